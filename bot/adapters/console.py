@@ -1,0 +1,91 @@
+"""The console adapter: one command per line on stdin, replies on stdout.
+
+A console user is a name and `@name` is that console user. The channel is a
+name too; `--channel dm` is a direct message with the bot. Lines starting
+with `:` steer the console itself (`:as NAME`, `:channel NAME`); `#` starts a
+comment, so scripts can explain themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TextIO
+
+from bot.dispatch import Dispatcher
+from bot.messages import Inbound
+from bot.render import Renderer
+
+DM = "dm"
+
+
+class ConsoleAdapter:
+    def __init__(
+        self, dispatcher: Dispatcher, user: str, channel: str, out: TextIO, echo: bool = False
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.user = user
+        self.channel = channel
+        self.out = out
+        self.echo = echo
+        self.renderer = Renderer("console")
+        self.meta: dict[str, Callable[[str], None]] = {
+            "as": self._switch_user,
+            "channel": self._switch_channel,
+        }
+
+    def inbound(self, text: str) -> Inbound:
+        is_dm = self.channel == DM
+        return Inbound(
+            platform="console",
+            user_id=self.user,
+            user_name=self.user,
+            text=text,
+            channel_id=f"{DM}:{self.user}" if is_dm else self.channel,
+            is_dm=is_dm,
+        )
+
+    def handle(self, line: str) -> list[str]:
+        """The rendered replies to one line of input."""
+        replies = self.dispatcher.handle(self.inbound(line))
+        return [self.renderer.reply(r) for r in replies]
+
+    def _switch_user(self, name: str) -> None:
+        self.user = name.lstrip("@") or self.user
+
+    def _switch_channel(self, name: str) -> None:
+        self.channel = name.lstrip("#") or self.channel
+
+    def _meta(self, line: str) -> None:
+        verb, _, rest = line[1:].strip().partition(" ")
+        action = self.meta.get(verb)
+        if action is None:
+            self._print(f"? :{verb} — known: " + ", ".join(f":{m}" for m in self.meta))
+            return
+        action(rest.strip())
+
+    def _print(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def feed(self, line: str) -> None:
+        line = line.strip()
+        if not line or line.startswith("#"):
+            return
+        if self.echo:
+            where = "dm" if self.channel == DM else f"#{self.channel}"
+            self._print(f"» {self.user} in {where}: {line}")
+        if line.startswith(":"):
+            self._meta(line)
+            return
+        for text in self.handle(line):
+            self._print(text)
+        if self.echo:
+            self._print("")
+
+    def run(self, lines: Iterable[str], prompt: Callable[[], None] | None = None) -> None:
+        if prompt:
+            prompt()
+        for line in lines:
+            self.feed(line)
+            if prompt:
+                prompt()

@@ -1,0 +1,66 @@
+"""The message catalogue: every user-facing string, per locale.
+
+Strings live in ``message_templates/locales/<locale>/*.yaml``; nested keys are
+joined with dots (``date: {past: …}`` is ``date.past``). A key missing in a
+locale falls back to English, so a gap shows English rather than a key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "message_templates"
+LOCALES_DIR = TEMPLATES_DIR / "locales"
+LOCALES = ("en", "zh-CN")
+DEFAULT_LOCALE = "en"
+
+
+def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = str(value)
+    return flat
+
+
+@cache
+def messages(locale: str) -> dict[str, str]:
+    folder = LOCALES_DIR / locale
+    merged: dict[str, str] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        merged.update(_flatten(yaml.safe_load(path.read_text(encoding="utf-8")) or {}))
+    return merged
+
+
+def normalize_locale(locale: str | None) -> str:
+    if not locale:
+        return DEFAULT_LOCALE
+    lowered = locale.replace("_", "-").lower()
+    if lowered.startswith("zh"):
+        return "zh-CN"
+    return "en" if lowered.startswith("en") else DEFAULT_LOCALE
+
+
+def lookup(locale: str, key: str) -> str:
+    """The raw string for `key`, or the key itself when no locale has it."""
+    found = messages(normalize_locale(locale)).get(key)
+    if found is None:
+        found = messages(DEFAULT_LOCALE).get(key, key)
+    return found
+
+
+def text(locale: str, key: str, /, **params: Any) -> str:
+    """The string for `key` with `params` filled in (str.format)."""
+    raw = lookup(locale, key)
+    try:
+        return raw.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return raw

@@ -1,0 +1,94 @@
+"""The `taskforce` command line."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import typer
+from pydantic import ValidationError
+
+from bot.settings import Settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Taskforce chat bot.")
+db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
+app.add_typer(db_app, name="db")
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as error:
+        for problem in error.errors():
+            typer.echo(f"configuration error: {problem['msg']}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _logging(level: int = logging.WARNING) -> None:
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+@app.command()
+def console(
+    as_: str = typer.Option("me", "--as", help="Your console user name."),
+    channel: str = typer.Option("general", "--channel", help="Channel name; 'dm' for a DM."),
+) -> None:
+    """One command per line on stdin; replies on stdout. Works without a TTY."""
+    from bot.adapters.console import ConsoleAdapter
+    from bot.runtime import build
+
+    _logging()
+    runtime = build(_settings())
+    adapter = ConsoleAdapter(runtime.dispatcher, as_.lstrip("@"), channel.lstrip("#"), sys.stdout)
+    interactive = sys.stdin.isatty()
+    adapter.run(
+        sys.stdin, prompt=(lambda: print("tf> ", end="", flush=True)) if interactive else None
+    )
+
+
+@app.command()
+def demo(
+    database: Path = typer.Option(
+        Path("taskforce-demo.db"), help="Demo database file (recreated)."
+    ),
+) -> None:
+    """Seed the demo project and open the console (a scripted walk-through without a TTY)."""
+    from bot.demo import run_demo
+
+    _logging()
+    run_demo(_settings(database_url=f"sqlite:///{database}"), database, sys.stdin, sys.stdout)
+
+
+@app.command()
+def run(
+    platform: str = typer.Option(
+        None, help="slack, dingtalk or console (default: from the environment)."
+    ),
+    port: int = typer.Option(3000, help="HTTP port for Slack's HTTP mode."),
+) -> None:
+    """Run the bot on a platform."""
+    settings = _settings()
+    chosen = platform or settings.detect_platform()
+    if chosen == "console":
+        console(as_="me", channel="general")
+        return
+    typer.echo(f"The {chosen} adapter is not available in this build yet.", err=True)
+    raise typer.Exit(2)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations."""
+    from storage.engine import make_engine
+    from storage.migrate import upgrade
+
+    settings = _settings()
+    upgrade(make_engine(settings.database_url))
+    typer.echo(f"database at {settings.database_url} is up to date")
+
+
+if __name__ == "__main__":
+    app()

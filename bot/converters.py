@@ -1,0 +1,140 @@
+"""Raw argument values -> domain values, one converter per kind (a dispatch table)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.context import Context
+from bot.dates import parse_due
+from bot.errors import CommandError
+from bot.mentions import resolve
+from bot.tokens import Token
+from storage import items, people, projects
+
+ITEM_ID = re.compile(r"^(?:(?P<project>[A-Za-z][A-Za-z0-9_-]{0,15})/)?[Aa](?P<seq>\d{1,9})$")
+PROJECT_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,15}$")
+TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+LIMITS = {"title": 200, "name": 80, "topic": 200, "goal": 500, "deliverable": 500, "unit": 16}
+DEFAULT_LIMIT = 1000
+
+
+def _text(ctx: Context, name: str, raw: object) -> str:
+    value = str(raw).strip()
+    if not value:
+        raise CommandError("parse.missing", name=name)
+    limit = LIMITS.get(name, DEFAULT_LIMIT)
+    if len(value) > limit:
+        raise CommandError("input.too_long", name=name, limit=limit, length=len(value))
+    return value
+
+
+def _word(ctx: Context, name: str, raw: object) -> str:
+    return str(raw)
+
+
+def _number(ctx: Context, name: str, raw: object) -> float:
+    try:
+        value = float(str(raw).replace(",", ""))
+    except ValueError:
+        raise CommandError("parse.number", value=raw) from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise CommandError("parse.number", value=raw)
+    return value
+
+
+def _date(ctx: Context, name: str, raw: object):  # noqa: ANN202
+    return parse_due(str(raw), ctx.today(), ctx.calendar)
+
+
+def _user(ctx: Context, name: str, raw: object):  # noqa: ANN202
+    return resolve(ctx.db, _token(raw), ctx.inbound, create=False)
+
+
+def _new_user(ctx: Context, name: str, raw: object):  # noqa: ANN202
+    return resolve(ctx.db, _token(raw), ctx.inbound, create=True)
+
+
+def _member(ctx: Context, name: str, raw: object):  # noqa: ANN202
+    person = _user(ctx, name, raw)
+    if ctx.project and projects.membership(ctx.db, ctx.project.id, person.id) is None:
+        raise CommandError("user.not_member", name=person.display_name, project=ctx.project.key)
+    return person
+
+
+def _token(raw: object) -> Token:
+    return raw if isinstance(raw, Token) else Token(str(raw))
+
+
+def _item(ctx: Context, name: str, raw: object):  # noqa: ANN202
+    found = ITEM_ID.match(str(raw).strip())
+    if not found:
+        raise CommandError("item.bad_id", value=raw)
+    if ctx.project is None:
+        raise CommandError("scope.ambiguous_project", projects="")
+    key = found.group("project")
+    if key and key.upper() != ctx.project.key.upper():
+        raise CommandError("scope.other_project", value=raw, project=ctx.project.key)
+    item = items.by_seq(ctx.db, ctx.project.id, int(found.group("seq")))
+    if item is None:
+        raise CommandError("item.unknown", id=f"A{found.group('seq')}", project=ctx.project.key)
+    return item
+
+
+def _dept(ctx: Context, name: str, raw: object):  # noqa: ANN202
+    dept = people.department(ctx.db, str(raw))
+    if dept is None:
+        known = ", ".join(d.name for d in people.departments(ctx.db)) or "-"
+        raise CommandError("dept.unknown", value=raw, known=known)
+    return dept
+
+
+def _key(ctx: Context, name: str, raw: object) -> str:
+    value = str(raw).strip()
+    if not PROJECT_KEY.match(value):
+        raise CommandError("project.bad_key", value=value)
+    return value.upper()
+
+
+def _zone(ctx: Context, name: str, raw: object) -> str:
+    try:
+        ZoneInfo(str(raw))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CommandError("parse.timezone", value=raw) from None
+    return str(raw)
+
+
+def _time(ctx: Context, name: str, raw: object) -> str:
+    found = TIME.match(str(raw))
+    if not found:
+        raise CommandError("parse.time", value=raw)
+    return f"{int(found.group(1)):02d}:{found.group(2)}"
+
+
+CONVERTERS: dict[str, Callable[[Context, str, object], object]] = {
+    "text": _text,
+    "word": _word,
+    "number": _number,
+    "date": _date,
+    "user": _user,
+    "newuser": _new_user,
+    "member": _member,
+    "item": _item,
+    "dept": _dept,
+    "key": _key,
+    "zone": _zone,
+    "time": _time,
+}
+
+
+def convert(ctx: Context, kind: str, name: str, raw: object) -> object:
+    if "|" in kind:  # a fixed choice, already checked by the grammar
+        return raw
+    return CONVERTERS[kind](ctx, name, raw)
+
+
+def project_key_in(raw: object) -> str | None:
+    """The `P2` of a `P2/A12` id, if `raw` is one."""
+    found = ITEM_ID.match(str(raw).strip())
+    return found.group("project").upper() if found and found.group("project") else None

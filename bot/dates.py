@@ -1,0 +1,160 @@
+"""Due dates: a small closed grammar of English and Chinese forms (see COMMANDS.md).
+
+Due dates are whole days: any time of day is refused rather than dropped.
+"""
+
+from __future__ import annotations
+
+import calendar as _stdcal
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+
+from bot.errors import CommandError
+from bot.workdays import WorkCalendar
+
+_RELATIVE = {"today": 0, "今天": 0, "今日": 0, "tomorrow": 1, "明天": 1, "明日": 1, "后天": 2}
+
+_EN_WEEKDAYS = {
+    **dict.fromkeys(("mon", "monday"), 0),
+    **dict.fromkeys(("tue", "tues", "tuesday"), 1),
+    **dict.fromkeys(("wed", "wednesday"), 2),
+    **dict.fromkeys(("thu", "thur", "thurs", "thursday"), 3),
+    **dict.fromkeys(("fri", "friday"), 4),
+    **dict.fromkeys(("sat", "saturday"), 5),
+    **dict.fromkeys(("sun", "sunday"), 6),
+}
+_ZH_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_ZH_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", 1)} | {"两": 2}
+
+_NUM = r"(\d{1,4}|[一二两三四五六七八九十]{1,3})"
+_EN_WEEKDAY_RE = re.compile(r"(next )?([a-z]+)")
+_ZH_WEEKDAY_RE = re.compile(r"(下个?)?(?:周|星期|礼拜)([一二三四五六日天])")
+_PLUS_RE = re.compile(r"\+(\d{1,4})(d|w|wd)")
+_ZH_OFFSET_RE = re.compile(_NUM + r"个?(天|日|周|星期|礼拜|工作日)后")
+_YMD_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{4})/(\d{1,2})/(\d{1,2})")
+_ZH_YMD_RE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})[日号]?")
+_MD_RE = re.compile(r"(\d{1,2})-(\d{1,2})|(\d{1,2})/(\d{1,2})|(\d{1,2})月(\d{1,2})[日号]?")
+
+_TIME_RE = re.compile(
+    r"\d{1,2}:\d{2}"
+    r"|(?<![a-z])\d{0,2} ?(?:am|pm|a\.m\.|p\.m\.)(?![a-z])"
+    r"|(?<![a-z])(?:noon|midnight|morning|afternoon|evening|tonight)(?![a-z])"
+    r"|[上下中]午|早上|晚上|凌晨|傍晚|夜里|半夜|今晚|明早|明晚"
+    r"|[\d零〇一二两三四五六七八九十]+ ?[点時时]"
+    r"|小时|分钟|\+\d+h(?![a-z])"
+)
+
+# Anchored at the start of a token; a token that matches may begin a date.
+_START_RE = re.compile(
+    r"next$|\+\d+(?:d|w|wd)$|\d{4}[-/]\d{1,2}[-/]\d{1,2}|\d{1,2}[-/]\d{1,2}$"
+    r"|\d{4}年|\d{1,2}月\d{1,2}|今天|今日|明天|明日|后天|下个?(?:周|星期|礼拜)"
+    r"|(?:周|星期|礼拜)[一二三四五六日天]|" + _NUM + r"个?(?:天|日|周|星期|礼拜|工作日)后"
+)
+
+
+class _NoSuchDay(Exception):
+    """A date-shaped text whose month has no such day (02-30, 13-01)."""
+
+
+def format_iso(d: date) -> str:
+    return d.isoformat()
+
+
+def _normalize(text: str) -> str:
+    # NFKC folds full-width digits and punctuation (１２／０１, ＋３ｄ) to ASCII.
+    s = unicodedata.normalize("NFKC", text).strip().lower()
+    s = re.sub(r"\s+", " ", s)
+    # Spaces next to CJK characters carry no meaning ("3 天后", "2026 年 12 月").
+    return re.sub(r" ?([^\x00-\x7f]) ?", r"\1", s)
+
+
+def is_date_start(token: str) -> bool:
+    """Whether a whitespace-free token could begin a due date ("next", "fri", "+3d", "明天")."""
+    s = _normalize(token)
+    return s in _EN_WEEKDAYS or s in _RELATIVE or _START_RE.match(s) is not None
+
+
+def _zh_number(s: str) -> int:
+    if s.isdigit():
+        return int(s)
+    tens, sep, units = s.partition("十")
+    if not sep:
+        return _ZH_DIGITS[s] if len(s) == 1 else -1
+    high = _ZH_DIGITS.get(tens, -1) if tens else 1
+    low = _ZH_DIGITS.get(units, -1) if units else 0
+    return high * 10 + low if high > 0 and low >= 0 else -1
+
+
+def _weekday(today: date, weekday: int, next_week: bool) -> date:
+    if next_week:
+        monday = today - timedelta(days=today.weekday())
+        return monday + timedelta(days=7 + weekday)
+    return today + timedelta(days=(weekday - today.weekday()) % 7)
+
+
+def _offset(today: date, n: int, unit: str, calendar: WorkCalendar) -> date:
+    if unit in ("wd", "工作日"):
+        return calendar.add_working_days(today, n)
+    days = n if unit in ("d", "天", "日") else 7 * n
+    return today + timedelta(days=days)
+
+
+def _groups(m: re.Match[str]) -> list[int]:
+    return [int(g) for g in m.groups() if g is not None]
+
+
+def _next_month_day(today: date, month: int, day: int) -> date:
+    """The first month/day on or after today; Feb 29 waits for a leap year."""
+    if not (1 <= month <= 12 and 1 <= day <= _stdcal.monthrange(2000, month)[1]):
+        raise _NoSuchDay
+    year = today.year
+    while True:
+        if day <= _stdcal.monthrange(year, month)[1] and date(year, month, day) >= today:
+            return date(year, month, day)
+        year += 1
+
+
+def _parse(s: str, today: date, calendar: WorkCalendar) -> date | None:
+    if s in _RELATIVE:
+        return today + timedelta(days=_RELATIVE[s])
+    if m := _EN_WEEKDAY_RE.fullmatch(s):
+        if m[2] in _EN_WEEKDAYS:
+            return _weekday(today, _EN_WEEKDAYS[m[2]], m[1] is not None)
+        return None
+    if m := _ZH_WEEKDAY_RE.fullmatch(s):
+        return _weekday(today, _ZH_WEEKDAYS[m[2]], m[1] is not None)
+    if m := _PLUS_RE.fullmatch(s):
+        return _offset(today, int(m[1]), m[2], calendar)
+    if m := _ZH_OFFSET_RE.fullmatch(s):
+        n = _zh_number(m[1])
+        return _offset(today, n, m[2], calendar) if n >= 0 else None
+    if m := _YMD_RE.fullmatch(s) or _ZH_YMD_RE.fullmatch(s):
+        try:
+            return date(*_groups(m))
+        except ValueError:
+            raise _NoSuchDay from None
+    if m := _MD_RE.fullmatch(s):
+        return _next_month_day(today, *_groups(m))
+    return None
+
+
+def parse_due(text: str, today: date, calendar: WorkCalendar, *, allow_past: bool = False) -> date:
+    """The due date `text` names, relative to `today`; CommandError when it names none."""
+    if isinstance(today, datetime):
+        today = today.date()
+    value = text.strip()
+    s = _normalize(text)
+    if _TIME_RE.search(s):
+        raise CommandError("date.has_time", value=value)
+    try:
+        due = _parse(s, today, calendar)
+    except _NoSuchDay:
+        raise CommandError("date.nonexistent", value=value) from None
+    except (OverflowError, ValueError):  # beyond date.max
+        due = None
+    if due is None:
+        raise CommandError("date.invalid", value=value)
+    if due < today and not allow_past:
+        raise CommandError("date.past", value=value, date=format_iso(due))
+    return due

@@ -1,0 +1,123 @@
+"""parse → scope → authorize → handler, for one inbound command, in one transaction."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot import registry
+from bot.catalog import normalize_locale
+from bot.clock import Clock
+from bot.context import Context
+from bot.converters import convert
+from bot.errors import CommandError
+from bot.grammar import match
+from bot.messages import Inbound, Reply
+from bot.permissions import authorize
+from bot.scope import resolve_project
+from bot.settings import Settings
+from bot.tokens import Token, tokenize
+from storage import people, projects
+from storage.engine import transaction
+
+log = logging.getLogger(__name__)
+MAX_TEXT = 4000
+PREFIXES = ("/tf", "tf")
+
+
+@dataclass
+class _Attempt:
+    """What is known so far about a command, for answering its failure."""
+
+    locale: str
+    command: registry.Command | None = None
+
+
+def _strip_prefix(tokens: list[Token]) -> list[Token]:
+    if tokens and tokens[0].word in PREFIXES:
+        return tokens[1:]
+    return tokens
+
+
+def _closest(words: list[str]) -> registry.Command | None:
+    names = {" ".join(c.words): c for c in registry.COMMANDS.values()}
+    typed = " ".join(registry.VERB_ALIASES.get(w, w) for w in words[:2])
+    hit = difflib.get_close_matches(typed, list(names), n=1, cutoff=0.5)
+    return names[hit[0]] if hit else None
+
+
+class Dispatcher:
+    def __init__(self, engine: Engine, clock: Clock, settings: Settings) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.settings = settings
+
+    def default_locale(self, inbound: Inbound) -> str:
+        if self.settings.locale:
+            return self.settings.locale
+        if inbound.locale_hint:
+            return normalize_locale(inbound.locale_hint)
+        return "zh-CN" if inbound.platform == "dingtalk" else "en"
+
+    def handle(self, inbound: Inbound) -> list[Reply]:
+        """The replies to one command; never raises."""
+        attempt = _Attempt(locale=self.default_locale(inbound))
+        try:
+            with transaction(self.engine) as db:
+                return self._run(db, inbound, attempt)
+        except CommandError as error:
+            return [self._error(error, attempt)]
+        except Exception:
+            log.exception("command failed: %r from %s", inbound.text[:200], inbound.user_id)
+            return [
+                Reply("message", {"key": "error.internal", "params": {}}, locale=attempt.locale)
+            ]
+
+    def _error(self, error: CommandError, attempt: _Attempt) -> Reply:
+        command = registry.by_id(error.usage) if error.usage else attempt.command
+        data = {"key": error.key, "params": error.params, "usage": command.id if command else None}
+        return Reply("error", data, visibility="private", locale=attempt.locale)
+
+    def _run(self, db: Session, inbound: Inbound, attempt: _Attempt) -> list[Reply]:
+        if len(inbound.text) > MAX_TEXT:
+            raise CommandError(
+                "input.too_long", name="text", limit=MAX_TEXT, length=len(inbound.text)
+            )
+        tokens = _strip_prefix(tokenize(inbound.text))
+        words = [t.word for t in tokens]
+        command, length = registry.find(words) if tokens else (registry.by_id("help"), 0)
+        if command is None:
+            attempt.command = _closest(words)
+            raise CommandError("parse.unknown_command", value=" ".join(t.text for t in tokens[:2]))
+        attempt.command = command
+        rest = tokens[length:]
+        raw = command.custom_parse(rest) if command.custom_parse else match(command.params, rest)
+        actor = people.ensure(db, inbound.platform, inbound.user_id, inbound.user_name)
+        project = resolve_project(db, inbound, actor, command, raw)
+        if project is not None:
+            attempt.locale = project.locale
+        ctx = Context(
+            db=db,
+            clock=self.clock,
+            settings=self.settings,
+            inbound=inbound,
+            actor=actor,
+            locale=attempt.locale,
+            project=project,
+            membership=projects.membership(db, project.id, actor.id) if project else None,
+        )
+        args = {p.name: None for p in command.params}
+        for param in command.params:
+            if raw.get(param.name) is not None:
+                args[param.name] = convert(ctx, param.kind, param.name, raw[param.name])
+        for name, value in raw.items():
+            args.setdefault(name, value)
+        if not (project is None and command.scope == "reads-all"):
+            authorize(command.permission, ctx.membership, args.get("item"), ctx.today())
+        result = command.handler(ctx, SimpleNamespace(**args))
+        return result if isinstance(result, list) else [result]

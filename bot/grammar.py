@@ -1,0 +1,118 @@
+"""Argument grammars: a compact spec per command, matched against tokens.
+
+Spec syntax: ``<name:kind>`` a positional value, ``word <name:kind>`` a keyword
+with its value, ``[...]`` optional, ``<name:a|b|c>`` one of fixed words. Kinds
+are resolved later (bot.converters); here values stay raw tokens.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.dates import is_date_start
+from bot.errors import CommandError
+from bot.tokens import Token
+
+GREEDY = ("text", "dept")  # kinds whose unquoted value runs to the next keyword
+PARAM = re.compile(r"<(\w+):([\w|-]+)>")
+# Chinese spellings of argument keywords
+KEYWORD_ALIASES = {
+    "负责人": "owner",
+    "截止": "due",
+    "交付物": "deliverable",
+    "部门": "dept",
+    "角色": "role",
+    "负责部门": "lead-dept",
+    "目标": "goal",
+    "时区": "tz",
+    "日历": "calendar",
+    "语言": "locale",
+    "基线": "baseline",
+    "记录": "record",
+    "单位": "unit",
+    "主管": "head",
+    "键": "key",
+    "流程owner": "owner",
+}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str
+    keyword: str | None = None
+    optional: bool = False
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(self.kind.split("|")) if "|" in self.kind else ()
+
+
+def parse_spec(spec: str) -> tuple[Param, ...]:
+    params: list[Param] = []
+    for optional, body in re.findall(r"\[([^\]]+)\]|((?:[^\s<\[]+\s+)?<[^>]+>)", spec):
+        text = optional or body
+        match = PARAM.search(text)
+        if not match:
+            raise ValueError(f"bad spec fragment {text!r}")
+        keyword = text[: match.start()].strip() or None
+        params.append(Param(match.group(1), match.group(2), keyword, optional=bool(optional)))
+    return tuple(params)
+
+
+def _keyword_of(token: Token, keywords: set[str]) -> str | None:
+    word = KEYWORD_ALIASES.get(token.word, token.word)
+    return word if word in keywords else None
+
+
+def _take(param: Param, tokens: list[Token], start: int, keywords: set[str]) -> tuple[object, int]:
+    """The raw value of `param` at tokens[start:], and the index after it."""
+    token = tokens[start]
+    if param.kind in GREEDY and not token.quoted:
+        end = start
+        while end < len(tokens) and (end == start or _keyword_of(tokens[end], keywords) is None):
+            end += 1
+        return " ".join(t.text for t in tokens[start:end]), end
+    if param.kind == "date" and token.word in ("next", "下") and start + 1 < len(tokens):
+        return f"{token.text} {tokens[start + 1].text}", start + 2
+    if param.kind in GREEDY:
+        return token.text, start + 1
+    if param.kind in ("user", "newuser"):
+        return token, start + 1
+    if param.choices and token.word not in param.choices:
+        raise CommandError("parse.bad_choice", value=token.text, choices=" | ".join(param.choices))
+    return (token.word if param.choices else token.text), start + 1
+
+
+def match(params: tuple[Param, ...], tokens: list[Token]) -> dict[str, object]:
+    """Raw values by parameter name; raises CommandError on any mismatch."""
+    keywords = {p.keyword for p in params if p.keyword}
+    positionals = [p for p in params if not p.keyword]
+    values: dict[str, object] = {}
+    i = 0
+    for param in positionals:
+        if i >= len(tokens) or _keyword_of(tokens[i], keywords):
+            if param.optional:
+                continue
+            raise CommandError("parse.missing", name=param.name)
+        values[param.name], i = _take(param, tokens, i, keywords)
+    by_keyword = {p.keyword: p for p in params if p.keyword}
+    while i < len(tokens):
+        keyword = _keyword_of(tokens[i], keywords)
+        if keyword is None:
+            raise CommandError("parse.unexpected", value=tokens[i].text)
+        param = by_keyword[keyword]
+        if param.name in values:
+            raise CommandError("parse.repeated", value=keyword)
+        if i + 1 >= len(tokens):
+            raise CommandError("parse.missing", name=param.name)
+        values[param.name], i = _take(param, tokens, i + 1, keywords)
+    for param in params:
+        if not param.optional and param.name not in values:
+            raise CommandError("parse.missing", name=param.name)
+    return values
+
+
+def looks_like_date(token: Token) -> bool:
+    return not token.quoted and not token.mention and is_date_start(token.text)

@@ -1,0 +1,223 @@
+"""Action items: add (and its short form), show, and every change to one item."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace as Args
+
+from bot.context import Context
+from bot.errors import CommandError
+from bot.grammar import looks_like_date
+from bot.messages import Reply
+from bot.registry import command
+from bot.tokens import Token
+from bot.views import item_label, item_row
+from storage import history, items, people, projects
+from storage.models import ActionItem, Person
+
+ACTIVE = ("open", "in_progress", "blocked")
+
+
+def _record(ctx: Context, item: ActionItem, field: str, old: object, new: object) -> None:
+    history.record(
+        ctx.db,
+        entity="item",
+        entity_id=item.id,
+        field=field,
+        at=ctx.now(),
+        actor_id=ctx.actor.id,
+        project_id=item.project_id,
+        old=old,
+        new=new,
+    )
+
+
+def _save(ctx: Context, item: ActionItem) -> None:
+    item.updated_at = ctx.now()
+    ctx.db.add(item)
+
+
+def _changed(ctx: Context, key: str, item: ActionItem, **params: object) -> Reply:
+    return ctx.say(key, "channel", id=item_label(item), title=item.title, **params)
+
+
+def _create(ctx: Context, title: str, owner: Person, due, deliverable: str | None) -> Reply:  # noqa: ANN001
+    now = ctx.now()
+    item = items.add(
+        ctx.db,
+        ActionItem(
+            project_id=ctx.project.id,
+            seq=projects.next_item_seq(ctx.db, ctx.project.id),
+            title=title,
+            owner_id=owner.id,
+            due_date=due,
+            original_due=due,
+            deliverable=deliverable,
+            created_by=ctx.actor.id,
+            created_at=now,
+            updated_at=now,
+        ),
+    )
+    _record(ctx, item, "created", None, f"{title} | @{owner.display_name} | {due.isoformat()}")
+    return ctx.reply(
+        "action_added", "channel", item=item_row(item, owner, ctx.today()), deliverable=deliverable
+    )
+
+
+@command(
+    "action add",
+    "<title:text> owner <owner:member> due <due:date> [deliverable <deliverable:text>]",
+    permission="contribute",
+)
+def add(ctx: Context, args: Args) -> Reply:
+    return _create(ctx, args.title, args.owner, args.due, args.deliverable)
+
+
+def _parse_short(tokens: list[Token]) -> dict[str, object]:
+    """`add <title> @user <date>`: the last mention splits title from date."""
+    at = max((i for i, t in enumerate(tokens) if t.mention), default=-1)
+    if at < 0:
+        raise CommandError("parse.missing", name="owner")
+    if at == 0:
+        raise CommandError("parse.missing", name="title")
+    if at == len(tokens) - 1 or not looks_like_date(tokens[at + 1]):
+        raise CommandError("parse.missing", name="due")
+    return {
+        "title": " ".join(t.text for t in tokens[:at]),
+        "owner": tokens[at],
+        "due": " ".join(t.text for t in tokens[at + 1 :]),
+    }
+
+
+@command(
+    "add",
+    "<title:text> <owner:member> <due:date>",
+    permission="contribute",
+    id="add",
+    parse=_parse_short,
+)
+def add_short(ctx: Context, args: Args) -> Reply:
+    return _create(ctx, args.title, args.owner, args.due, None)
+
+
+@command("action show", "<item:item>", permission="read")
+def show(ctx: Context, args: Args) -> Reply:
+    item: ActionItem = args.item
+    entries = history.of(ctx.db, "item", item.id)
+    names = people.by_ids(ctx.db, [item.owner_id, item.created_by, *(h.actor_id for h in entries)])
+    notes = [h for h in entries if h.field == "note"]
+    changes = [h for h in entries if h.field != "note"]
+    return ctx.reply(
+        "action_show",
+        item=item_row(item, names.get(item.owner_id), ctx.today()),
+        deliverable=item.deliverable,
+        original_due=item.original_due,
+        creator=names[item.created_by].display_name,
+        created_at=item.created_at,
+        notes=[{"at": h.at, "by": _name(names, h.actor_id), "text": h.new} for h in notes],
+        history=[
+            {
+                "at": h.at,
+                "by": _name(names, h.actor_id),
+                "field": h.field,
+                "old": h.old,
+                "new": h.new,
+            }
+            for h in changes
+        ],
+    )
+
+
+def _name(names: dict[int, Person], person_id: int | None) -> str:
+    return names[person_id].display_name if person_id in names else "-"
+
+
+def _set_status(ctx: Context, item: ActionItem, status: str) -> None:
+    _record(ctx, item, "status", item.status, status)
+    item.status = status
+    if status != "blocked" and item.blocked_reason:
+        item.blocked_reason = None
+    item.done_at = ctx.now() if status == "done" else None
+    _save(ctx, item)
+
+
+def _require(item: ActionItem, allowed: tuple[str, ...], action: str) -> None:
+    if item.status not in allowed:
+        raise CommandError("item.bad_state", id=item_label(item), status=item.status, action=action)
+
+
+@command("action start", "<item:item>", permission="own-item")
+def start(ctx: Context, args: Args) -> Reply:
+    _require(args.item, ("open", "blocked"), "start")
+    _set_status(ctx, args.item, "in_progress")
+    return _changed(ctx, "item.started", args.item)
+
+
+@command("action done", "<item:item>", permission="own-item")
+def done(ctx: Context, args: Args) -> Reply:
+    _require(args.item, ACTIVE, "done")
+    _set_status(ctx, args.item, "done")
+    return _changed(ctx, "item.done", args.item)
+
+
+@command("action reopen", "<item:item>", permission="own-item")
+def reopen(ctx: Context, args: Args) -> Reply:
+    _require(args.item, ("done", "cancelled"), "reopen")
+    _set_status(ctx, args.item, "open")
+    return _changed(ctx, "item.reopened", args.item)
+
+
+@command("action cancel", "<item:item>", permission="own-item")
+def cancel(ctx: Context, args: Args) -> Reply:
+    _require(args.item, ACTIVE, "cancel")
+    _set_status(ctx, args.item, "cancelled")
+    return _changed(ctx, "item.cancelled", args.item)
+
+
+@command("action block", "<item:item> <reason:text>", permission="own-item")
+def block(ctx: Context, args: Args) -> Reply:
+    item: ActionItem = args.item
+    _require(item, ACTIVE, "block")
+    if item.status != "blocked":
+        _set_status(ctx, item, "blocked")
+    _record(ctx, item, "blocked_reason", item.blocked_reason, args.reason)
+    item.blocked_reason = args.reason
+    _save(ctx, item)
+    return _changed(ctx, "item.blocked", item, reason=args.reason)
+
+
+@command("action reassign", "<item:item> <owner:member>", permission="manage")
+def reassign(ctx: Context, args: Args) -> Reply:
+    item: ActionItem = args.item
+    _require(item, ACTIVE, "reassign")
+    if item.owner_id == args.owner.id:
+        raise CommandError("item.same_owner", id=item_label(item), name=args.owner.display_name)
+    old = people.by_ids(ctx.db, [item.owner_id]).get(item.owner_id)
+    _record(ctx, item, "owner", old.display_name if old else None, args.owner.display_name)
+    item.owner_id = args.owner.id
+    _save(ctx, item)
+    return _changed(ctx, "item.reassigned", item, name=args.owner.display_name)
+
+
+@command("action due", "<item:item> <due:date>", permission="due")
+def due(ctx: Context, args: Args) -> Reply:
+    item: ActionItem = args.item
+    _require(item, ACTIVE, "due")
+    if item.due_date == args.due:
+        raise CommandError("item.same_due", id=item_label(item), due=args.due.isoformat())
+    _record(ctx, item, "due", item.due_date.isoformat(), args.due.isoformat())
+    item.due_date = args.due
+    item.slips += 1
+    _save(ctx, item)
+    return _changed(ctx, "item.due_moved", item, due=args.due.isoformat(), slips=item.slips)
+
+
+@command("action note", "<item:item> <text:text>", permission="own-item")
+def note(ctx: Context, args: Args) -> Reply:
+    _record(ctx, args.item, "note", None, args.text)
+    _save(ctx, args.item)
+    return _changed(ctx, "item.noted", args.item)
+
+
+# COMMANDS.md's short forms: `done A3`, `start A3` (完成 A3, 开始 A3).
+command("done", "<item:item>", permission="own-item", id="done")(done)
+command("start", "<item:item>", permission="own-item", id="start")(start)

@@ -1,0 +1,35 @@
+"""`help` and `help <command>`."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace as Args
+
+from bot import registry
+from bot.context import Context
+from bot.errors import CommandError
+from bot.messages import Reply
+from bot.registry import command
+from bot.tokens import tokenize
+
+SECTIONS = {
+    "projects": ("project", "use", "status", "dept", "member"),
+    "actions": ("action", "add", "done", "start"),
+}
+
+
+def _section_of(cmd: registry.Command) -> str:
+    return next((name for name, heads in SECTIONS.items() if cmd.words[0] in heads), "other")
+
+
+@command("help", "[<topic:text>]", permission="none", scope="optional")
+def help_(ctx: Context, args: Args) -> Reply:
+    if args.topic:
+        words = [t.word for t in tokenize(args.topic)]
+        found, _ = registry.find(words)
+        if found is None:
+            raise CommandError("help.unknown", value=args.topic)
+        return ctx.reply("help_command", command=found.id)
+    sections: dict[str, list[str]] = {}
+    for cmd in registry.COMMANDS.values():
+        sections.setdefault(_section_of(cmd), []).append(cmd.id)
+    return ctx.reply("help", sections=sections)

@@ -1,0 +1,133 @@
+"""`action list` with its filters, and `status` (the digest's content, privately)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from types import SimpleNamespace as Args
+
+from bot.context import Context
+from bot.errors import CommandError
+from bot.handlers.projects import kpi_rows
+from bot.mentions import resolve
+from bot.messages import Reply
+from bot.registry import command
+from bot.tokens import Token
+from bot.views import item_rows
+from storage import items, people, projects
+from storage.items import ACTIVE, ItemFilter
+from storage.models import Project
+
+LIST_LIMIT = 30
+STATUS_LIMIT = 10
+FILTER_WORDS = {
+    "mine": "mine",
+    "我的": "mine",
+    "overdue": "overdue",
+    "逾期": "overdue",
+    "blocked": "blocked",
+    "阻塞": "blocked",
+    "all": "all",
+    "全部": "all",
+}
+ALL_STATUSES = ("open", "in_progress", "blocked", "done", "cancelled")
+
+
+def _parse_filter(tokens: list[Token]) -> dict[str, object]:
+    if not tokens:
+        return {"filter": None}
+    first = tokens[0]
+    if first.mention and len(tokens) == 1:
+        return {"filter": "user", "who": first}
+    if first.word in ("dept", "部门") and len(tokens) > 1:
+        return {"filter": "dept", "dept_name": " ".join(t.text for t in tokens[1:])}
+    if len(tokens) == 1 and first.word in FILTER_WORDS:
+        return {"filter": FILTER_WORDS[first.word]}
+    raise CommandError("list.bad_filter", value=" ".join(t.text for t in tokens))
+
+
+def _scope(ctx: Context) -> list[Project]:
+    if ctx.project is not None:
+        return [ctx.project]
+    return [p for p, _ in projects.projects_of(ctx.db, ctx.actor.id)]
+
+
+def _todays(ctx: Context, scope: list[Project]) -> dict[int, date]:
+    return {p.id: ctx.clock.today(p.timezone) for p in scope}
+
+
+def _filter(ctx: Context, args: Args, scope: list[Project]) -> ItemFilter:
+    flt = ItemFilter(project_ids=[p.id for p in scope], today=_todays(ctx, scope))
+    match args.filter:
+        case "mine":
+            flt.owner_id = ctx.actor.id
+        case "overdue":
+            flt.overdue_only = True
+        case "blocked":
+            flt.statuses = ("blocked",)
+        case "all":
+            flt.statuses = ALL_STATUSES
+        case "user":
+            flt.owner_id = resolve(ctx.db, args.who, ctx.inbound, create=False).id
+        case "dept":
+            dept = people.department(ctx.db, args.dept_name)
+            if dept is None:
+                raise CommandError(
+                    "dept.unknown",
+                    value=args.dept_name,
+                    known=", ".join(d.name for d in people.departments(ctx.db)),
+                )
+            flt.department_id = dept.id
+    return flt
+
+
+@command("action list", permission="read", scope="reads-all", parse=_parse_filter)
+def action_list(ctx: Context, args: Args) -> Reply:
+    scope = _scope(ctx)
+    flt = _filter(ctx, args, scope)
+    rows, total = items.listing(ctx.db, flt, LIST_LIMIT)
+    keys = {p.id: p.key for p in scope} if ctx.project is None and len(scope) > 1 else None
+    visibility = "private" if args.filter == "mine" or ctx.inbound.is_dm else "channel"
+    return ctx.reply(
+        "action_list",
+        visibility,
+        items=item_rows(ctx.db, rows, flt.today, keys),
+        total=total,
+        more=max(0, total - len(rows)),
+        filter=args.filter or "open",
+        projects=[p.key for p in scope],
+    )
+
+
+def progress(ctx: Context, project: Project) -> dict[str, object]:
+    """The digest's sections for `project` as of now."""
+    today = ctx.clock.today(project.timezone)
+    todays = {project.id: today}
+    base = {"project_ids": [project.id], "today": todays}
+    overdue, n_overdue = items.listing(ctx.db, ItemFilter(**base, overdue_only=True), STATUS_LIMIT)
+    blocked, n_blocked = items.listing(
+        ctx.db, ItemFilter(**base, statuses=("blocked",)), STATUS_LIMIT
+    )
+    soon, n_soon = items.listing(
+        ctx.db,
+        ItemFilter(**base, due_from=today, due_until=today + timedelta(days=7)),
+        STATUS_LIMIT,
+    )
+    counts = items.status_counts(ctx.db, project.id)
+    return {
+        "project": project,
+        "today": today,
+        "counts": counts,
+        "open": sum(counts.get(s, 0) for s in ACTIVE),
+        "overdue": item_rows(ctx.db, overdue, todays),
+        "n_overdue": n_overdue,
+        "blocked": item_rows(ctx.db, blocked, todays),
+        "n_blocked": n_blocked,
+        "soon": item_rows(ctx.db, soon, todays),
+        "n_soon": n_soon,
+        "kpis": kpi_rows(ctx, project.id),
+    }
+
+
+@command("status", permission="read")
+def status(ctx: Context, args: Args) -> Reply:
+    return ctx.reply("status", **progress(ctx, ctx.project))

@@ -1,0 +1,119 @@
+"""Departments (organisation-wide) and project memberships."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace as Args
+
+from bot.context import Context
+from bot.errors import CommandError
+from bot.messages import Reply
+from bot.registry import command
+from storage import history, people, projects
+from storage.models import Person
+
+ROLE_ORDER = {"process-owner": 0, "lead": 1, "member": 2, "viewer": 3}
+
+
+def _record(
+    ctx: Context, entity: str, entity_id: int, field: str, old: object, new: object
+) -> None:
+    history.record(
+        ctx.db,
+        entity=entity,
+        entity_id=entity_id,
+        field=field,
+        at=ctx.now(),
+        actor_id=ctx.actor.id,
+        project_id=ctx.project.id if ctx.project else None,
+        old=old,
+        new=new,
+    )
+
+
+@command("dept add", "<name:text> head <head:newuser>", permission="manage")
+def dept_add(ctx: Context, args: Args) -> Reply:
+    if len(args.name) > 80:
+        raise CommandError("input.too_long", name="name", limit=80, length=len(args.name))
+    dept = people.department(ctx.db, args.name)
+    if dept is None:
+        dept = people.add_department(ctx.db, args.name, args.head.id)
+        _record(ctx, "dept", dept.id, "created", None, dept.name)
+        _record(ctx, "dept", dept.id, "head", None, args.head.display_name)
+        return ctx.say("dept.added", "channel", name=dept.name, head=args.head.display_name)
+    if dept.head_id == args.head.id:
+        raise CommandError("dept.exists", name=dept.name, head=args.head.display_name)
+    old = people.by_ids(ctx.db, [dept.head_id]).get(dept.head_id)
+    dept.head_id = args.head.id
+    ctx.db.add(dept)
+    _record(ctx, "dept", dept.id, "head", old.display_name if old else None, args.head.display_name)
+    return ctx.say("dept.head_changed", "channel", name=dept.name, head=args.head.display_name)
+
+
+@command(
+    "member add",
+    "<person:newuser> dept <dept:dept> [role <role:lead|member|viewer>]",
+    permission="manage",
+)
+def member_add(ctx: Context, args: Args) -> Reply:
+    person: Person = args.person
+    current = projects.membership(ctx.db, ctx.project.id, person.id)
+    if current and current.role == "process-owner" and args.role:
+        raise CommandError("member.owner_role", name=person.display_name)
+    role = args.role or (current.role if current else "member")
+    if current and current.role == role and person.department_id == args.dept.id:
+        raise CommandError(
+            "member.exists", name=person.display_name, role=role, dept=args.dept.name
+        )
+    if person.department_id != args.dept.id:
+        old = people.departments_by_ids(ctx.db, [person.department_id]).get(person.department_id)
+        _record(ctx, "person", person.id, "dept", old.name if old else None, args.dept.name)
+        person.department_id = args.dept.id
+        ctx.db.add(person)
+    projects.set_membership(ctx.db, ctx.project.id, person.id, role)
+    _record(ctx, "member", person.id, "role", current.role if current else None, role)
+    key = "member.updated" if current else "member.added"
+    return ctx.say(
+        key,
+        "channel",
+        name=person.display_name,
+        role=role,
+        dept=args.dept.name,
+        project=ctx.project.key,
+    )
+
+
+@command(
+    "member role", "<person:member> <role:process-owner|lead|member|viewer>", permission="manage"
+)
+def member_role(ctx: Context, args: Args) -> Reply:
+    person: Person = args.person
+    current = projects.membership(ctx.db, ctx.project.id, person.id)
+    if current.role == args.role:
+        raise CommandError("member.same_role", name=person.display_name, role=args.role)
+    if current.role == "process-owner":
+        raise CommandError("member.needs_owner")
+    if args.role == "process-owner":
+        for previous in projects.with_role(ctx.db, ctx.project.id, "process-owner"):
+            projects.set_membership(ctx.db, ctx.project.id, previous.person_id, "lead")
+            _record(ctx, "member", previous.person_id, "role", "process-owner", "lead")
+    projects.set_membership(ctx.db, ctx.project.id, person.id, args.role)
+    _record(ctx, "member", person.id, "role", current.role, args.role)
+    return ctx.say("member.role_set", "channel", name=person.display_name, role=args.role)
+
+
+@command("member list", permission="read")
+def member_list(ctx: Context, args: Args) -> Reply:
+    rows = projects.members(ctx.db, ctx.project.id)
+    depts = people.departments_by_ids(ctx.db, (p.department_id for _, p in rows))
+    members = sorted(
+        (
+            {
+                "name": p.display_name,
+                "role": m.role,
+                "dept": depts[p.department_id].name if p.department_id in depts else "-",
+            }
+            for m, p in rows
+        ),
+        key=lambda r: (ROLE_ORDER[r["role"]], r["dept"], r["name"]),
+    )
+    return ctx.reply("member_list", project=ctx.project, members=members)

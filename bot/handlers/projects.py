@@ -1,0 +1,207 @@
+"""project create/bind/unbind/info/phase/kpi, and `use`."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace as Args
+
+from bot.context import Context, default_calendar
+from bot.errors import CommandError
+from bot.messages import Reply
+from bot.registry import command
+from storage import history, people, projects
+from storage.models import Kpi, Project
+
+LOCALES = {"en": "en", "zh-cn": "zh-CN", "zh": "zh-CN"}
+
+
+def _record(ctx: Context, project: Project, field: str, old: object, new: object) -> None:
+    history.record(
+        ctx.db,
+        entity="project",
+        entity_id=project.id,
+        field=field,
+        at=ctx.now(),
+        actor_id=ctx.actor.id,
+        project_id=project.id,
+        old=old,
+        new=new,
+    )
+
+
+def _default_locale(ctx: Context) -> str:
+    if ctx.settings.locale:
+        return ctx.settings.locale
+    return "zh-CN" if ctx.inbound.platform == "dingtalk" else "en"
+
+
+@command(
+    "project create",
+    "<name:text> [key <key:key>] [owner <owner:newuser>] [goal <goal:text>] "
+    "[lead-dept <lead_dept:dept>] [tz <tz:zone>] [calendar <calendar:cn|weekends>] "
+    "[locale <locale:zh-cn|zh|en>]",
+    permission="none",
+    scope="optional",
+)
+def create(ctx: Context, args: Args) -> Reply:
+    if ctx.inbound.is_dm:
+        raise CommandError("project.create_in_dm")
+    bound = projects.by_channel(ctx.db, ctx.inbound.platform, ctx.inbound.channel_id)
+    if bound:
+        raise CommandError("project.channel_taken", project=bound.key)
+    key = args.key or projects.next_key(ctx.db)
+    if projects.by_key(ctx.db, key):
+        raise CommandError("project.key_taken", key=key)
+    tz = args.tz or ctx.settings.timezone
+    project = projects.create(
+        ctx.db,
+        Project(
+            key=key,
+            name=args.name,
+            goal=args.goal,
+            timezone=tz,
+            lead_department_id=args.lead_dept.id if args.lead_dept else None,
+            calendar=args.calendar or default_calendar(tz),
+            locale=LOCALES[args.locale] if args.locale else _default_locale(ctx),
+            created_at=ctx.now(),
+        ),
+    )
+    projects.bind(ctx.db, project.id, ctx.inbound.platform, ctx.inbound.channel_id, None)
+    owner = args.owner or ctx.actor
+    projects.set_membership(ctx.db, project.id, owner.id, "process-owner")
+    if owner.id != ctx.actor.id:
+        projects.set_membership(ctx.db, project.id, ctx.actor.id, "lead")
+    _record(ctx, project, "created", None, project.name)
+    ctx.locale = project.locale
+    return ctx.reply("project_created", "channel", project=project, owner=owner.display_name)
+
+
+@command("project bind", "<key:key>", permission="manage", scope="named")
+def bind(ctx: Context, args: Args) -> Reply:
+    if ctx.inbound.is_dm:
+        raise CommandError("project.bind_in_dm")
+    bound = projects.by_channel(ctx.db, ctx.inbound.platform, ctx.inbound.channel_id)
+    if bound:
+        raise CommandError("project.channel_taken", project=bound.key)
+    projects.bind(ctx.db, ctx.project.id, ctx.inbound.platform, ctx.inbound.channel_id, None)
+    _record(ctx, ctx.project, "channel", None, ctx.inbound.channel_id)
+    return ctx.say("project.bound", "channel", project=ctx.project.key, name=ctx.project.name)
+
+
+@command("project unbind", permission="manage")
+def unbind(ctx: Context, args: Args) -> Reply:
+    if len(projects.bindings(ctx.db, ctx.project.id)) <= 1:
+        raise CommandError("project.last_channel", project=ctx.project.key)
+    projects.unbind(ctx.db, ctx.inbound.platform, ctx.inbound.channel_id)
+    _record(ctx, ctx.project, "channel", ctx.inbound.channel_id, None)
+    return ctx.say("project.unbound", "channel", project=ctx.project.key)
+
+
+@command("project info", permission="read")
+def info(ctx: Context, args: Args) -> Reply:
+    project = ctx.project
+    members = projects.members(ctx.db, project.id)
+    owner = next((p.display_name for m, p in members if m.role == "process-owner"), "-")
+    lead_dept = people.departments_by_ids(ctx.db, [project.lead_department_id])
+    return ctx.reply(
+        "project_info",
+        project=project,
+        owner=owner,
+        member_count=len(members),
+        lead_dept=lead_dept[project.lead_department_id].name if lead_dept else None,
+        channels=[b.channel_name or b.channel_id for b in projects.bindings(ctx.db, project.id)],
+        kpis=kpi_rows(ctx, project.id),
+    )
+
+
+@command("use", "<key:key>", permission="read", scope="named")
+def use(ctx: Context, args: Args) -> Reply:
+    ctx.actor.current_project_id = ctx.project.id
+    ctx.db.add(ctx.actor)
+    return ctx.say("project.using", project=ctx.project.key, name=ctx.project.name)
+
+
+@command("project phase", "<phase:diagnose|design|pilot|rollout|sustain>", permission="manage")
+def phase(ctx: Context, args: Args) -> Reply:
+    old, ctx.project.phase = ctx.project.phase, args.phase
+    ctx.db.add(ctx.project)
+    _record(ctx, ctx.project, "phase", old, args.phase)
+    return ctx.say("project.phase_set", "channel", project=ctx.project.key, phase=args.phase)
+
+
+@command(
+    "project kpi",
+    "<name:text> [baseline <baseline:number>] [target <target:number>] [unit <unit:text>] "
+    "[record <value:number>]",
+    permission="manage",
+)
+def kpi(ctx: Context, args: Args) -> Reply:
+    if args.value is not None:
+        return _record_kpi(ctx, args)
+    if args.baseline is None or args.target is None:
+        raise CommandError("kpi.usage")
+    found = projects.kpi(ctx.db, ctx.project.id, args.name)
+    if found is None:
+        found = Kpi(
+            project_id=ctx.project.id,
+            name=args.name,
+            baseline=args.baseline,
+            target=args.target,
+            unit=args.unit,
+        )
+    old = f"{found.baseline}→{found.target}" if found.id else None
+    found.baseline, found.target, found.unit = args.baseline, args.target, args.unit or found.unit
+    ctx.db.add(found)
+    ctx.db.flush()
+    _record(ctx, ctx.project, f"kpi:{found.name}", old, f"{found.baseline}→{found.target}")
+    return ctx.say(
+        "kpi.defined",
+        "channel",
+        name=found.name,
+        baseline=_num(found.baseline),
+        target=_num(found.target),
+        unit=found.unit or "",
+    )
+
+
+def _record_kpi(ctx: Context, args: Args) -> Reply:
+    if args.baseline is not None or args.target is not None:
+        raise CommandError("kpi.usage")
+    found = projects.kpi(ctx.db, ctx.project.id, args.name)
+    if found is None:
+        raise CommandError("kpi.unknown", name=args.name)
+    projects.record_kpi(ctx.db, found.id, args.value, ctx.now(), ctx.actor.id)
+    _record(ctx, ctx.project, f"kpi:{found.name}", None, args.value)
+    row = kpi_row(found, args.value)
+    return ctx.say(
+        "kpi.recorded",
+        "channel",
+        name=found.name,
+        value=_num(args.value),
+        unit=found.unit or "",
+        progress=row["progress"],
+    )
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+def kpi_row(kpi: Kpi, latest: float | None) -> dict:
+    span = kpi.target - kpi.baseline
+    progress = None
+    if latest is not None and span:
+        progress = round(100 * (latest - kpi.baseline) / span)
+    return {
+        "name": kpi.name,
+        "baseline": _num(kpi.baseline),
+        "target": _num(kpi.target),
+        "latest": _num(latest) if latest is not None else None,
+        "unit": kpi.unit or "",
+        "progress": progress,
+    }
+
+
+def kpi_rows(ctx: Context, project_id: int) -> list[dict]:
+    found = projects.kpis(ctx.db, project_id)
+    latest = projects.latest_kpi_values(ctx.db, [k.id for k in found])
+    return [kpi_row(k, latest[k.id].value if k.id in latest else None) for k in found]

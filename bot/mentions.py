@@ -1,0 +1,42 @@
+"""Turn an @mention token into a Person: platform id first, then a known display name."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from bot.errors import CommandError
+from bot.messages import Inbound
+from bot.tokens import Token
+from storage import people
+from storage.models import Person
+
+
+def _platform_identity(token: Token, inbound: Inbound) -> tuple[str, str | None] | None:
+    if token.user_id:
+        return token.user_id, token.text if token.text != token.user_id else None
+    mention = inbound.mentions.get(token.text)
+    if mention:
+        return mention.user_id, mention.display_name
+    if inbound.platform == "console" and token.mention:
+        return token.text, token.text  # a console user is a name
+    return None
+
+
+def resolve(db: Session, token: Token, inbound: Inbound, *, create: bool) -> Person:
+    """The person `token` names; with `create`, a platform-identified stranger is added."""
+    if not token.mention and not token.text:
+        raise CommandError("user.expected", value=token.text)
+    identity = _platform_identity(token, inbound)
+    if identity:
+        found = people.by_platform_id(db, inbound.platform, identity[0])
+        if found:
+            return found
+    candidates = people.by_name(db, inbound.platform, token.text)
+    if len(candidates) == 1:
+        return candidates[0]
+    if len(candidates) > 1:
+        names = ", ".join(f"{p.display_name} ({p.user_id})" for p in candidates)
+        raise CommandError("user.ambiguous", value=token.text, candidates=names)
+    if identity and create:
+        return people.ensure(db, inbound.platform, identity[0], identity[1])
+    raise CommandError("user.unknown", value=token.text)

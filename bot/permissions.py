@@ -1,0 +1,73 @@
+"""COMMANDS.md's permission table, enforced in one place (the dispatcher calls `authorize`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from bot.errors import CommandError
+from storage.models import ActionItem, Membership
+
+ROLES = ("process-owner", "lead", "member", "viewer")
+MANAGERS = frozenset({"process-owner", "lead"})
+CONTRIBUTORS = MANAGERS | {"member"}
+ACTIVE = ("open", "in_progress", "blocked")
+
+
+def _role(membership: Membership | None) -> str | None:
+    return membership.role if membership else None
+
+
+def _need(membership: Membership | None, allowed: frozenset[str], needed: str) -> None:
+    if membership is None:
+        raise CommandError("perm.not_member")
+    if membership.role not in allowed:
+        raise CommandError(f"perm.needs_{needed}", role=membership.role)
+
+
+def _read(membership: Membership | None, _item: ActionItem | None, _today: date) -> None:
+    if membership is None:
+        raise CommandError("perm.not_member")
+
+
+def _contribute(membership: Membership | None, _item: ActionItem | None, _today: date) -> None:
+    _need(membership, CONTRIBUTORS, "member")
+
+
+def _manage(membership: Membership | None, _item: ActionItem | None, _today: date) -> None:
+    _need(membership, MANAGERS, "lead")
+
+
+def _own_item(membership: Membership | None, item: ActionItem | None, _today: date) -> None:
+    if membership is not None and item is not None and item.owner_id == membership.person_id:
+        return
+    _need(membership, MANAGERS, "owner")
+
+
+def _due(membership: Membership | None, item: ActionItem | None, today: date) -> None:
+    if _role(membership) in MANAGERS:
+        return
+    _own_item(membership, item, today)
+    if item is not None and item.status in ACTIVE and item.due_date < today:
+        raise CommandError("perm.overdue_due", id=f"A{item.seq}")
+
+
+def _anyone(_membership: Membership | None, _item: ActionItem | None, _today: date) -> None:
+    return None
+
+
+RULES: dict[str, Callable[[Membership | None, ActionItem | None, date], None]] = {
+    "none": _anyone,
+    "read": _read,
+    "contribute": _contribute,
+    "own-item": _own_item,
+    "due": _due,
+    "manage": _manage,
+}
+
+
+def authorize(
+    permission: str, membership: Membership | None, item: ActionItem | None, today: date
+) -> None:
+    """Raise CommandError unless `membership` may do what `permission` names."""
+    RULES[permission](membership, item, today)

@@ -1,0 +1,111 @@
+"""The command table. `@command` only records metadata; the dispatcher uses it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bot.grammar import Param, parse_spec
+
+# Where a command looks for its project: "project" needs one; "optional" runs
+# without one; "reads-all" covers every project of the caller in a DM; "named"
+# acts on the project its `key` argument names.
+Scope = Literal["project", "optional", "reads-all", "named"]
+# Chinese verbs, word for word (COMMANDS.md), plus the few the table leaves out.
+VERB_ALIASES = {
+    "帮助": "help",
+    "项目": "project",
+    "部门": "dept",
+    "成员": "member",
+    "待办": "action",
+    "新增": "add",
+    "列表": "list",
+    "完成": "done",
+    "开始": "start",
+    "阻塞": "block",
+    "转交": "reassign",
+    "截止": "due",
+    "备注": "note",
+    "详情": "show",
+    "会议": "meeting",
+    "议程": "agenda",
+    "决议": "decision",
+    "上报": "escalate",
+    "确认": "ack",
+    "解决": "resolve",
+    "策略": "policy",
+    "测验": "quiz",
+    "指派": "assign",
+    "答题": "take",
+    "进度": "status",
+    "周报": "digest",
+    "使用": "use",
+    "创建": "create",
+    "绑定": "bind",
+    "解绑": "unbind",
+    "信息": "info",
+    "阶段": "phase",
+    "指标": "kpi",
+    "角色": "role",
+    "重开": "reopen",
+    "取消": "cancel",
+    "添加": "add",
+}
+
+
+@dataclass(frozen=True)
+class Command:
+    id: str  # "action.add": names the usage line and help text
+    words: tuple[str, ...]
+    params: tuple[Param, ...]
+    permission: str
+    scope: Scope
+    handler: Callable[..., Any]
+    custom_parse: Callable[..., dict[str, object]] | None = None
+
+
+COMMANDS: dict[tuple[str, ...], Command] = {}
+
+
+def command(
+    words: str,
+    spec: str = "",
+    *,
+    permission: str,
+    scope: Scope = "project",
+    id: str | None = None,
+    parse: Callable[..., dict[str, object]] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register the decorated handler for the command `words` (e.g. "action add")."""
+    key = tuple(words.split())
+
+    def register(handler: Callable[..., Any]) -> Callable[..., Any]:
+        if key in COMMANDS:
+            raise ValueError(f"command {words!r} registered twice")
+        COMMANDS[key] = Command(
+            id=id or ".".join(key),
+            words=key,
+            params=parse_spec(spec),
+            permission=permission,
+            scope=scope,
+            handler=handler,
+            custom_parse=parse,
+        )
+        return handler
+
+    return register
+
+
+def find(words: list[str]) -> tuple[Command | None, int]:
+    """The longest registered command that `words` start with, and its length."""
+    canonical = [VERB_ALIASES.get(w, w) for w in words[:3]]
+    for length in (3, 2, 1):
+        found = COMMANDS.get(tuple(canonical[:length]))
+        if found and len(canonical) >= length:
+            return found, length
+    return None, 0
+
+
+def by_id(command_id: str) -> Command | None:
+    return next((c for c in COMMANDS.values() if c.id == command_id), None)

@@ -1,0 +1,101 @@
+"""Replies and notices -> text, through jinja2 templates with a fallback chain.
+
+A message kind is looked up as platform/locale → platform → locale → default,
+so a platform overrides only what it must. Every value a template prints passes
+through the platform's escape function (user text can never become markup).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from bot import catalog
+from bot.catalog import TEMPLATES_DIR
+from bot.messages import Reply
+
+log = logging.getLogger(__name__)
+Escape = Callable[[str], str]
+WEEKDAYS = {
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    "zh-CN": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+}
+
+
+def plain(text: str) -> str:
+    return text
+
+
+def format_date(value: date | None, locale: str) -> str:
+    if value is None:
+        return "-"
+    weekday = WEEKDAYS[catalog.normalize_locale(locale)][value.weekday()]
+    if locale == "zh-CN":
+        return f"{value.month}月{value.day}日({weekday})"
+    return f"{weekday} {value.isoformat()}"
+
+
+class Renderer:
+    """Renders message kinds for one platform, whose escape function it applies."""
+
+    def __init__(self, platform: str, escape: Escape = plain, suffix: str = ".txt.j2") -> None:
+        self.platform = platform
+        self.escape = escape
+        self.suffix = suffix
+        self.env = Environment(
+            loader=FileSystemLoader(str(TEMPLATES_DIR)),
+            finalize=self._finalize,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+
+    def _finalize(self, value: Any) -> Any:
+        if isinstance(value, Markup) or value is None:
+            return "" if value is None else value
+        return self.escape(str(value))
+
+    def _translate(self, locale: str) -> Callable[..., Markup]:
+        def t(key: str, /, **params: Any) -> Markup:
+            safe = {
+                k: v if isinstance(v, Markup) else self.escape(str(v)) for k, v in params.items()
+            }
+            return Markup(catalog.text(locale, key, **safe))
+
+        return t
+
+    def candidates(self, kind: str, locale: str) -> list[str]:
+        name = kind + self.suffix
+        return [
+            f"{self.platform}/{locale}/{name}",
+            f"{self.platform}/{name}",
+            f"{locale}/{name}",
+            f"default/{name}",
+        ]
+
+    def render(self, kind: str, data: Mapping[str, Any], locale: str) -> str:
+        template = self.env.select_template(self.candidates(kind, locale))
+        t = self._translate(locale)
+        return template.render(
+            **data, t=t, locale=locale, fmt_date=lambda d: format_date(d, locale)
+        ).strip()
+
+    def reply(self, reply: Reply) -> str:
+        """The reply as text; a template fault is logged and answered generically."""
+        try:
+            return self.render(reply.template, reply.data, reply.locale)
+        except Exception:
+            log.exception("rendering %s failed", reply.template)
+            return catalog.text(reply.locale, "error.render")
+
+
+@lru_cache(maxsize=8)
+def renderer_for(platform: str) -> Renderer:
+    return Renderer(platform)

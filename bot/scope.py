@@ -1,0 +1,66 @@
+"""Which project a command acts on (COMMANDS.md: "Where a command runs")."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from bot.converters import project_key_in
+from bot.errors import CommandError
+from bot.messages import Inbound
+from bot.registry import Command
+from storage import projects
+from storage.models import Person, Project
+
+
+def _named_project(db: Session, command: Command, raw: dict[str, object]) -> Project | None:
+    for param in command.params:
+        key = (
+            project_key_in(raw[param.name]) if param.kind == "item" and param.name in raw else None
+        )
+        if key:
+            found = projects.by_key(db, key)
+            if found is None:
+                raise CommandError("project.unknown", key=key)
+            return found
+    return None
+
+
+def _project_by_key(db: Session, key: str) -> Project:
+    found = projects.by_key(db, key.strip())
+    if found is None:
+        raise CommandError("project.unknown", key=key)
+    return found
+
+
+def _dm_project(db: Session, actor: Person, command: Command) -> Project | None:
+    mine = projects.projects_of(db, actor.id)
+    chosen = [p for p, _ in mine if p.id == actor.current_project_id]
+    if chosen:
+        return chosen[0]
+    if len(mine) == 1:
+        return mine[0][0]
+    if command.scope == "optional":
+        return None
+    if not mine:
+        raise CommandError("scope.no_projects")
+    raise CommandError("scope.ambiguous_project", projects=", ".join(p.key for p, _ in mine))
+
+
+def resolve_project(
+    db: Session, inbound: Inbound, actor: Person, command: Command, raw: dict[str, object]
+) -> Project | None:
+    if command.scope == "named":
+        return _project_by_key(db, str(raw["key"]))
+    named = _named_project(db, command, raw)
+    if not inbound.is_dm:
+        bound = projects.by_channel(db, inbound.platform, inbound.channel_id)
+        if bound is None and command.scope != "optional":
+            raise CommandError("scope.no_project")
+        if bound and named and named.id != bound.id:
+            raise CommandError("scope.other_project", value=named.key, project=bound.key)
+        return bound
+    if named:
+        return named
+    if command.scope == "reads-all":
+        return None
+    return _dm_project(db, actor, command)

@@ -1,0 +1,62 @@
+"""Plain data for templates, built from rows in as few queries as possible."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from storage import people
+from storage.models import ActionItem, Person, Project
+
+ACTIVE = ("open", "in_progress", "blocked")
+
+
+def item_label(item: ActionItem, project_key: str | None = None) -> str:
+    return f"{project_key}/A{item.seq}" if project_key else f"A{item.seq}"
+
+
+def days_late(item: ActionItem, today: date) -> int:
+    if item.status not in ACTIVE or item.due_date >= today:
+        return 0
+    return (today - item.due_date).days
+
+
+def item_row(
+    item: ActionItem, owner: Person | None, today: date, project_key: str | None = None
+) -> dict[str, Any]:
+    return {
+        "id": item_label(item, project_key),
+        "title": item.title,
+        "owner": owner.display_name if owner else "?",
+        "due": item.due_date,
+        "status": item.status,
+        "late": days_late(item, today),
+        "blocked_reason": item.blocked_reason,
+        "slips": item.slips,
+    }
+
+
+def item_rows(
+    db: Session,
+    rows: Sequence[ActionItem],
+    today_by_project: Mapping[int, date],
+    keys: Mapping[int, str] | None = None,
+) -> list[dict[str, Any]]:
+    """Rows for a list; owners fetched in one query. `keys` prefixes ids across projects."""
+    owners = people.by_ids(db, (i.owner_id for i in rows))
+    return [
+        item_row(
+            i,
+            owners.get(i.owner_id),
+            today_by_project[i.project_id],
+            keys.get(i.project_id) if keys else None,
+        )
+        for i in rows
+    ]
+
+
+def project_today(project: Project, today_by_zone: Mapping[str, date]) -> date:
+    return today_by_zone[project.timezone]

@@ -1,0 +1,143 @@
+"""Projects, their channel bindings, memberships and KPIs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col, func, select
+
+from storage.models import ChannelBinding, Kpi, KpiValue, Membership, Person, Project
+
+
+def by_key(db: Session, key: str) -> Project | None:
+    return db.exec(select(Project).where(func.upper(Project.key) == key.upper())).first()
+
+
+def by_channel(db: Session, platform: str, channel_id: str) -> Project | None:
+    query = (
+        select(Project)
+        .join(ChannelBinding, col(ChannelBinding.project_id) == col(Project.id))
+        .where(ChannelBinding.platform == platform, ChannelBinding.channel_id == channel_id)
+    )
+    return db.exec(query).first()
+
+
+def next_key(db: Session) -> str:
+    """`P<n>` one past the highest numeric project key."""
+    keys = db.exec(select(Project.key).where(col(Project.key).like("P%"))).all()
+    numbers = [int(k[1:]) for k in keys if k[1:].isdigit()]
+    return f"P{max(numbers, default=0) + 1}"
+
+
+def create(db: Session, project: Project) -> Project:
+    db.add(project)
+    db.flush()
+    return project
+
+
+def bindings(db: Session, project_id: int) -> Sequence[ChannelBinding]:
+    query = select(ChannelBinding).where(ChannelBinding.project_id == project_id)
+    return db.exec(query.order_by(ChannelBinding.id)).all()
+
+
+def bind(db: Session, project_id: int, platform: str, channel_id: str, name: str | None) -> None:
+    db.add(
+        ChannelBinding(
+            project_id=project_id, platform=platform, channel_id=channel_id, channel_name=name
+        )
+    )
+    db.flush()
+
+
+def unbind(db: Session, platform: str, channel_id: str) -> None:
+    query = select(ChannelBinding).where(
+        ChannelBinding.platform == platform, ChannelBinding.channel_id == channel_id
+    )
+    for binding in db.exec(query).all():
+        db.delete(binding)
+    db.flush()
+
+
+def next_item_seq(db: Session, project_id: int) -> int:
+    """Atomically take the project's next item number (A1, A2, …)."""
+    statement = (
+        update(Project)
+        .where(col(Project.id) == project_id)
+        .values(item_seq=Project.item_seq + 1)
+        .returning(Project.item_seq)
+    )
+    return db.exec(statement).scalar_one()
+
+
+def membership(db: Session, project_id: int, person_id: int) -> Membership | None:
+    query = select(Membership).where(
+        Membership.project_id == project_id, Membership.person_id == person_id
+    )
+    return db.exec(query).first()
+
+
+def members(db: Session, project_id: int) -> Sequence[tuple[Membership, Person]]:
+    query = (
+        select(Membership, Person)
+        .join(Person, col(Person.id) == col(Membership.person_id))
+        .where(Membership.project_id == project_id)
+        .order_by(Person.display_name)
+    )
+    return db.exec(query).all()
+
+
+def with_role(db: Session, project_id: int, role: str) -> Sequence[Membership]:
+    query = select(Membership).where(Membership.project_id == project_id, Membership.role == role)
+    return db.exec(query).all()
+
+
+def projects_of(db: Session, person_id: int) -> Sequence[tuple[Project, Membership]]:
+    query = (
+        select(Project, Membership)
+        .join(Membership, col(Membership.project_id) == col(Project.id))
+        .where(Membership.person_id == person_id)
+        .order_by(Project.key)
+    )
+    return db.exec(query).all()
+
+
+def set_membership(db: Session, project_id: int, person_id: int, role: str) -> Membership:
+    found = membership(db, project_id, person_id)
+    if found is None:
+        found = Membership(project_id=project_id, person_id=person_id, role=role)
+    found.role = role
+    db.add(found)
+    db.flush()
+    return found
+
+
+def kpi(db: Session, project_id: int, name: str) -> Kpi | None:
+    query = select(Kpi).where(Kpi.project_id == project_id, func.lower(Kpi.name) == name.lower())
+    return db.exec(query).first()
+
+
+def kpis(db: Session, project_id: int) -> Sequence[Kpi]:
+    return db.exec(select(Kpi).where(Kpi.project_id == project_id).order_by(Kpi.id)).all()
+
+
+def latest_kpi_values(db: Session, kpi_ids: Sequence[int]) -> dict[int, KpiValue]:
+    """The newest recorded value per KPI, in one query."""
+    if not kpi_ids:
+        return {}
+    newest = (
+        select(KpiValue.kpi_id, func.max(KpiValue.id).label("last_id"))
+        .where(col(KpiValue.kpi_id).in_(kpi_ids))
+        .group_by(KpiValue.kpi_id)
+        .subquery()
+    )
+    query = select(KpiValue).join(newest, col(KpiValue.id) == newest.c.last_id)
+    return {v.kpi_id: v for v in db.exec(query).all()}
+
+
+def record_kpi(db: Session, kpi_id: int, value: float, at: datetime, by: int | None) -> KpiValue:
+    row = KpiValue(kpi_id=kpi_id, value=value, recorded_at=at, recorded_by=by)
+    db.add(row)
+    db.flush()
+    return row

@@ -1,0 +1,63 @@
+"""The zh-CN catalogue mirrors the English one: same keys, same placeholders.
+
+`usage.*` is deliberately English-only (the command language is shared), so
+zh-CN must fall back to it rather than carry its own copy.
+"""
+
+import re
+import string
+
+import pytest
+
+from bot import catalog
+
+EN = catalog.messages("en")
+ZH = catalog.messages("zh-CN")
+UNTRANSLATED_PREFIX = "usage."
+SHARED = sorted(key for key in EN if key in ZH)
+
+
+def placeholders(template: str) -> set[str]:
+    """The argument names of a str.format template ("{a.b}" and "{a[0]}" count as "a")."""
+    names = set()
+    for _, field, _, _ in string.Formatter().parse(template):
+        if field is not None:
+            names.add(re.split(r"[.\[]", field, maxsplit=1)[0])
+    return names
+
+
+def test_catalogues_are_loaded() -> None:
+    assert "usage.action.add" in EN
+    assert "item.done" in ZH  # the zh-CN files are found and parsed
+
+
+def test_every_english_key_is_translated() -> None:
+    missing = sorted(key for key in EN if not key.startswith(UNTRANSLATED_PREFIX) and key not in ZH)
+    assert missing == []
+
+
+def test_no_key_only_in_chinese() -> None:
+    assert sorted(set(ZH) - set(EN)) == []
+
+
+@pytest.mark.parametrize("key", SHARED)
+def test_placeholders_match(key: str) -> None:
+    assert placeholders(ZH[key]) == placeholders(EN[key])
+
+
+@pytest.mark.parametrize("key", sorted(ZH))
+def test_chinese_string_formats(key: str) -> None:
+    template = ZH[key]
+    filled = template.format(**{name: "x" for name in placeholders(template)})
+    assert filled.strip()
+
+
+@pytest.mark.parametrize("key", SHARED)
+def test_chinese_string_is_not_english(key: str) -> None:
+    assert ZH[key] != EN[key]
+
+
+def test_usage_lines_fall_back_to_english() -> None:
+    assert "usage.action.add" not in ZH
+    assert catalog.text("zh-CN", "usage.action.add") == EN["usage.action.add"]
+    assert catalog.text("zh_CN", "usage.action.add") == EN["usage.action.add"]
