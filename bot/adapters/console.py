@@ -2,20 +2,26 @@
 
 A console user is a name and `@name` is that console user. The channel is a
 name too; `--channel dm` is a direct message with the bot. Lines starting
-with `:` steer the console itself (`:as NAME`, `:channel NAME`); `#` starts a
-comment, so scripts can explain themselves.
+with `:` steer the console itself (`:as NAME`, `:channel NAME`, and `:at`
+to set a pinned clock: `:at -3d`, `:at now`, `:at 2026-12-01T09:00`, offsets
+counted from when the console started); `#` starts a comment, so scripts can
+explain themselves.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from typing import TextIO
 
+from bot.clock import Clock
 from bot.dispatch import Dispatcher
 from bot.messages import Inbound
 from bot.render import Renderer
 
 DM = "dm"
+OFFSET = re.compile(r"^([+-]\d+)([dh])$")
 
 
 class ConsoleAdapter:
@@ -23,6 +29,8 @@ class ConsoleAdapter:
         self, dispatcher: Dispatcher, user: str, channel: str, out: TextIO, echo: bool = False
     ) -> None:
         self.dispatcher = dispatcher
+        self.clock: Clock = dispatcher.clock
+        self.origin = self.clock.now()
         self.user = user
         self.channel = channel
         self.out = out
@@ -31,6 +39,7 @@ class ConsoleAdapter:
         self.meta: dict[str, Callable[[str], None]] = {
             "as": self._switch_user,
             "channel": self._switch_channel,
+            "at": self._set_clock,
         }
 
     def inbound(self, text: str) -> Inbound:
@@ -54,6 +63,19 @@ class ConsoleAdapter:
 
     def _switch_channel(self, name: str) -> None:
         self.channel = name.lstrip("#") or self.channel
+
+    def _set_clock(self, when: str) -> None:
+        offset = OFFSET.match(when)
+        if when in ("", "now"):
+            self.clock.set(self.origin)
+        elif offset:
+            unit = "days" if offset.group(2) == "d" else "hours"
+            self.clock.set(self.origin + timedelta(**{unit: int(offset.group(1))}))
+        else:
+            try:
+                self.clock.set(datetime.fromisoformat(when))
+            except ValueError:
+                self._print(f"? :at {when} — use now, -3d, +2h or an ISO-8601 time")
 
     def _meta(self, line: str) -> None:
         verb, _, rest = line[1:].strip().partition(" ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace as Args
+from zoneinfo import ZoneInfo
 
 from bot.context import Context
 from bot.errors import CommandError
@@ -104,6 +105,7 @@ def show(ctx: Context, args: Args) -> Reply:
     item: ActionItem = args.item
     entries = history.of(ctx.db, "item", item.id)
     names = people.by_ids(ctx.db, [item.owner_id, item.created_by, *(h.actor_id for h in entries)])
+    zone = ZoneInfo(ctx.project.timezone)
     notes = [h for h in entries if h.field == "note"]
     changes = [h for h in entries if h.field != "note"]
     return ctx.reply(
@@ -112,11 +114,14 @@ def show(ctx: Context, args: Args) -> Reply:
         deliverable=item.deliverable,
         original_due=item.original_due,
         creator=names[item.created_by].display_name,
-        created_at=item.created_at,
-        notes=[{"at": h.at, "by": _name(names, h.actor_id), "text": h.new} for h in notes],
+        created_at=item.created_at.astimezone(zone),
+        notes=[
+            {"at": h.at.astimezone(zone), "by": _name(names, h.actor_id), "text": h.new}
+            for h in notes
+        ],
         history=[
             {
-                "at": h.at,
+                "at": h.at.astimezone(zone),
                 "by": _name(names, h.actor_id),
                 "field": h.field,
                 "old": h.old,

@@ -29,7 +29,7 @@ def help_(ctx: Context, args: Args) -> Reply:
         if found is None:
             raise CommandError("help.unknown", value=args.topic)
         return ctx.reply("help_command", command=found.id)
-    sections: dict[str, list[str]] = {}
+    sections: dict[str, list[str]] = {name: [] for name in (*SECTIONS, "other")}
     for cmd in registry.COMMANDS.values():
         sections.setdefault(_section_of(cmd), []).append(cmd.id)
-    return ctx.reply("help", sections=sections)
+    return ctx.reply("help", sections={k: v for k, v in sections.items() if v})
