@@ -44,6 +44,11 @@ def _strip_prefix(tokens: list[Token]) -> list[Token]:
     return tokens
 
 
+def _plain_words(text: str) -> list[str]:
+    words = [w.lower() for w in text.split()[:4]]
+    return words[1:] if words and words[0] in PREFIXES else words
+
+
 def _closest(words: list[str]) -> registry.Command | None:
     names = {" ".join(c.words): c for c in registry.COMMANDS.values()}
     typed = " ".join(registry.VERB_ALIASES.get(w, w) for w in words[:2])
@@ -88,7 +93,11 @@ class Dispatcher:
             raise CommandError(
                 "input.too_long", name="text", limit=MAX_TEXT, length=len(inbound.text)
             )
-        tokens = _strip_prefix(tokenize(inbound.text))
+        try:
+            tokens = _strip_prefix(tokenize(inbound.text))
+        except CommandError:
+            attempt.command = registry.find(_plain_words(inbound.text))[0]
+            raise
         words = [t.word for t in tokens]
         command, length = registry.find(words) if tokens else (registry.by_id("help"), 0)
         if command is None:

@@ -62,11 +62,16 @@ class Renderer:
             return "" if value is None else value
         return self.escape(str(value))
 
+    def _param(self, value: Any, locale: str) -> Any:
+        if isinstance(value, Markup):
+            return value
+        if isinstance(value, date):
+            return format_date(value, locale)
+        return self.escape(str(value))
+
     def _translate(self, locale: str) -> Callable[..., Markup]:
         def t(key: str, /, **params: Any) -> Markup:
-            safe = {
-                k: v if isinstance(v, Markup) else self.escape(str(v)) for k, v in params.items()
-            }
+            safe = {k: self._param(v, locale) for k, v in params.items()}
             return Markup(catalog.text(locale, key, **safe))
 
         return t

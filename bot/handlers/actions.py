@@ -208,12 +208,12 @@ def due(ctx: Context, args: Args) -> Reply:
     item: ActionItem = args.item
     _require(item, ACTIVE, "due")
     if item.due_date == args.due:
-        raise CommandError("item.same_due", id=item_label(item), due=args.due.isoformat())
+        raise CommandError("item.same_due", id=item_label(item), due=args.due)
     _record(ctx, item, "due", item.due_date.isoformat(), args.due.isoformat())
     item.due_date = args.due
     item.slips += 1
     _save(ctx, item)
-    return _changed(ctx, "item.due_moved", item, due=args.due.isoformat(), slips=item.slips)
+    return _changed(ctx, "item.due_moved", item, due=args.due, slips=item.slips)
 
 
 @command("action note", "<item:item> <text:text>", permission="own-item")
