@@ -1,0 +1,79 @@
+"""Command cost against database size: each command timed on a small and a full-scale
+database in the same run; the ratio (full / small) should stay near 1 when a command
+costs in proportion to what it returns, not to history.
+
+    python -m benchmarks.run [--projects 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import bot.handlers  # noqa: F401  (registers the commands)
+from benchmarks.seed import NOW, seed
+from bot.clock import Clock
+from bot.dispatch import Dispatcher
+from bot.messages import Inbound
+from bot.settings import Settings
+from storage.engine import make_engine
+from storage.migrate import upgrade
+
+COMMANDS = [
+    ("action list", False),
+    ("action list overdue", False),
+    ("action list mine", True),
+    ("status", False),
+    ("action show A50", False),
+    ("project info", False),
+]
+REPEAT = 30
+
+
+def _time(dispatcher: Dispatcher, text: str, dm: bool) -> float:
+    inbound = Inbound(
+        platform="console",
+        user_id="u1",
+        user_name="u1",
+        text=text,
+        channel_id="dm:u1" if dm else "c1",
+        is_dm=dm,
+    )
+    samples = []
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        replies = dispatcher.handle(inbound)
+        samples.append(time.perf_counter() - start)
+        assert replies[0].template != "error", (text, replies[0].data)
+    return statistics.median(samples)
+
+
+def measure(projects: int, folder: Path) -> dict[str, float]:
+    url = f"sqlite:///{folder}/bench-{projects}.db"
+    engine = make_engine(url)
+    upgrade(engine)
+    seed(engine, projects)
+    dispatcher = Dispatcher(engine, Clock(NOW), Settings(database_url=url))
+    return {text: _time(dispatcher, text, dm) for text, dm in COMMANDS}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--projects", type=int, default=2000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        small = measure(20, Path(folder))
+        full = measure(args.projects, Path(folder))
+    print(f"{'command':24} {'20 projects':>12} {f'{args.projects} projects':>16} {'ratio':>7}")
+    for text, _ in COMMANDS:
+        print(
+            f"{text:24} {small[text] * 1000:10.2f}ms {full[text] * 1000:14.2f}ms "
+            f"{full[text] / small[text]:7.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
