@@ -13,7 +13,7 @@ class CommandError(Exception):
     the dispatcher cannot infer it.
     """
 
-    def __init__(self, key: str, *, usage: str | None = None, **params: Any) -> None:
+    def __init__(self, key: str, /, *, usage: str | None = None, **params: Any) -> None:
         super().__init__(key)
         self.key = key
         self.params = params

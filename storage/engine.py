@@ -13,6 +13,7 @@ SQLITE_BUSY_MS = 10_000
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see _begin_immediate)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
@@ -21,12 +22,20 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
     cursor.close()
 
 
+def _begin_immediate(connection) -> None:  # noqa: ANN001
+    # A deferred transaction that reads, then writes, fails at once with "database is
+    # locked" when another writer got there first; taking the write lock up front makes
+    # concurrent commands queue on the busy timeout instead.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000}
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _begin_immediate)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 

@@ -21,6 +21,8 @@ CASES = [
     ("project kpi cycle record lots", "is not a number", "Usage: project kpi"),
     ("x" * 4001, "too long", ""),
     ("member role @max boss", "is not one of", "Usage: member role"),
+    ("use NOPE", "There is no project NOPE", "Usage: use <P-key>"),
+    ("project bind ZZ", "There is no project ZZ", "Usage: project bind"),
 ]
 
 

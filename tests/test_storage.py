@@ -143,3 +143,28 @@ def test_whole_scenario_on_each_database(any_db_url):
     assert "Open items (1)" in chat("vic", "action list")
     assert "A2 Second" in chat("vic", "action list dept Legal")
     chat.runtime.engine.dispose()
+
+
+def test_concurrent_commands_all_land_with_distinct_ids(any_db_url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from conftest import SETUP, make_chat
+
+    chat = make_chat(any_db_url)
+    for user, line in SETUP:
+        chat(user, line)
+    dispatcher = chat.runtime.dispatcher
+
+    def add(n: int) -> str:
+        inbound = Inbound(platform="console", user_id="max", user_name="max",
+                          text=f"add Parallel {n} @max fri", channel_id="launch")
+        return dispatcher.handle(inbound)[0].template
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(add, range(40)))
+    assert results == ["action_added"] * 40
+    with Session(chat.runtime.engine) as db:
+        project = projects.by_key(db, "LA")
+        seqs = sorted(items.by_seq(db, project.id, n).seq for n in range(1, 41))
+        assert seqs == list(range(1, 41)) and project.item_seq == 40
+    chat.runtime.engine.dispose()
