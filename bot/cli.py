@@ -73,10 +73,64 @@ def run(
     settings = _settings()
     chosen = platform or settings.detect_platform()
     if chosen == "console":
-        console(as_="me", channel="general")
+        _run_console(settings)
         return
     typer.echo(f"The {chosen} adapter is not available in this build yet.", err=True)
     raise typer.Exit(2)
+
+
+def _run_console(settings: Settings) -> None:
+    """The console, with the scheduler running in the background (delivering to stdout)."""
+    from bot.adapters.console import ConsoleAdapter
+    from bot.jobs.scheduler import start_scheduler
+    from bot.runtime import build
+
+    _logging()
+    runtime = build(settings)
+    adapter = ConsoleAdapter(runtime.dispatcher, "me", "general", sys.stdout)
+    scheduler = start_scheduler(runtime, {"console": adapter.sender})
+    try:
+        interactive = sys.stdin.isatty()
+        adapter.run(
+            sys.stdin, prompt=(lambda: print("tf> ", end="", flush=True)) if interactive else None
+        )
+    finally:
+        scheduler.shutdown(wait=True)
+
+
+@app.command()
+def tick(
+    at: str = typer.Option(None, "--at", help="The instant, ISO-8601 (default: now)."),
+) -> None:
+    """Run every scheduled job due at that instant, once; then deliver the outbox."""
+    from bot.outbox.tick import run_tick
+
+    _logging()
+    settings = _settings(now=at)
+    raise typer.Exit(run_tick(settings, sys.stdout, sys.stderr, _platform_senders(settings)))
+
+
+def _platform_senders(settings: Settings) -> dict:
+    """The senders of the platforms whose credentials are configured (adapters load lazily)."""
+    senders = {}
+    if settings.slack_bot_token:
+        from bot.adapters.slack import make_sender as slack_sender
+
+        senders["slack"] = slack_sender(settings)
+    if settings.dingtalk_client_id and settings.dingtalk_client_secret:
+        from bot.adapters.dingtalk import make_sender as dingtalk_sender
+
+        senders["dingtalk"] = dingtalk_sender(settings)
+    return senders
+
+
+@app.command()
+def status() -> None:
+    """Outbox (queued, failed, last errors) and the job periods that ran."""
+    from bot.outbox.report import print_status
+
+    _logging()
+    print_status(_settings(), sys.stdout)
 
 
 @db_app.command("upgrade")

@@ -18,6 +18,7 @@ from bot.converters import convert
 from bot.errors import CommandError
 from bot.grammar import match
 from bot.messages import Inbound, Reply
+from bot.outbox.enqueue import enqueue
 from bot.permissions import authorize
 from bot.scope import resolve_project
 from bot.settings import Settings
@@ -129,4 +130,6 @@ class Dispatcher:
         if not (project is None and command.scope == "reads-all"):
             authorize(command.permission, ctx.membership, args.get("item"), ctx.today())
         result = command.handler(ctx, SimpleNamespace(**args))
+        # notices go to the outbox in this transaction: with the change, or not at all
+        enqueue(db, ctx.notices, ctx.now(), self.settings.timezone, project.id if project else None)
         return result if isinstance(result, list) else [result]

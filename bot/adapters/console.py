@@ -4,8 +4,10 @@ A console user is a name and `@name` is that console user. The channel is a
 name too; `--channel dm` is a direct message with the bot. Lines starting
 with `:` steer the console itself (`:as NAME`, `:channel NAME`, and `:at`
 to set a pinned clock: `:at -3d`, `:at now`, `:at 2026-12-01T09:00`, offsets
-counted from when the console started); `#` starts a comment, so scripts can
-explain themselves.
+counted from when the console started; `:tick +1d` moves the clock forward
+and prints what the scheduler would have posted meanwhile); `#` starts a
+comment, so scripts can explain themselves. Messages the outbox delivers to
+console targets are printed with their target (`→ #channel`, `→ @name`).
 """
 
 from __future__ import annotations
@@ -15,13 +17,20 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TextIO
 
-from bot.clock import Clock
+from bot import catalog
+from bot.clock import Clock, as_utc
 from bot.dispatch import Dispatcher
+from bot.jobs.registry import JobEnv
+from bot.jobs.runner import run_due
 from bot.messages import Inbound
-from bot.render import Renderer
+from bot.outbox.console import ConsoleSender
+from bot.outbox.loop import DeliveryLoop
+from bot.render import Renderer, format_date
 
 DM = "dm"
 OFFSET = re.compile(r"^([+-]\d+)([dh])$")
+TICK_STEP = timedelta(minutes=15)  # :tick wakes the scheduler this often on its way
+TICK_STEPWISE_LIMIT = timedelta(days=62)  # a longer jump is one catch-up run
 
 
 class ConsoleAdapter:
@@ -40,7 +49,10 @@ class ConsoleAdapter:
             "as": self._switch_user,
             "channel": self._switch_channel,
             "at": self._set_clock,
+            "tick": self._tick,
         }
+        self.sender = ConsoleSender(out)
+        self.delivery = DeliveryLoop(dispatcher.engine, self.clock, {"console": self.sender})
 
     def inbound(self, text: str) -> Inbound:
         is_dm = self.channel == DM
@@ -77,6 +89,37 @@ class ConsoleAdapter:
             except ValueError:
                 self._print(f"? :at {when} — use now, -3d, +2h or an ISO-8601 time")
 
+    def _tick(self, when: str) -> None:
+        start = self.clock.now()
+        offset = OFFSET.match(when)
+        settings = self.dispatcher.settings
+        locale = settings.locale or "en"
+        try:
+            if when in ("", "now"):
+                end = start
+            elif offset:
+                unit = "days" if offset.group(2) == "d" else "hours"
+                end = start + timedelta(**{unit: int(offset.group(1))})
+            else:
+                end = as_utc(datetime.fromisoformat(when), settings.timezone)
+        except ValueError:
+            self._print(f"? :tick {when} — use +1d, +3h or an ISO-8601 time")
+            return
+        if end < start:
+            self._print(catalog.text(locale, "console.tick_backwards"))
+            return
+        env = JobEnv(self.dispatcher.engine, self.clock, settings)
+        sent = 0
+        for moment in _steps(start, end):
+            self.clock.set(moment)
+            run_due(env)
+            local = self.clock.local(settings.timezone)
+            self.sender.header = f"⏰ {format_date(local.date(), locale)} {local:%H:%M}"
+            sent += len(self.delivery.run_once().sent)
+        self.sender.header = None
+        if not sent:
+            self._print(catalog.text(locale, "console.tick_nothing"))
+
     def _meta(self, line: str) -> None:
         verb, _, rest = line[1:].strip().partition(" ")
         action = self.meta.get(verb)
@@ -101,6 +144,7 @@ class ConsoleAdapter:
             return
         for text in self.handle(line):
             self._print(text)
+        self.delivery.run_once()
         if self.echo:
             self._print("")
 
@@ -111,3 +155,14 @@ class ConsoleAdapter:
             self.feed(line)
             if prompt:
                 prompt()
+
+
+def _steps(start: datetime, end: datetime) -> list[datetime]:
+    """Quarter-hour wake-ups in (start, end], and `end` itself."""
+    if end - start > TICK_STEPWISE_LIMIT:
+        return [end]
+    steps = []
+    moment = start.replace(minute=start.minute - start.minute % 15, second=0, microsecond=0)
+    while (moment := moment + TICK_STEP) < end:
+        steps.append(moment)
+    return [*steps, end]

@@ -1,3 +1,3 @@
 """Command handlers. Importing this package registers every command."""
 
-from bot.handlers import actions, help, listing, members, projects  # noqa: F401
+from bot.handlers import actions, digests, help, listing, members, projects, quiet  # noqa: F401

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace as Args
 from zoneinfo import ZoneInfo
 
+from bot import events
 from bot.context import Context
 from bot.errors import CommandError
 from bot.grammar import looks_like_date
@@ -59,6 +60,7 @@ def _create(ctx: Context, title: str, owner: Person, due, deliverable: str | Non
         ),
     )
     _record(ctx, item, "created", None, f"{title} | @{owner.display_name} | {due.isoformat()}")
+    events.assigned(ctx, item, owner)
     return ctx.reply(
         "action_added", "channel", item=item_row(item, owner, ctx.today()), deliverable=deliverable
     )
@@ -187,6 +189,7 @@ def block(ctx: Context, args: Args) -> Reply:
     _record(ctx, item, "blocked_reason", item.blocked_reason, args.reason)
     item.blocked_reason = args.reason
     _save(ctx, item)
+    events.blocked(ctx, item, args.reason)
     return _changed(ctx, "item.blocked", item, reason=args.reason)
 
 
@@ -200,6 +203,7 @@ def reassign(ctx: Context, args: Args) -> Reply:
     _record(ctx, item, "owner", old.display_name if old else None, args.owner.display_name)
     item.owner_id = args.owner.id
     _save(ctx, item)
+    events.assigned(ctx, item, args.owner)
     return _changed(ctx, "item.reassigned", item, name=args.owner.display_name)
 
 
@@ -210,9 +214,10 @@ def due(ctx: Context, args: Args) -> Reply:
     if item.due_date == args.due:
         raise CommandError("item.same_due", id=item_label(item), due=args.due)
     _record(ctx, item, "due", item.due_date.isoformat(), args.due.isoformat())
-    item.due_date = args.due
+    old_due, item.due_date = item.due_date, args.due
     item.slips += 1
     _save(ctx, item)
+    events.due_moved(ctx, item, old_due)
     return _changed(ctx, "item.due_moved", item, due=args.due, slips=item.slips)
 
 

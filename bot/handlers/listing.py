@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace as Args
 
+from sqlmodel import Session
+
+from bot.clock import Clock
 from bot.context import Context
 from bot.errors import CommandError
-from bot.handlers.projects import kpi_rows
+from bot.handlers.projects import kpi_row
 from bot.mentions import resolve
 from bot.messages import Reply
 from bot.registry import command
 from bot.tokens import Token
 from bot.views import item_rows
-from storage import items, people, projects
+from storage import items, people, projects, sweeps
 from storage.items import ACTIVE, ItemFilter
 from storage.models import Project
 
@@ -98,36 +101,45 @@ def action_list(ctx: Context, args: Args) -> Reply:
     )
 
 
-def progress(ctx: Context, project: Project) -> dict[str, object]:
-    """The digest's sections for `project` as of now."""
-    today = ctx.clock.today(project.timezone)
+def _kpis(db: Session, project_id: int) -> list[dict]:
+    found = projects.kpis(db, project_id)
+    latest = projects.latest_kpi_values(db, [k.id for k in found])
+    return [kpi_row(k, latest[k.id].value if k.id in latest else None) for k in found]
+
+
+def progress(
+    db: Session, clock: Clock, project: Project, since: datetime | None = None
+) -> dict[str, object]:
+    """The digest's sections for `project` as of now; with `since`, what was done since then."""
+    today = clock.today(project.timezone)
     todays = {project.id: today}
     base = {"project_ids": [project.id], "today": todays}
-    overdue, n_overdue = items.listing(ctx.db, ItemFilter(**base, overdue_only=True), STATUS_LIMIT)
-    blocked, n_blocked = items.listing(
-        ctx.db, ItemFilter(**base, statuses=("blocked",)), STATUS_LIMIT
-    )
+    overdue, n_overdue = items.listing(db, ItemFilter(**base, overdue_only=True), STATUS_LIMIT)
+    blocked, n_blocked = items.listing(db, ItemFilter(**base, statuses=("blocked",)), STATUS_LIMIT)
     soon, n_soon = items.listing(
-        ctx.db,
+        db,
         ItemFilter(**base, due_from=today, due_until=today + timedelta(days=7)),
         STATUS_LIMIT,
     )
-    counts = items.status_counts(ctx.db, project.id)
+    done, n_done = sweeps.done_since(db, project.id, since, STATUS_LIMIT) if since else ([], 0)
+    counts = items.status_counts(db, project.id)
     return {
         "project": project,
         "today": today,
         "counts": counts,
         "open": sum(counts.get(s, 0) for s in ACTIVE),
-        "overdue": item_rows(ctx.db, overdue, todays),
+        "done": item_rows(db, done, todays),
+        "n_done": n_done,
+        "overdue": item_rows(db, overdue, todays),
         "n_overdue": n_overdue,
-        "blocked": item_rows(ctx.db, blocked, todays),
+        "blocked": item_rows(db, blocked, todays),
         "n_blocked": n_blocked,
-        "soon": item_rows(ctx.db, soon, todays),
+        "soon": item_rows(db, soon, todays),
         "n_soon": n_soon,
-        "kpis": kpi_rows(ctx, project.id),
+        "kpis": _kpis(db, project.id),
     }
 
 
 @command("status", permission="read")
 def status(ctx: Context, args: Args) -> Reply:
-    return ctx.reply("status", **progress(ctx, ctx.project))
+    return ctx.reply("status", **progress(ctx.db, ctx.clock, ctx.project))

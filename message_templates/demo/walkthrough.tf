@@ -17,3 +17,6 @@ action list dept 财务部
 action add 「会签规则」 owner @小明 due 明天
 action due A6 明天下午3点
 help action add
+# A week of life in a minute: what the scheduler posts (overdue alerts at 09:00,
+# reminders, the Friday 17:00 digest) while the clock runs seven days ahead.
+:tick +7d

@@ -1,0 +1,116 @@
+"""DingTalk markdown: escaping user text, and the message value a sender posts.
+
+DingTalk renders a small markdown dialect (headings, emphasis, links, images,
+lists, quotes and a few HTML tags such as `<font>`). Text a user typed must
+stay text: `escape` swaps every character that could start markup for a
+look-alike, breaks `scheme://` so nothing auto-links, turns `@` into the
+full-width `＠` so nothing can @all, and folds line breaks. It is idempotent,
+so escaping twice (a param inside a catalogue string) changes nothing more.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+# U+2063 (invisible separator) frames a button or the typed-command hint inside
+# rendered output (the payload the outbox stores); `escape` removes it from user
+# text, so a user can never forge either.
+MARK = "\u2063"
+BUTTON_LINE = re.compile(rf"^{MARK}button{MARK}(.*?){MARK}(.*?){MARK}$", re.MULTILINE)
+HINT_LINE = re.compile(rf"^{MARK}hint{MARK}(.*?){MARK}$", re.MULTILINE)
+LOOKALIKE = str.maketrans(
+    {
+        "[": "［",
+        "]": "］",
+        "<": "＜",
+        ">": "＞",
+        "*": "∗",
+        "_": "＿",
+        "`": "ˋ",
+        "~": "～",
+        "#": "＃",
+        "|": "｜",
+        "@": "＠",
+        "\\": "＼",
+        MARK: None,
+    }
+)
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+SCHEME = re.compile(r":(?=//)")
+NEWLINES = re.compile(r"\s*[\r\n]+\s*")
+TITLE_MAX = 40
+MAX_BUTTONS = 5
+
+
+def escape(text: str) -> str:
+    """User text as inert DingTalk markdown (see the module docstring)."""
+    text = NEWLINES.sub(" ", CONTROL.sub("", text)).translate(LOOKALIKE)
+    return SCHEME.sub(":\u200b", text)
+
+
+def button(label: str, command: str) -> str:
+    """A button line for a template; `DingTalkMessage.parse` takes it out again."""
+    clean = " ".join(str(command).replace(MARK, "").split())
+    return f"\n{MARK}button{MARK}{str(label).replace(MARK, '')}{MARK}{clean}{MARK}\n"
+
+
+def send_message_url(command: str) -> str:
+    """A link that makes the DingTalk client send `command` as the user's own message."""
+    return "dtmd://dingtalkclient/sendMessage?content=" + quote(command, safe="")
+
+
+def plain_to_markdown(text: str) -> str:
+    """A plain-text template's output as markdown: each line its own, indents as bullets."""
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        lines.append(f"- {stripped}" if line.startswith("  ") else stripped)
+    return "\n\n".join(lines)
+
+
+def title_of(text: str) -> str:
+    for line in text.splitlines():
+        shown = line.strip().lstrip("#>-").replace("**", "").strip()
+        if shown:
+            return shown if len(shown) <= TITLE_MAX else shown[: TITLE_MAX - 1] + "…"
+    return "Taskforce"
+
+
+def hint_line(hint: str) -> str:
+    return f"\n{MARK}hint{MARK}{hint.replace(MARK, '')}{MARK}\n"
+
+
+@dataclass(frozen=True)
+class DingTalkMessage:
+    """What one post shows: markdown text, a title for the notification, buttons."""
+
+    text: str
+    title: str = ""
+    # (label, command): a click sends the command as if the user had typed it
+    buttons: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    hint: str = ""  # said before the commands where buttons cannot work (groups)
+
+    @classmethod
+    def parse(cls, rendered: str) -> DingTalkMessage:
+        """Rendered output (or an outbox payload): marker lines become buttons and hint."""
+        buttons = tuple((m.group(1), m.group(2)) for m in BUTTON_LINE.finditer(rendered))
+        hint = HINT_LINE.search(rendered)
+        text = HINT_LINE.sub("", BUTTON_LINE.sub("", rendered))
+        text = re.sub(r"\n{3,}", "\n\n", text).strip()
+        return cls(text, title_of(text), buttons[:MAX_BUTTONS], hint.group(1) if hint else "")
+
+    def to_payload(self) -> str:
+        """The string form `parse` reads back (what the outbox stores)."""
+        marks = "".join(button(label, command) for label, command in self.buttons)
+        return self.text + marks + (hint_line(self.hint) if self.hint else "")
+
+    def for_group(self) -> DingTalkMessage:
+        """In a group a click cannot reach the bot: the buttons' commands as text."""
+        if not self.buttons:
+            return self
+        commands = " · ".join(escape(command) for _, command in self.buttons)
+        return DingTalkMessage(f"{self.text}\n\n> {self.hint} {commands}".rstrip(), self.title)

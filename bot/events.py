@@ -1,0 +1,66 @@
+"""Event notices: who hears of a change to an item, queued on `ctx.notices`.
+
+The dispatcher writes them to the outbox in the command's transaction. The
+actor never gets a notice about their own change. A finished item is news for
+the next digest, not a post of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from bot.context import Context
+from bot.messages import Notice, Target
+from bot.views import item_row
+from storage import people, sweeps
+from storage.models import ActionItem, Person
+
+LEADS = ("lead",)
+LEADS_AND_OWNER = ("lead", "process-owner")
+
+
+def dm(person: Person, template: str, locale: str, key: str | None = None, **data: Any) -> Notice:
+    target = Target(person.platform, user_id=person.user_id)  # type: ignore[arg-type]
+    return Notice(target, template, data, locale=locale, dedupe_key=key)
+
+
+def _tell(ctx: Context, recipients: Iterable[Person], template: str, **data: Any) -> None:
+    seen: set[int] = {ctx.actor.id}
+    for person in recipients:
+        if person.id in seen:
+            continue
+        seen.add(person.id)
+        ctx.notices.append(dm(person, template, ctx.locale, **data))
+
+
+def _common(ctx: Context, item: ActionItem, owner: Person | None) -> dict[str, Any]:
+    return {
+        "item": item_row(item, owner, ctx.today()),
+        "project": ctx.project.key,
+        "project_name": ctx.project.name,
+        "actor": ctx.actor.display_name,
+    }
+
+
+def assigned(ctx: Context, item: ActionItem, owner: Person) -> None:
+    """A new item or a reassignment: its (new) owner hears, by DM."""
+    _tell(
+        ctx, [owner], "notice_assigned", deliverable=item.deliverable, **_common(ctx, item, owner)
+    )
+
+
+def due_moved(ctx: Context, item: ActionItem, old_due: date) -> None:
+    """The owner and the leads hear of a moved due date."""
+    owner = people.by_ids(ctx.db, [item.owner_id]).get(item.owner_id)
+    leads = sweeps.people_in_roles(ctx.db, ctx.project.id, LEADS)
+    recipients = [owner, *leads] if owner else list(leads)
+    _tell(ctx, recipients, "notice_due_moved", old_due=old_due, **_common(ctx, item, owner))
+
+
+def blocked(ctx: Context, item: ActionItem, reason: str) -> None:
+    """The leads and the process owner hear of a blocker, with its reason."""
+    owner = people.by_ids(ctx.db, [item.owner_id]).get(item.owner_id)
+    leads = sweeps.people_in_roles(ctx.db, ctx.project.id, LEADS_AND_OWNER)
+    _tell(ctx, leads, "notice_blocked", reason=reason, **_common(ctx, item, owner))

@@ -1,0 +1,120 @@
+"""`digest now` and `digest set`: the project's progress digest."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import SimpleNamespace as Args
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.clock import Clock
+from bot.context import Context
+from bot.errors import CommandError
+from bot.handlers.listing import progress
+from bot.jobs.periods import next_fire
+from bot.jobs.schedule import first_at
+from bot.messages import Reply
+from bot.registry import command
+from bot.tokens import Token
+from storage import digests, history
+from storage.delivery_tables import DigestSchedule
+from storage.models import Project
+
+WEEKDAYS = {
+    **{w: i for i, w in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
+    **{
+        w: i
+        for i, w in enumerate(
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+        )
+    },
+    **{f"周{c}": i for i, c in enumerate("一二三四五六日")},
+    **{f"星期{c}": i for i, c in enumerate("一二三四五六日")},
+    "周天": 6,
+    "星期天": 6,
+}
+CADENCES = {"daily": "daily", "weekly": "weekly", "每天": "daily", "每周": "weekly"}
+
+
+def digest_data(
+    db: Session, clock: Clock, project: Project, since: datetime | None, cadence: str
+) -> dict[str, Any]:
+    """The digest's content as of now: `progress` plus what was done since the last digest."""
+    return {**progress(db, clock, project, since=since), "cadence": cadence, "since": since}
+
+
+def _schedule(ctx: Context) -> DigestSchedule:
+    found = digests.get(ctx.db, ctx.project.id)
+    if found is None:
+        found = DigestSchedule(
+            project_id=ctx.project.id, next_at=first_at(ctx.project), since=ctx.project.created_at
+        )
+    return found
+
+
+@command("digest now", permission="read")
+def digest_now(ctx: Context, args: Args) -> Reply:
+    """Posts here at once; the scheduled digest's "since last" mark stays where it is."""
+    schedule = _schedule(ctx)
+    data = digest_data(ctx.db, ctx.clock, ctx.project, schedule.since, "now")
+    return ctx.reply("digest", "channel", **data)
+
+
+def _parse_set(tokens: list[Token]) -> dict[str, object]:
+    words = [t.word or t.text for t in tokens]
+    if not words:
+        raise CommandError("parse.missing", name="cadence")
+    if words[0] not in CADENCES:
+        raise CommandError("parse.bad_choice", value=tokens[0].text, choices="daily | weekly")
+    if len(words) < 2:
+        raise CommandError("parse.missing", name="time")
+    if len(words) > 3:
+        raise CommandError("parse.unexpected", value=tokens[3].text)
+    weekday = words[1] if len(words) == 3 else None
+    return {"cadence": CADENCES[words[0]], "weekday": weekday, "at": tokens[-1].text}
+
+
+@command(
+    "digest set",
+    "<cadence:daily|weekly> [<weekday:word>] <at:time>",
+    permission="manage",
+    parse=_parse_set,
+)
+def digest_set(ctx: Context, args: Args) -> Reply:
+    weekday = None
+    if args.cadence == "daily" and args.weekday:
+        raise CommandError("digest.daily_weekday", value=args.weekday)
+    if args.cadence == "weekly":
+        weekday = WEEKDAYS.get(args.weekday.lower(), -1) if args.weekday else 4
+        if weekday < 0:
+            raise CommandError("digest.bad_weekday", value=args.weekday)
+    schedule = _schedule(ctx)
+    old = f"{schedule.cadence} {schedule.weekday} {schedule.at}" if schedule.cadence else None
+    schedule.cadence, schedule.weekday, schedule.at = args.cadence, weekday, args.at
+    schedule.next_at = next_fire(
+        args.cadence, weekday, args.at, ctx.project.timezone, ctx.calendar, ctx.now()
+    )
+    digests.save(ctx.db, schedule)
+    history.record(
+        ctx.db,
+        entity="project",
+        entity_id=ctx.project.id,
+        field="digest",
+        at=ctx.now(),
+        actor_id=ctx.actor.id,
+        project_id=ctx.project.id,
+        old=old,
+        new=f"{args.cadence} {weekday} {args.at}",
+    )
+    local = schedule.next_at.astimezone(ctx.clock.local(ctx.project.timezone).tzinfo)
+    key = "digest.set_daily" if args.cadence == "daily" else "digest.set_weekly"
+    return ctx.reply(
+        "digest_set",
+        "channel",
+        key=key,
+        at=args.at,
+        weekday=weekday,
+        next_at=local,
+        tz=ctx.project.timezone,
+    )

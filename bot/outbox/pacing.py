@@ -1,0 +1,48 @@
+"""Per-channel pacing and the retry policy (exponential backoff with jitter, bounded)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 6  # then the row is marked failed, with its last error
+    base_delay: float = 1.0  # seconds before the second attempt; doubled each time
+    max_delay: float = 600.0  # no wait (backoff or Retry-After) is longer than this
+    inline_limit: float = 30.0  # longer waits give the row back instead of sleeping
+    lease: timedelta = timedelta(minutes=5)  # a claim older than this is taken over
+    batch: int = 20
+
+    def backoff(self, attempts: int, rng: random.Random) -> float:
+        """The wait after `attempts` failed attempts: base·2^(n-1), jittered to 50–100 %."""
+        ceiling = min(self.max_delay, self.base_delay * 2 ** max(0, attempts - 1))
+        return ceiling * (0.5 + rng.random() / 2)
+
+    def wait_for(self, attempts: int, retry_after: float | None, rng: random.Random) -> float:
+        """What the server asked for when it said so (Retry-After), else the backoff."""
+        if retry_after is not None:
+            return min(self.max_delay, max(0.0, retry_after))
+        return self.backoff(attempts, rng)
+
+
+class Pacer:
+    """At most `per_minute` messages a minute to one channel (0 = unpaced)."""
+
+    def __init__(self, sleep: Callable[[float], None], monotonic: Callable[[], float]) -> None:
+        self.sleep = sleep
+        self.monotonic = monotonic
+        self._last: dict[str, float] = {}
+
+    def wait(self, key: str, per_minute: int) -> None:
+        if per_minute <= 0 or key not in self._last:
+            return
+        delay = self._last[key] + 60.0 / per_minute - self.monotonic()
+        if delay > 0:
+            self.sleep(delay)
+
+    def sent(self, key: str) -> None:
+        self._last[key] = self.monotonic()

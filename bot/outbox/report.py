@@ -1,0 +1,60 @@
+"""`taskforce status`: the outbox (queued, failed, last errors) and the job periods run."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from bot.outbox.loop import target_of
+from bot.settings import Settings
+from storage import jobruns, outbox
+from storage.delivery_tables import OutboxMessage
+from storage.engine import transaction
+
+SHOWN = 20
+
+
+def _line(row: OutboxMessage) -> str:
+    first = row.payload.splitlines()[0][:60] if row.payload else ""
+    when = row.next_attempt_at.strftime("%Y-%m-%d %H:%M UTC")
+    line = f"  #{row.id} {row.kind} → {target_of(row)} [{row.platform}] attempts {row.attempts}"
+    if row.state == "queued":
+        line += f", next {when}"
+        if row.claimed_by:
+            line += f", claimed by {row.claimed_by}"
+    line += f"\n      {first}"
+    if row.last_error:
+        line += f"\n      last error: {row.last_error}"
+    return line
+
+
+def print_status(settings: Settings, out: TextIO) -> None:
+    from bot.runtime import build
+
+    runtime = build(settings)
+    with transaction(runtime.engine) as db:
+        counts = outbox.counts(db)
+        queued = outbox.in_state(db, "queued", SHOWN)
+        failed = outbox.in_state(db, "failed", SHOWN)
+        jobs = jobruns.summary(db)
+        recent = jobruns.recent(db, SHOWN)
+    out.write(
+        "outbox: "
+        + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("queued", "sent", "failed"))
+        + "\n"
+    )
+    for title, rows, total in (
+        ("queued", queued, counts.get("queued", 0)),
+        ("failed", failed, counts.get("failed", 0)),
+    ):
+        if rows:
+            out.write(f"{title} (newest {len(rows)} of {total}):\n")
+            out.write("\n".join(_line(r) for r in rows) + "\n")
+    out.write("job periods:\n" if jobs else "job periods: none run yet\n")
+    for job, runs, newest, last_run in jobs:
+        out.write(
+            f"  {job}: {runs} periods, newest {newest}, last run {last_run:%Y-%m-%d %H:%M} UTC\n"
+        )
+    if recent:
+        out.write("recent periods:\n")
+        for run in recent:
+            out.write(f"  {run.job} {run.scope} {run.period} at {run.run_at:%Y-%m-%d %H:%M} UTC\n")

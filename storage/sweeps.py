@@ -1,0 +1,74 @@
+"""The queries behind the scheduled sweeps; each costs in proportion to what is due."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from storage.models import ActionItem, ChannelBinding, Membership, Person, Project
+
+ACTIVE = ("open", "in_progress", "blocked")
+
+
+def calendar_groups(db: Session) -> Sequence[tuple[str, str]]:
+    """The distinct (timezone, calendar) pairs projects use."""
+    query = select(Project.timezone, Project.calendar).distinct()
+    return db.exec(query.order_by(Project.timezone, Project.calendar)).all()
+
+
+def active_due_between(
+    db: Session, timezone: str, calendar: str, after: date | None, until: date
+) -> Sequence[tuple[ActionItem, Project]]:
+    """Active items due in (after, until] of projects in one timezone/calendar group.
+
+    Uses ix_item_status_due: the range is what is newly due, not every item.
+    """
+    query = (
+        select(ActionItem, Project)
+        .join(Project, col(Project.id) == col(ActionItem.project_id))
+        .where(
+            col(ActionItem.status).in_(ACTIVE),
+            col(ActionItem.due_date) <= until,
+            Project.timezone == timezone,
+            Project.calendar == calendar,
+        )
+    )
+    if after is not None:
+        query = query.where(col(ActionItem.due_date) > after)
+    return db.exec(query.order_by(ActionItem.project_id, ActionItem.seq)).all()
+
+
+def bindings_of(db: Session, project_ids: Sequence[int]) -> dict[int, list[ChannelBinding]]:
+    """Each project's bound channels, in one query."""
+    found: dict[int, list[ChannelBinding]] = {pid: [] for pid in project_ids}
+    if not project_ids:
+        return found
+    query = select(ChannelBinding).where(col(ChannelBinding.project_id).in_(set(project_ids)))
+    for binding in db.exec(query.order_by(ChannelBinding.id)).all():
+        found[binding.project_id].append(binding)
+    return found
+
+
+def people_in_roles(db: Session, project_id: int, roles: Sequence[str]) -> Sequence[Person]:
+    query = (
+        select(Person)
+        .join(Membership, col(Membership.person_id) == col(Person.id))
+        .where(Membership.project_id == project_id, col(Membership.role).in_(roles))
+        .order_by(Person.id)
+    )
+    return db.exec(query).all()
+
+
+def done_since(
+    db: Session, project_id: int, since: datetime | None, limit: int
+) -> tuple[Sequence[ActionItem], int]:
+    """Items done after `since` (all done items when None), newest first, and their count."""
+    query = select(ActionItem).where(
+        ActionItem.project_id == project_id, ActionItem.status == "done"
+    )
+    if since is not None:
+        query = query.where(col(ActionItem.done_at) > since)
+    rows = db.exec(query.order_by(col(ActionItem.done_at).desc())).all()
+    return rows[:limit], len(rows)

@@ -1,0 +1,104 @@
+"""Overdue alerts and reminders by DESIGN.md's time rules, with the clock pinned."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support_scheduler import at, rows, run_tick, say, seed_project, sqlite_runtime
+
+from bot.runtime import Runtime
+
+# 2026-11-18 is a Wednesday; the project calendar is Mon–Fri (weekends).
+
+
+@pytest.fixture
+def rt(tmp_path: Path) -> Runtime:
+    runtime = sqlite_runtime(tmp_path, at("2026-11-16T10:00"))
+    seed_project(runtime)
+    say(runtime, "ann", 'action add "Draw the map" owner @cid due 2026-11-18')
+    assert [t for t, x in run_tick(runtime, at("2026-11-16T10:00"))] == ["@cid"]  # assigned
+    return runtime
+
+
+def overdue(sent: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(target, text) for target, text in sent if text.startswith("⏰")]
+
+
+def reminders(sent: list[tuple[str, str]], title: str) -> list[str]:
+    return [target for target, text in sent if text.startswith("🔔") and title in text]
+
+
+def test_alert_once_at_nine_on_the_first_working_day_after(rt: Runtime) -> None:
+    assert overdue(run_tick(rt, at("2026-11-18T23:59"))) == []  # due date not over yet
+    assert overdue(run_tick(rt, at("2026-11-19T08:59"))) == []  # overdue, but before 09:00
+    sent = overdue(run_tick(rt, at("2026-11-19T09:00")))
+    assert sorted(target for target, _ in sent) == ["#ops", "@cid"]
+    assert "A1 Draw the map" in sent[1][1] and "1 working days late" in sent[1][1]
+    for when in ("2026-11-19T09:05", "2026-11-19T17:00", "2026-11-20T09:00", "2026-11-23T09:00"):
+        assert overdue(run_tick(rt, at(when))) == []
+    assert len(rows(rt, kind="overdue_alert")) == 1
+    assert len(rows(rt, kind="overdue_dm")) == 1
+
+
+def test_due_friday_alerts_monday_not_on_the_weekend(rt: Runtime) -> None:
+    say(rt, "cid", 'action add "Friday thing" owner @cid due 2026-11-20')
+    run_tick(rt, at("2026-11-19T09:00"))  # A1's alert
+    for when in ("2026-11-21T09:00", "2026-11-22T12:00", "2026-11-23T08:30"):
+        assert overdue(run_tick(rt, at(when))) == []
+    sent = overdue(run_tick(rt, at("2026-11-23T09:00")))
+    assert len(sent) == 2 and all("A2" in text for _, text in sent)
+
+
+def test_downtime_catches_up_each_alert_once(rt: Runtime) -> None:
+    say(rt, "cid", 'action add "Second" owner @bob due 2026-11-19')
+    sent = overdue(run_tick(rt, at("2026-11-25T11:00")))  # down for a week
+    assert sorted(t for t, _ in sent) == ["#ops", "#ops", "@bob", "@cid"]
+    assert overdue(run_tick(rt, at("2026-11-26T09:00"))) == []
+
+
+def test_done_items_get_no_alert_and_reminders_follow_the_calendar(rt: Runtime) -> None:
+    say(rt, "bob", 'action add "Done early" owner @bob due 2026-11-18')
+    say(rt, "bob", "done A2")
+    before = run_tick(rt, at("2026-11-17T09:00"))  # the working day before Wed
+    assert [(t, "Reminder" in x and "A1" in x) for t, x in before] == [("@cid", True)]
+    today = run_tick(rt, at("2026-11-18T09:00"))
+    assert [(t, "due today" in x and "A1" in x) for t, x in today] == [("@cid", True)]
+    sent = run_tick(rt, at("2026-11-19T09:00"))
+    assert all("A2" not in text for _, text in overdue(sent)) and len(overdue(sent)) == 2
+
+
+def test_reminder_for_a_monday_due_date_comes_on_friday(rt: Runtime) -> None:
+    say(rt, "bob", 'action add "Monday thing" owner @bob due 2026-11-23')
+    run_tick(rt, at("2026-11-19T09:00"))
+    sent = run_tick(rt, at("2026-11-20T09:00"))
+    assert reminders(sent, "Monday thing") == ["@bob"]
+    assert reminders(run_tick(rt, at("2026-11-22T09:00")), "Monday thing") == []
+    today = run_tick(rt, at("2026-11-23T09:00"))
+    assert [t for t, x in today if "Monday thing is due today" in x] == ["@bob"]
+
+
+def test_quiet_hours_hold_dms_until_they_end(rt: Runtime) -> None:
+    say(rt, "cid", "quiet 08:00-10:30", channel="dm")
+    sent = run_tick(rt, at("2026-11-19T09:00"))
+    assert [t for t, _ in sent] == ["#ops"]  # the channel post goes; the DM waits
+    assert run_tick(rt, at("2026-11-19T10:29")) == []
+    later = run_tick(rt, at("2026-11-19T10:30"))
+    assert [t for t, _ in later] == ["@cid"]
+    say(rt, "cid", "quiet off", channel="dm")
+
+
+def test_event_notices_reach_the_people_concerned(rt: Runtime) -> None:
+    assigned = rows(rt, kind="notice_assigned")
+    assert [(r.user_id, r.state) for r in assigned] == [("cid", "sent")]
+    say(rt, "ann", "action reassign A1 @bob")
+    say(rt, "bob", 'action block A1 "waiting for legal"')
+    say(rt, "ann", "action due A1 2026-11-25")
+    say(rt, "bob", "done A1")
+    sent = run_tick(rt, at("2026-11-16T10:02"))
+    assert sent[0][0] == "@bob" and "gave you" in sent[0][1]  # reassigned: the new owner
+    blocked = [t for t, x in sent if "waiting for legal" in x]
+    assert blocked == ["@ann"]  # leads and process owner, not bob who blocked it
+    moved = sorted(t for t, x in sent if "moved" in x)
+    assert moved == ["@bob"]  # owner and leads; ann made the change herself
+    assert len(sent) == 3  # `done` waits for the digest
