@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from pydantic import ValidationError
 
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.delivery import Sender
+    from bot.runtime import Runtime
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Taskforce chat bot.")
 db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
@@ -75,8 +81,49 @@ def run(
     if chosen == "console":
         _run_console(settings)
         return
-    typer.echo(f"The {chosen} adapter is not available in this build yet.", err=True)
-    raise typer.Exit(2)
+    if chosen not in PLATFORM_RUNNERS:
+        typer.echo(f"unknown platform {chosen!r}: use slack, dingtalk or console", err=True)
+        raise typer.Exit(2)
+    _run_platform(settings, chosen, port)
+
+
+def _run_slack(runtime: Runtime, port: int) -> None:
+    from bot.adapters.slack import run_slack
+
+    run_slack(runtime, port)
+
+
+def _run_dingtalk(runtime: Runtime, port: int) -> None:
+    from bot.adapters.dingtalk import run_dingtalk
+
+    run_dingtalk(runtime)
+
+
+PLATFORM_RUNNERS: dict[str, Callable[[Runtime, int], None]] = {
+    "slack": _run_slack,
+    "dingtalk": _run_dingtalk,
+}
+
+
+def _run_platform(settings: Settings, platform: str, port: int) -> None:
+    """A chat platform's adapter in the foreground, the scheduler in the background."""
+    from bot.jobs.scheduler import start_scheduler
+    from bot.runtime import build
+
+    _logging(logging.INFO)
+    for noisy in ("apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        senders = {platform: _sender(platform, settings)}
+    except ValueError as error:  # each adapter's configuration error says what is missing
+        typer.echo(f"configuration error: {error}", err=True)
+        raise typer.Exit(2) from None
+    runtime = build(settings)
+    scheduler = start_scheduler(runtime, senders)
+    try:
+        PLATFORM_RUNNERS[platform](runtime, port)
+    finally:
+        scheduler.shutdown(wait=False)
 
 
 def _run_console(settings: Settings) -> None:
@@ -98,6 +145,16 @@ def _run_console(settings: Settings) -> None:
         scheduler.shutdown(wait=True)
 
 
+def _sender(platform: str, settings: Settings) -> Sender:
+    if platform == "slack":
+        from bot.adapters.slack import make_sender as slack_sender
+
+        return slack_sender(settings)
+    from bot.adapters.dingtalk import make_sender as dingtalk_sender
+
+    return dingtalk_sender(settings)
+
+
 @app.command()
 def tick(
     at: str = typer.Option(None, "--at", help="The instant, ISO-8601 (default: now)."),
@@ -110,17 +167,13 @@ def tick(
     raise typer.Exit(run_tick(settings, sys.stdout, sys.stderr, _platform_senders(settings)))
 
 
-def _platform_senders(settings: Settings) -> dict:
+def _platform_senders(settings: Settings) -> dict[str, Sender]:
     """The senders of the platforms whose credentials are configured (adapters load lazily)."""
     senders = {}
     if settings.slack_bot_token:
-        from bot.adapters.slack import make_sender as slack_sender
-
-        senders["slack"] = slack_sender(settings)
+        senders["slack"] = _sender("slack", settings)
     if settings.dingtalk_client_id and settings.dingtalk_client_secret:
-        from bot.adapters.dingtalk import make_sender as dingtalk_sender
-
-        senders["dingtalk"] = dingtalk_sender(settings)
+        senders["dingtalk"] = _sender("dingtalk", settings)
     return senders
 
 

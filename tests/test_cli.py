@@ -90,3 +90,12 @@ def test_db_upgrade_and_bad_configuration(tmp_path):
     assert bad.returncode == 2
     assert "TASKFORCE_TIMEZONE='Mars/Olympus' is not an IANA time zone" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_run_refuses_a_platform_without_credentials(tmp_path):
+    result = run(["run", "--platform", "dingtalk"], tmp_path)
+    assert result.returncode == 2
+    assert "DINGTALK_CLIENT_ID" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "cli.db").exists()
+    unknown = run(["run", "--platform", "teams"], tmp_path)
+    assert unknown.returncode == 2 and "unknown platform 'teams'" in unknown.stderr
