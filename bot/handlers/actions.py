@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import SimpleNamespace as Args
 from zoneinfo import ZoneInfo
 
@@ -152,32 +153,29 @@ def _require(item: ActionItem, allowed: tuple[str, ...], action: str) -> None:
         raise CommandError("item.bad_state", id=item_label(item), status=item.status, action=action)
 
 
-@command("action start", "<item:item>", permission="own-item")
-def start(ctx: Context, args: Args) -> Reply:
-    _require(args.item, ("open", "blocked"), "start")
-    _set_status(ctx, args.item, "in_progress")
-    return _changed(ctx, "item.started", args.item)
+# verb: (the statuses it may leave, the status it sets, its reply)
+TRANSITIONS = {
+    "start": (("open", "blocked"), "in_progress", "item.started"),
+    "done": (ACTIVE, "done", "item.done"),
+    "reopen": (("done", "cancelled"), "open", "item.reopened"),
+    "cancel": (ACTIVE, "cancelled", "item.cancelled"),
+}
 
 
-@command("action done", "<item:item>", permission="own-item")
-def done(ctx: Context, args: Args) -> Reply:
-    _require(args.item, ACTIVE, "done")
-    _set_status(ctx, args.item, "done")
-    return _changed(ctx, "item.done", args.item)
+def _transition(verb: str) -> Callable[[Context, Args], Reply]:
+    allowed, status, reply_key = TRANSITIONS[verb]
+
+    def handler(ctx: Context, args: Args) -> Reply:
+        _require(args.item, allowed, verb)
+        _set_status(ctx, args.item, status)
+        return _changed(ctx, reply_key, args.item)
+
+    handler.__name__ = verb
+    return handler
 
 
-@command("action reopen", "<item:item>", permission="own-item")
-def reopen(ctx: Context, args: Args) -> Reply:
-    _require(args.item, ("done", "cancelled"), "reopen")
-    _set_status(ctx, args.item, "open")
-    return _changed(ctx, "item.reopened", args.item)
-
-
-@command("action cancel", "<item:item>", permission="own-item")
-def cancel(ctx: Context, args: Args) -> Reply:
-    _require(args.item, ACTIVE, "cancel")
-    _set_status(ctx, args.item, "cancelled")
-    return _changed(ctx, "item.cancelled", args.item)
+for _verb in TRANSITIONS:
+    command(f"action {_verb}", "<item:item>", permission="own-item")(_transition(_verb))
 
 
 @command("action block", "<item:item> <reason:text>", permission="own-item")
@@ -229,5 +227,5 @@ def note(ctx: Context, args: Args) -> Reply:
 
 
 # COMMANDS.md's short forms: `done A3`, `start A3` (完成 A3, 开始 A3).
-command("done", "<item:item>", permission="own-item", id="done")(done)
-command("start", "<item:item>", permission="own-item", id="start")(start)
+command("done", "<item:item>", permission="own-item", id="done")(_transition("done"))
+command("start", "<item:item>", permission="own-item", id="start")(_transition("start"))
