@@ -87,7 +87,7 @@ class ConsoleAdapter:
             try:
                 self.clock.set(datetime.fromisoformat(when))
             except ValueError:
-                self._print(f"? :at {when} — use now, -3d, +2h or an ISO-8601 time")
+                self._say("console.bad_at", value=when)
 
     def _tick(self, when: str) -> None:
         start = self.clock.now()
@@ -103,7 +103,7 @@ class ConsoleAdapter:
             else:
                 end = as_utc(datetime.fromisoformat(when), settings.timezone)
         except ValueError:
-            self._print(f"? :tick {when} — use +1d, +3h or an ISO-8601 time")
+            self._say("console.bad_tick", value=when)
             return
         if end < start:
             self._print(catalog.text(locale, "console.tick_backwards"))
@@ -124,9 +124,14 @@ class ConsoleAdapter:
         verb, _, rest = line[1:].strip().partition(" ")
         action = self.meta.get(verb)
         if action is None:
-            self._print(f"? :{verb} — known: " + ", ".join(f":{m}" for m in self.meta))
+            self._say(
+                "console.unknown_meta", value=verb, known=", ".join(f":{m}" for m in self.meta)
+            )
             return
         action(rest.strip())
+
+    def _say(self, key: str, **params: str) -> None:
+        self._print(catalog.text(self.dispatcher.settings.locale or "en", key, **params))
 
     def _print(self, text: str) -> None:
         self.out.write(text + "\n")
