@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -41,6 +41,12 @@ def format_date(value: date | None, locale: str) -> str:
     return f"{weekday} {value.isoformat()}"
 
 
+class PayloadRenderer(Protocol):
+    """Anything that turns a message kind into the payload a platform's sender posts."""
+
+    def render(self, kind: str, data: Mapping[str, Any], locale: str) -> str: ...
+
+
 class Renderer:
     """Renders message kinds for one platform, whose escape function it applies."""
 
@@ -52,15 +58,20 @@ class Renderer:
             loader=FileSystemLoader(str(TEMPLATES_DIR)),
             finalize=self._finalize,
             undefined=StrictUndefined,
+            autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
         )
 
-    def _finalize(self, value: Any) -> Any:
-        if isinstance(value, Markup) or value is None:
-            return "" if value is None else value
-        return self.escape(str(value))
+    def _finalize(self, value: Any) -> Markup:
+        # Autoescaping is on only so that macro output (already escaped here) is Markup
+        # and is not escaped twice; the escaping itself is the platform's, applied here.
+        if value is None:
+            return Markup("")
+        if isinstance(value, Markup):
+            return value
+        return Markup(self.escape(str(value)))
 
     def _param(self, value: Any, locale: str) -> Any:
         if isinstance(value, Markup):

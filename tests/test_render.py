@@ -20,6 +20,15 @@ def test_values_and_catalogue_params_pass_through_the_platform_escape():
     assert renderer.reply(reply) == "✔ A1 &lt;!channel&gt; is done."
 
 
+def test_macro_output_is_escaped_once(team):
+    team("max", 'add "R&D <review>" @max fri')
+    inbound = Inbound(platform="console", user_id="max", text="action list", channel_id="launch")
+    reply = team.runtime.dispatcher.handle(inbound)[0]
+    html_like = Renderer("console", escape=lambda t: shout(t.replace("&", "&amp;")))
+    text = html_like.reply(reply)
+    assert "R&amp;D &lt;review&gt;" in text and "&amp;lt;" not in text
+
+
 def test_fallback_chain_prefers_platform_then_locale_then_default(tmp_path: Path, monkeypatch):
     renderer = Renderer("fakechat")
     assert renderer.candidates("status", "zh-CN") == [

@@ -15,19 +15,19 @@ from sqlmodel import Session, col, select
 
 from bot.messages import Notice
 from bot.outbox.quiet import quiet_until
-from bot.render import Renderer, renderer_for
+from bot.render import PayloadRenderer, renderer_for
 from storage import outbox
 from storage.models import Person
 
-_RENDERERS: dict[str, Renderer] = {}
+_RENDERERS: dict[str, PayloadRenderer] = {}
 
 
-def register_renderer(platform: str, renderer: Renderer) -> None:
+def register_renderer(platform: str, renderer: PayloadRenderer) -> None:
     """An adapter's own renderer (its escaping, its templates) for notices to its platform."""
     _RENDERERS[platform] = renderer
 
 
-def renderer(platform: str) -> Renderer:
+def renderer(platform: str) -> PayloadRenderer:
     return _RENDERERS.get(platform) or renderer_for(platform)
 
 

@@ -1,0 +1,140 @@
+"""What the bot does with a `/tf` command or a button click, after Bolt acked it.
+
+Both go through the same core (`Dispatcher.handle`) as typed text, so a click
+has exactly the permissions of the typed command. Replies go where their
+visibility says: "private" ones ephemerally to the caller (`respond`), "channel"
+ones into the conversation (`chat.postMessage`, or `respond` in channel when the
+bot may not post there). After a successful click the clicked message is
+updated in place: re-rendered when its buttons remember the command that
+produced it, else with the clicked buttons replaced by the outcome.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any
+
+from slack_bolt import Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.adapters.slack.inbound import Directory, from_click, from_command
+from bot.adapters.slack.limits import context, refresh_of
+from bot.adapters.slack.render import SlackMessage, SlackRenderer
+from bot.catalog import text as catalog_text
+from bot.dispatch import Dispatcher
+from bot.messages import Inbound, Reply
+
+log = logging.getLogger(__name__)
+REFRESHABLE = {"action_list", "action_show", "status"}  # read-only views, safe to re-run
+CANNOT_POST = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
+
+
+class SlackBot:
+    def __init__(self, dispatcher: Dispatcher, client: WebClient) -> None:
+        self.dispatcher = dispatcher
+        self.client = client
+        self.directory = Directory(client)
+        self.renderer = SlackRenderer()
+
+    # -- listeners (Bolt lazy functions: they run after the ack) -------------------
+
+    def on_command(self, body: dict[str, Any], respond: Respond) -> None:
+        inbound = from_command(body, self.directory)
+        for reply in self.dispatcher.handle(inbound):
+            self.post(reply, inbound, respond, refresh=inbound.text)
+
+    def on_click(self, body: dict[str, Any], respond: Respond) -> None:
+        action = (body.get("actions") or [{}])[0]
+        value = action.get("value")
+        if not value:
+            return
+        inbound = from_click(body, value, self.directory)
+        replies = self.dispatcher.handle(inbound)
+        for reply in replies:
+            self.post(reply, inbound, respond)
+        if all(r.template != "error" for r in replies):
+            self.update_clicked(body, action, inbound, replies, respond)
+
+    # -- sending ------------------------------------------------------------------
+
+    def post(self, reply: Reply, inbound: Inbound, respond: Respond, refresh: str | None = None):
+        message = self.renderer.reply(reply)
+        if refresh and reply.template in REFRESHABLE:
+            message = message.refreshed_by(refresh)
+        if reply.visibility == "channel":
+            try:
+                self.client.chat_postMessage(
+                    channel=inbound.channel_id, text=message.text, blocks=message.blocks
+                )
+                return
+            except SlackApiError as error:
+                if error.response.get("error") not in CANNOT_POST:
+                    raise
+            # not a member of this conversation: the command's response_url still reaches it
+            respond(
+                text=message.text,
+                blocks=message.blocks,
+                response_type="in_channel",
+                replace_original=False,
+            )
+        else:
+            respond(
+                text=message.text,
+                blocks=message.blocks,
+                response_type="ephemeral",
+                replace_original=False,
+            )
+
+    def update_clicked(
+        self,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        inbound: Inbound,
+        replies: list[Reply],
+        respond: Respond,
+    ) -> None:
+        container = body.get("container") or {}
+        refresh = refresh_of(action.get("block_id"))
+        message = self._rerun(inbound, refresh) if refresh else None
+        if message is None:
+            message = self._outcome(body, action, inbound, replies)
+        if message is None:
+            return
+        if not container.get("is_ephemeral") and container.get("message_ts"):
+            try:
+                self.client.chat_update(
+                    channel=container.get("channel_id") or inbound.channel_id,
+                    ts=container["message_ts"],
+                    text=message.text,
+                    blocks=message.blocks,
+                )
+                return
+            except SlackApiError as error:
+                log.info(
+                    "chat.update failed (%s); replacing through response_url",
+                    error.response.get("error"),
+                )
+        respond(text=message.text, blocks=message.blocks, replace_original=True)
+
+    def _rerun(self, inbound: Inbound, command: str) -> SlackMessage | None:
+        fresh = self.dispatcher.handle(replace(inbound, text=command))
+        if len(fresh) != 1 or fresh[0].template not in REFRESHABLE:
+            return None
+        return self.renderer.reply(fresh[0]).refreshed_by(command)
+
+    def _outcome(
+        self, body: dict[str, Any], action: dict[str, Any], inbound: Inbound, replies: list[Reply]
+    ) -> SlackMessage | None:
+        """The clicked message with the clicked buttons replaced by what they did."""
+        original = body.get("message") or {}
+        blocks = original.get("blocks")
+        if not blocks:
+            return None
+        locale = replies[0].locale if replies else "en"
+        result = " ".join(self.renderer.reply(r).text for r in replies)
+        name = self.renderer.text.escape(inbound.user_name or inbound.user_id)
+        done = context(catalog_text(locale, "slack.clicked", result=result, name=name))
+        updated = [done if b.get("block_id") == action.get("block_id") else b for b in blocks]
+        return SlackMessage(original.get("text") or result, updated)

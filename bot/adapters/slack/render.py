@@ -1,0 +1,112 @@
+"""Replies -> Slack messages: mrkdwn text plus Block Kit blocks, from templates.
+
+A message kind with a `message_templates/slack/<kind>.json.j2` template gets
+its blocks from it (a JSON array; values are escaped for mrkdwn and for JSON);
+any other kind is its text template (slack/…txt.j2, else default/…txt.j2)
+rendered with mrkdwn escaping and cut into sections. Catalogue strings are
+escaped as well, so `<title>` in a usage line shows as typed. Block Kit limits
+are enforced afterwards (bot/adapters/slack/limits.py).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from jinja2 import TemplateNotFound
+from markupsafe import Markup
+
+from bot import catalog
+from bot.adapters.slack.limits import fit, text_blocks, with_refresh
+from bot.adapters.slack.text import json_string, mrkdwn
+from bot.messages import Reply
+from bot.render import Escape, Renderer, format_date
+
+log = logging.getLogger(__name__)
+TEXT_LIMIT = 3000  # the `text` of a message with blocks is only its notification
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+
+    def refreshed_by(self, command: str) -> SlackMessage:
+        """The same message, its buttons remembering the command that re-renders it."""
+        return SlackMessage(self.text, with_refresh(self.blocks, command))
+
+    def payload(self) -> str:
+        return json.dumps({"text": self.text, "blocks": self.blocks}, ensure_ascii=False)
+
+
+class _Flavour(Renderer):
+    """The core renderer with Slack escaping everywhere: values, params, catalogue text.
+
+    Autoescaping is on so a macro's output (already escaped) is not escaped twice;
+    every printed value goes through `finalize`, which applies this flavour's escape.
+    """
+
+    def __init__(self, escape: Escape, suffix: str) -> None:
+        super().__init__("slack", escape, suffix)
+        self.env.autoescape = True
+        self.env.filters["json_lines"] = lambda text: Markup(str(text).replace("\n", "\\n"))
+
+    def _finalize(self, value: Any) -> Any:
+        if value is None:
+            return Markup("")
+        if isinstance(value, Markup):
+            return value
+        return Markup(self.escape(str(value)))
+
+    def _value(self, value: Any, locale: str) -> Markup:
+        if isinstance(value, Markup):
+            return value
+        if isinstance(value, date) and not isinstance(value, datetime):
+            value = format_date(value, locale)
+        return Markup(self.escape(str(value)))
+
+    def _translate(self, locale: str) -> Callable[..., Markup]:
+        def t(key: str, /, **params: Any) -> Markup:
+            raw = self.escape(catalog.lookup(locale, key))
+            safe = {name: self._value(value, locale) for name, value in params.items()}
+            try:
+                return Markup(raw.format(**safe))
+            except (KeyError, IndexError, ValueError):
+                return Markup(raw)
+
+        return t
+
+
+def _cut(text: str, limit: int = TEXT_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class SlackRenderer:
+    def __init__(self) -> None:
+        self.text = _Flavour(mrkdwn, ".txt.j2")
+        self.blocks = _Flavour(lambda s: json_string(mrkdwn(s)), ".json.j2")
+
+    def message(self, kind: str, data: Mapping[str, Any], locale: str) -> SlackMessage:
+        try:
+            text = self.text.render(kind, data, locale)
+        except Exception:
+            log.exception("rendering %s for Slack failed", kind)
+            text = mrkdwn(catalog.text(locale, "error.render"))
+            return SlackMessage(text, text_blocks(text))
+        try:
+            blocks = json.loads(self.blocks.render(kind, data, locale))
+            if not isinstance(blocks, list) or not blocks:
+                raise ValueError(f"{kind}.json.j2 must render a non-empty JSON array")
+        except TemplateNotFound:
+            blocks = text_blocks(text)
+        except Exception:
+            log.exception("Block Kit template %s failed; sending its text", kind)
+            blocks = text_blocks(text)
+        return SlackMessage(_cut(text), fit(blocks, catalog.lookup(locale, "list_text.more")))
+
+    def reply(self, reply: Reply) -> SlackMessage:
+        return self.message(reply.template, reply.data, reply.locale)

@@ -1,0 +1,93 @@
+"""Serving the Bolt app: HTTP on waitress, or Socket Mode when SLACK_APP_TOKEN is set.
+
+HTTP mode is Bolt's WSGI adapter behind waitress, a threaded production WSGI
+server (Bolt's own `app.start()` is a single-threaded development server). It
+answers POST /slack/events, and GET /healthz for load balancers. Socket Mode
+opens an outbound websocket (`apps.connections.open`), for workspaces whose
+bot cannot be reached from the internet.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from waitress.server import create_server
+
+from bot.adapters.slack.app import build_app
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+PATH = "/slack/events"
+HEALTH = "/healthz"
+THREADS = 16
+
+
+def wsgi_app(app: App) -> Callable[..., Iterable[bytes]]:
+    bolt = SlackRequestHandler(app, path=PATH)
+
+    def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO") == HEALTH:
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b"ok"]
+        return bolt(environ, start_response)
+
+    return serve
+
+
+class HttpServing:
+    """waitress serving the app; `port=0` picks a free port (see `.port`)."""
+
+    def __init__(
+        self, app: App, host: str = "0.0.0.0", port: int = 3000, threads: int = THREADS
+    ) -> None:
+        self.server = create_server(
+            wsgi_app(app), host=host, port=port, threads=threads, ident="taskforce"
+        )
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self.server.effective_port)
+
+    def run(self) -> None:
+        print(f"Slack HTTP mode: listening on port {self.port}, path {PATH}", file=sys.stderr)
+        self.server.run()
+
+    def start(self) -> HttpServing:
+        self._thread = threading.Thread(target=self.server.run, name="slack-http", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.close()
+        self.server.task_dispatcher.shutdown()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+
+def socket_mode(app: App, app_token: str) -> SocketModeHandler:
+    """Bolt's built-in Socket Mode client (no extra dependency; ws:// for local tests)."""
+    return SocketModeHandler(app, app_token=app_token, concurrency=THREADS)
+
+
+def run_slack(runtime: Runtime, port: int = 3000) -> None:
+    """Run the Slack adapter until interrupted: Socket Mode if SLACK_APP_TOKEN, else HTTP."""
+    settings = runtime.settings
+    app = build_app(runtime)
+    if settings.slack_app_token:
+        print(f"Slack Socket Mode: connecting via {settings.slack_api_url}", file=sys.stderr)
+        socket_mode(app, settings.slack_app_token).start()
+        return
+    if not settings.slack_signing_secret:
+        raise ValueError(
+            "SLACK_SIGNING_SECRET is not set (HTTP mode needs it; or set "
+            "SLACK_APP_TOKEN for Socket Mode)"
+        )
+    HttpServing(app, port=port).run()
