@@ -13,6 +13,7 @@ from bot.messages import Inbound, Notice, Reply
 from bot.settings import Settings
 from bot.types import Visibility
 from bot.workdays import WorkCalendar, calendar_for
+from storage import history
 from storage.models import Membership, Person, Project
 
 
@@ -42,6 +43,20 @@ class Context:
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def record(self, entity: str, entity_id: int, field: str, old: object, new: object) -> None:
+        """Append to the history: the caller changed `field` of an entity, now."""
+        history.record(
+            self.db,
+            entity=entity,
+            entity_id=entity_id,
+            field=field,
+            at=self.now(),
+            actor_id=self.actor.id,
+            project_id=self.project.id if self.project else None,
+            old=old,
+            new=new,
+        )
 
     def reply(self, template: str, visibility: Visibility = "private", **data: Any) -> Reply:
         return Reply(template=template, data=data, visibility=visibility, locale=self.locale)

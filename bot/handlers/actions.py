@@ -20,20 +20,6 @@ from storage.models import ActionItem, Person
 ACTIVE = ("open", "in_progress", "blocked")
 
 
-def _record(ctx: Context, item: ActionItem, field: str, old: object, new: object) -> None:
-    history.record(
-        ctx.db,
-        entity="item",
-        entity_id=item.id,
-        field=field,
-        at=ctx.now(),
-        actor_id=ctx.actor.id,
-        project_id=item.project_id,
-        old=old,
-        new=new,
-    )
-
-
 def _save(ctx: Context, item: ActionItem) -> None:
     item.updated_at = ctx.now()
     ctx.db.add(item)
@@ -60,7 +46,9 @@ def _create(ctx: Context, title: str, owner: Person, due, deliverable: str | Non
             updated_at=now,
         ),
     )
-    _record(ctx, item, "created", None, f"{title} | @{owner.display_name} | {due.isoformat()}")
+    ctx.record(
+        "item", item.id, "created", None, f"{title} | @{owner.display_name} | {due.isoformat()}"
+    )
     events.assigned(ctx, item, owner)
     return ctx.reply(
         "action_added", "channel", item=item_row(item, owner, ctx.today()), deliverable=deliverable
@@ -140,7 +128,7 @@ def _name(names: dict[int, Person], person_id: int | None) -> str:
 
 
 def _set_status(ctx: Context, item: ActionItem, status: str) -> None:
-    _record(ctx, item, "status", item.status, status)
+    ctx.record("item", item.id, "status", item.status, status)
     item.status = status
     if status != "blocked" and item.blocked_reason:
         item.blocked_reason = None
@@ -184,7 +172,7 @@ def block(ctx: Context, args: Args) -> Reply:
     _require(item, ACTIVE, "block")
     if item.status != "blocked":
         _set_status(ctx, item, "blocked")
-    _record(ctx, item, "blocked_reason", item.blocked_reason, args.reason)
+    ctx.record("item", item.id, "blocked_reason", item.blocked_reason, args.reason)
     item.blocked_reason = args.reason
     _save(ctx, item)
     events.blocked(ctx, item, args.reason)
@@ -198,7 +186,7 @@ def reassign(ctx: Context, args: Args) -> Reply:
     if item.owner_id == args.owner.id:
         raise CommandError("item.same_owner", id=item_label(item), name=args.owner.display_name)
     old = people.by_ids(ctx.db, [item.owner_id]).get(item.owner_id)
-    _record(ctx, item, "owner", old.display_name if old else None, args.owner.display_name)
+    ctx.record("item", item.id, "owner", old.display_name if old else None, args.owner.display_name)
     item.owner_id = args.owner.id
     _save(ctx, item)
     events.assigned(ctx, item, args.owner)
@@ -211,7 +199,7 @@ def due(ctx: Context, args: Args) -> Reply:
     _require(item, ACTIVE, "due")
     if item.due_date == args.due:
         raise CommandError("item.same_due", id=item_label(item), due=args.due)
-    _record(ctx, item, "due", item.due_date.isoformat(), args.due.isoformat())
+    ctx.record("item", item.id, "due", item.due_date.isoformat(), args.due.isoformat())
     old_due, item.due_date = item.due_date, args.due
     item.slips += 1
     _save(ctx, item)
@@ -221,7 +209,7 @@ def due(ctx: Context, args: Args) -> Reply:
 
 @command("action note", "<item:item> <text:text>", permission="own-item")
 def note(ctx: Context, args: Args) -> Reply:
-    _record(ctx, args.item, "note", None, args.text)
+    ctx.record("item", args.item.id, "note", None, args.text)
     _save(ctx, args.item)
     return _changed(ctx, "item.noted", args.item)
 

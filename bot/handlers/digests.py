@@ -17,7 +17,7 @@ from bot.jobs.schedule import first_at
 from bot.messages import Reply
 from bot.registry import command
 from bot.tokens import Token
-from storage import digests, history
+from storage import digests
 from storage.delivery_tables import DigestSchedule
 from storage.models import Project
 
@@ -96,17 +96,7 @@ def digest_set(ctx: Context, args: Args) -> Reply:
         args.cadence, weekday, args.at, ctx.project.timezone, ctx.calendar, ctx.now()
     )
     digests.save(ctx.db, schedule)
-    history.record(
-        ctx.db,
-        entity="project",
-        entity_id=ctx.project.id,
-        field="digest",
-        at=ctx.now(),
-        actor_id=ctx.actor.id,
-        project_id=ctx.project.id,
-        old=old,
-        new=f"{args.cadence} {weekday} {args.at}",
-    )
+    ctx.record("project", ctx.project.id, "digest", old, f"{args.cadence} {weekday} {args.at}")
     local = schedule.next_at.astimezone(ctx.clock.local(ctx.project.timezone).tzinfo)
     key = "digest.set_daily" if args.cadence == "daily" else "digest.set_weekly"
     return ctx.reply(

@@ -8,26 +8,10 @@ from bot.context import Context
 from bot.errors import CommandError
 from bot.messages import Reply
 from bot.registry import command
-from storage import history, people, projects
+from storage import people, projects
 from storage.models import Person
 
 ROLE_ORDER = {"process-owner": 0, "lead": 1, "member": 2, "viewer": 3}
-
-
-def _record(
-    ctx: Context, entity: str, entity_id: int, field: str, old: object, new: object
-) -> None:
-    history.record(
-        ctx.db,
-        entity=entity,
-        entity_id=entity_id,
-        field=field,
-        at=ctx.now(),
-        actor_id=ctx.actor.id,
-        project_id=ctx.project.id if ctx.project else None,
-        old=old,
-        new=new,
-    )
 
 
 @command("dept add", "<name:text> head <head:newuser>", permission="manage")
@@ -37,15 +21,15 @@ def dept_add(ctx: Context, args: Args) -> Reply:
     dept = people.department(ctx.db, args.name)
     if dept is None:
         dept = people.add_department(ctx.db, args.name, args.head.id)
-        _record(ctx, "dept", dept.id, "created", None, dept.name)
-        _record(ctx, "dept", dept.id, "head", None, args.head.display_name)
+        ctx.record("dept", dept.id, "created", None, dept.name)
+        ctx.record("dept", dept.id, "head", None, args.head.display_name)
         return ctx.say("dept.added", "channel", name=dept.name, head=args.head.display_name)
     if dept.head_id == args.head.id:
         raise CommandError("dept.exists", name=dept.name, head=args.head.display_name)
     old = people.by_ids(ctx.db, [dept.head_id]).get(dept.head_id)
     dept.head_id = args.head.id
     ctx.db.add(dept)
-    _record(ctx, "dept", dept.id, "head", old.display_name if old else None, args.head.display_name)
+    ctx.record("dept", dept.id, "head", old.display_name if old else None, args.head.display_name)
     return ctx.say("dept.head_changed", "channel", name=dept.name, head=args.head.display_name)
 
 
@@ -66,11 +50,11 @@ def member_add(ctx: Context, args: Args) -> Reply:
         )
     if person.department_id != args.dept.id:
         old = people.departments_by_ids(ctx.db, [person.department_id]).get(person.department_id)
-        _record(ctx, "person", person.id, "dept", old.name if old else None, args.dept.name)
+        ctx.record("person", person.id, "dept", old.name if old else None, args.dept.name)
         person.department_id = args.dept.id
         ctx.db.add(person)
     projects.set_membership(ctx.db, ctx.project.id, person.id, role)
-    _record(ctx, "member", person.id, "role", current.role if current else None, role)
+    ctx.record("member", person.id, "role", current.role if current else None, role)
     key = "member.updated" if current else "member.added"
     return ctx.say(
         key,
@@ -95,9 +79,9 @@ def member_role(ctx: Context, args: Args) -> Reply:
     if args.role == "process-owner":
         for previous in projects.with_role(ctx.db, ctx.project.id, "process-owner"):
             projects.set_membership(ctx.db, ctx.project.id, previous.person_id, "lead")
-            _record(ctx, "member", previous.person_id, "role", "process-owner", "lead")
+            ctx.record("member", previous.person_id, "role", "process-owner", "lead")
     projects.set_membership(ctx.db, ctx.project.id, person.id, args.role)
-    _record(ctx, "member", person.id, "role", current.role, args.role)
+    ctx.record("member", person.id, "role", current.role, args.role)
     return ctx.say("member.role_set", "channel", name=person.display_name, role=args.role)
 
 

@@ -8,24 +8,10 @@ from bot.context import Context, default_calendar
 from bot.errors import CommandError
 from bot.messages import Reply
 from bot.registry import command
-from storage import history, people, projects
+from storage import people, projects
 from storage.models import Kpi, Project
 
 LOCALES = {"en": "en", "zh-cn": "zh-CN", "zh": "zh-CN"}
-
-
-def _record(ctx: Context, project: Project, field: str, old: object, new: object) -> None:
-    history.record(
-        ctx.db,
-        entity="project",
-        entity_id=project.id,
-        field=field,
-        at=ctx.now(),
-        actor_id=ctx.actor.id,
-        project_id=project.id,
-        old=old,
-        new=new,
-    )
 
 
 def _default_locale(ctx: Context) -> str:
@@ -70,7 +56,8 @@ def create(ctx: Context, args: Args) -> Reply:
     projects.set_membership(ctx.db, project.id, owner.id, "process-owner")
     if owner.id != ctx.actor.id:
         projects.set_membership(ctx.db, project.id, ctx.actor.id, "lead")
-    _record(ctx, project, "created", None, project.name)
+    ctx.project = project
+    ctx.record("project", project.id, "created", None, project.name)
     ctx.locale = project.locale
     return ctx.reply("project_created", "channel", project=project, owner=owner.display_name)
 
@@ -83,7 +70,7 @@ def bind(ctx: Context, args: Args) -> Reply:
     if bound:
         raise CommandError("project.channel_taken", project=bound.key)
     projects.bind(ctx.db, ctx.project.id, ctx.inbound.platform, ctx.inbound.channel_id, None)
-    _record(ctx, ctx.project, "channel", None, ctx.inbound.channel_id)
+    ctx.record("project", ctx.project.id, "channel", None, ctx.inbound.channel_id)
     return ctx.say("project.bound", "channel", project=ctx.project.key, name=ctx.project.name)
 
 
@@ -92,7 +79,7 @@ def unbind(ctx: Context, args: Args) -> Reply:
     if len(projects.bindings(ctx.db, ctx.project.id)) <= 1:
         raise CommandError("project.last_channel", project=ctx.project.key)
     projects.unbind(ctx.db, ctx.inbound.platform, ctx.inbound.channel_id)
-    _record(ctx, ctx.project, "channel", ctx.inbound.channel_id, None)
+    ctx.record("project", ctx.project.id, "channel", ctx.inbound.channel_id, None)
     return ctx.say("project.unbound", "channel", project=ctx.project.key)
 
 
@@ -124,7 +111,7 @@ def use(ctx: Context, args: Args) -> Reply:
 def phase(ctx: Context, args: Args) -> Reply:
     old, ctx.project.phase = ctx.project.phase, args.phase
     ctx.db.add(ctx.project)
-    _record(ctx, ctx.project, "phase", old, args.phase)
+    ctx.record("project", ctx.project.id, "phase", old, args.phase)
     return ctx.say("project.phase_set", "channel", project=ctx.project.key, phase=args.phase)
 
 
@@ -152,7 +139,9 @@ def kpi(ctx: Context, args: Args) -> Reply:
     found.baseline, found.target, found.unit = args.baseline, args.target, args.unit or found.unit
     ctx.db.add(found)
     ctx.db.flush()
-    _record(ctx, ctx.project, f"kpi:{found.name}", old, f"{found.baseline}→{found.target}")
+    ctx.record(
+        "project", ctx.project.id, f"kpi:{found.name}", old, f"{found.baseline}→{found.target}"
+    )
     return ctx.say(
         "kpi.defined",
         "channel",
@@ -170,7 +159,7 @@ def _record_kpi(ctx: Context, args: Args) -> Reply:
     if found is None:
         raise CommandError("kpi.unknown", name=args.name)
     projects.record_kpi(ctx.db, found.id, args.value, ctx.now(), ctx.actor.id)
-    _record(ctx, ctx.project, f"kpi:{found.name}", None, args.value)
+    ctx.record("project", ctx.project.id, f"kpi:{found.name}", None, args.value)
     row = kpi_row(found, args.value)
     return ctx.say(
         "kpi.recorded",

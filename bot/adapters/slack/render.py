@@ -44,23 +44,11 @@ class SlackMessage:
 
 
 class _Flavour(Renderer):
-    """The core renderer with Slack escaping everywhere: values, params, catalogue text.
-
-    Autoescaping is on so a macro's output (already escaped) is not escaped twice;
-    every printed value goes through `finalize`, which applies this flavour's escape.
-    """
+    """The core renderer with Slack escaping everywhere: values, params, catalogue text."""
 
     def __init__(self, escape: Escape, suffix: str) -> None:
         super().__init__("slack", escape, suffix)
-        self.env.autoescape = True
         self.env.filters["json_lines"] = lambda text: Markup(str(text).replace("\n", "\\n"))
-
-    def _finalize(self, value: Any) -> Any:
-        if value is None:
-            return Markup("")
-        if isinstance(value, Markup):
-            return value
-        return Markup(self.escape(str(value)))
 
     def _value(self, value: Any, locale: str) -> Markup:
         if isinstance(value, Markup):
