@@ -60,3 +60,46 @@ def test_run_dingtalk_serves_until_sigterm(tmp_path: Path) -> None:
                 process.kill()
         assert process.returncode == 0, err
         assert f"sdk endpoint {fake.api_url}" in out  # the SDK was pointed there as well
+
+
+def test_taskforce_run_picks_dingtalk_from_the_environment(tmp_path: Path) -> None:
+    with FakeDingTalk() as fake:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DINGTALK_"))}
+        env.update(
+            {
+                "TASKFORCE_DATABASE_URL": f"sqlite:///{tmp_path}/run.db",
+                "TASKFORCE_NOW": "2026-11-18T10:00:00+08:00",
+                "DINGTALK_CLIENT_ID": CLIENT_ID,
+                "DINGTALK_CLIENT_SECRET": CLIENT_SECRET,
+                "DINGTALK_ROBOT_CODE": ROBOT_CODE,
+                "DINGTALK_API_URL": fake.api_url,
+            }
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            fake.wait(lambda: fake.connections == 1, timeout=30)
+            fake.push(
+                fake.robot_message(
+                    "tf help action add",
+                    staff_id="u-a",
+                    nick="甲",
+                    conversation="cid-dm-a",
+                    dm=True,
+                )
+            )
+            (post,) = fake.wait_posts("/robot/sendBySession", 1)
+            assert "action add" in str(post["body"])
+            process.send_signal(signal.SIGTERM)
+            _, err = process.communicate(timeout=20)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        assert process.returncode == 0, err
+        assert "Traceback" not in err
