@@ -9,11 +9,12 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.clock import Clock
+from bot.errors import CommandError
 from bot.messages import Inbound, Notice, Reply
 from bot.settings import Settings
 from bot.types import Visibility
 from bot.workdays import WorkCalendar, calendar_for
-from storage import history
+from storage import history, projects
 from storage.models import Membership, Person, Project
 
 
@@ -57,6 +58,19 @@ class Context:
             old=old,
             new=new,
         )
+
+    def projects_in_scope(self) -> list[Project]:
+        """The project in scope, or (a read in a DM) every project of the caller."""
+        if self.project is not None:
+            return [self.project]
+        mine = [p for p, _ in projects.projects_of(self.db, self.actor.id)]
+        if not mine:
+            raise CommandError("scope.no_projects")
+        return mine
+
+    def reply_about(self, about: Project, template: str, /, **data: Any) -> Reply:
+        """A private reply about one of several projects, in that project's language."""
+        return Reply(template=template, data=data, visibility="private", locale=about.locale)
 
     def reply(self, template: str, visibility: Visibility = "private", **data: Any) -> Reply:
         return Reply(template=template, data=data, visibility=visibility, locale=self.locale)

@@ -58,3 +58,16 @@ def test_bind_second_channel_and_unbind(team):
 
 def test_member_cannot_bind(team):
     assert "Only a lead" in team("max", "project bind LA", channel="elsewhere")
+
+
+def test_dm_reads_of_one_project_cover_every_project(two):
+    status = two("max", "status", channel="dm")
+    assert "LA Launch approval — progress" in status and "PU Purchasing — progress" in status
+    info = two("max", "project info", channel="dm")
+    assert "LA · Launch approval" in info and "PU · Purchasing" in info
+    assert "PU: " in two("max", "member list", channel="dm")
+    assert "PU" not in two("max", "status")  # the bound channel stays on its own project
+
+
+def test_dm_reads_without_any_project(chat):
+    assert "not a member of any project" in chat("nobody", "status", channel="dm")

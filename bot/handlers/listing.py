@@ -48,12 +48,6 @@ def _parse_filter(tokens: list[Token]) -> dict[str, object]:
     raise CommandError("list.bad_filter", value=" ".join(t.text for t in tokens))
 
 
-def _scope(ctx: Context) -> list[Project]:
-    if ctx.project is not None:
-        return [ctx.project]
-    return [p for p, _ in projects.projects_of(ctx.db, ctx.actor.id)]
-
-
 def _todays(ctx: Context, scope: list[Project]) -> dict[int, date]:
     return {p.id: ctx.clock.today(p.timezone) for p in scope}
 
@@ -85,7 +79,7 @@ def _filter(ctx: Context, args: Args, scope: list[Project]) -> ItemFilter:
 
 @command("action list", permission="read", scope="reads-all", parse=_parse_filter)
 def action_list(ctx: Context, args: Args) -> Reply:
-    scope = _scope(ctx)
+    scope = ctx.projects_in_scope()
     flt = _filter(ctx, args, scope)
     rows, total = items.listing(ctx.db, flt, LIST_LIMIT)
     keys = {p.id: p.key for p in scope} if ctx.project is None and len(scope) > 1 else None
@@ -140,6 +134,9 @@ def progress(
     }
 
 
-@command("status", permission="read")
-def status(ctx: Context, args: Args) -> Reply:
-    return ctx.reply("status", **progress(ctx.db, ctx.clock, ctx.project))
+@command("status", permission="read", scope="reads-all")
+def status(ctx: Context, args: Args) -> list[Reply]:
+    return [
+        ctx.reply_about(project, "status", **progress(ctx.db, ctx.clock, project))
+        for project in ctx.projects_in_scope()
+    ]

@@ -9,7 +9,7 @@ from bot.errors import CommandError
 from bot.messages import Reply
 from bot.registry import command
 from storage import people, projects
-from storage.models import Person
+from storage.models import Person, Project
 
 ROLE_ORDER = {"process-owner": 0, "lead": 1, "member": 2, "viewer": 3}
 
@@ -85,9 +85,13 @@ def member_role(ctx: Context, args: Args) -> Reply:
     return ctx.say("member.role_set", "channel", name=person.display_name, role=args.role)
 
 
-@command("member list", permission="read")
-def member_list(ctx: Context, args: Args) -> Reply:
-    rows = projects.members(ctx.db, ctx.project.id)
+@command("member list", permission="read", scope="reads-all")
+def member_list(ctx: Context, args: Args) -> list[Reply]:
+    return [_members(ctx, project) for project in ctx.projects_in_scope()]
+
+
+def _members(ctx: Context, project: Project) -> Reply:
+    rows = projects.members(ctx.db, project.id)
     depts = people.departments_by_ids(ctx.db, (p.department_id for _, p in rows))
     members = sorted(
         (
@@ -100,4 +104,4 @@ def member_list(ctx: Context, args: Args) -> Reply:
         ),
         key=lambda r: (ROLE_ORDER[r["role"]], r["dept"], r["name"]),
     )
-    return ctx.reply("member_list", project=ctx.project, members=members)
+    return ctx.reply_about(project, "member_list", project=project, members=members)

@@ -83,13 +83,17 @@ def unbind(ctx: Context, args: Args) -> Reply:
     return ctx.say("project.unbound", "channel", project=ctx.project.key)
 
 
-@command("project info", permission="read")
-def info(ctx: Context, args: Args) -> Reply:
-    project = ctx.project
+@command("project info", permission="read", scope="reads-all")
+def info(ctx: Context, args: Args) -> list[Reply]:
+    return [_info(ctx, project) for project in ctx.projects_in_scope()]
+
+
+def _info(ctx: Context, project: Project) -> Reply:
     members = projects.members(ctx.db, project.id)
     owner = next((p.display_name for m, p in members if m.role == "process-owner"), "-")
     lead_dept = people.departments_by_ids(ctx.db, [project.lead_department_id])
-    return ctx.reply(
+    return ctx.reply_about(
+        project,
         "project_info",
         project=project,
         owner=owner,
