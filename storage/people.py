@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from storage.models import Department, Person
@@ -31,8 +32,14 @@ def ensure(db: Session, platform: str, user_id: str, display_name: str | None) -
         person = Person(
             platform=platform, user_id=user_id, display_name=shown, name_key=name_key(shown)
         )
-        db.add(person)
-        db.flush()
+        try:
+            with db.begin_nested():  # two first messages from one person may race
+                db.add(person)
+                db.flush()
+        except IntegrityError:
+            person = by_platform_id(db, platform, user_id)
+            if person is None:
+                raise
     elif display_name and person.display_name != shown:
         person.display_name, person.name_key = shown, name_key(shown)
         db.add(person)

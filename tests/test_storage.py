@@ -156,8 +156,13 @@ def test_concurrent_commands_all_land_with_distinct_ids(any_db_url):
     dispatcher = chat.runtime.dispatcher
 
     def add(n: int) -> str:
-        inbound = Inbound(platform="console", user_id="max", user_name="max",
-                          text=f"add Parallel {n} @max fri", channel_id="launch")
+        inbound = Inbound(
+            platform="console",
+            user_id="max",
+            user_name="max",
+            text=f"add Parallel {n} @max fri",
+            channel_id="launch",
+        )
         return dispatcher.handle(inbound)[0].template
 
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -167,4 +172,31 @@ def test_concurrent_commands_all_land_with_distinct_ids(any_db_url):
         project = projects.by_key(db, "LA")
         seqs = sorted(items.by_seq(db, project.id, n).seq for n in range(1, 41))
         assert seqs == list(range(1, 41)) and project.item_seq == 40
+    chat.runtime.engine.dispose()
+
+
+def test_first_messages_of_a_new_person_racing_each_other(any_db_url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from conftest import make_chat
+
+    chat = make_chat(any_db_url)
+    dispatcher = chat.runtime.dispatcher
+
+    def first_contact(n: int) -> str:
+        inbound = Inbound(
+            platform="slack",
+            user_id=f"U{n % 3}",
+            user_name=f"new{n % 3}",
+            text="help",
+            channel_id="C1",
+        )
+        return dispatcher.handle(inbound)[0].template
+
+    with ThreadPoolExecutor(max_workers=9) as pool:
+        assert list(pool.map(first_contact, range(27))) == ["help"] * 27
+    with Session(chat.runtime.engine) as db:
+        assert sorted(
+            people.by_platform_id(db, "slack", f"U{n}").display_name for n in range(3)
+        ) == ["new0", "new1", "new2"]
     chat.runtime.engine.dispose()
