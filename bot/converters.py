@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,6 +19,7 @@ PROJECT_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,15}$")
 TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 LIMITS = {"title": 200, "name": 80, "topic": 200, "goal": 500, "deliverable": 500, "unit": 16}
 DEFAULT_LIMIT = 1000
+MAX_NUMBER = 1e12  # KPI values; keeps arithmetic on them finite
 
 
 def _text(ctx: Context, name: str, raw: object) -> str:
@@ -39,8 +41,10 @@ def _number(ctx: Context, name: str, raw: object) -> float:
         value = float(str(raw).replace(",", ""))
     except ValueError:
         raise CommandError("parse.number", value=raw) from None
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         raise CommandError("parse.number", value=raw)
+    if abs(value) > MAX_NUMBER:
+        raise CommandError("parse.number_range", value=raw, limit=f"{MAX_NUMBER:g}")
     return value
 
 

@@ -84,6 +84,19 @@ class Dispatcher:
                 Reply("message", {"key": "error.internal", "params": {}}, locale=attempt.locale)
             ]
 
+    def _locale_before_parsing(self, db: Session, inbound: Inbound) -> str | None:
+        """The language of the project the command will most likely run in, so that even
+        a command that cannot be parsed is answered in it."""
+        if not inbound.is_dm:
+            bound = projects.by_channel(db, inbound.platform, inbound.channel_id)
+            return bound.locale if bound else None
+        person = people.by_platform_id(db, inbound.platform, inbound.user_id)
+        if person is None:
+            return None
+        mine = [p for p, _ in projects.projects_of(db, person.id)]
+        chosen = [p for p in mine if p.id == person.current_project_id] or mine
+        return chosen[0].locale if len(chosen) == 1 else None
+
     def _error(self, error: CommandError, attempt: _Attempt) -> Reply:
         command = registry.by_id(error.usage) if error.usage else attempt.command
         data = {"key": error.key, "params": error.params, "usage": command.id if command else None}
@@ -94,6 +107,7 @@ class Dispatcher:
             raise CommandError(
                 "input.too_long", name="text", limit=MAX_TEXT, length=len(inbound.text)
             )
+        attempt.locale = self._locale_before_parsing(db, inbound) or attempt.locale
         try:
             tokens = _strip_prefix(tokenize(inbound.text))
         except CommandError:

@@ -78,7 +78,7 @@ def _take(param: Param, tokens: list[Token], start: int, keywords: set[str]) -> 
         return f"{token.text} {tokens[start + 1].text}", start + 2
     if param.kind in GREEDY:
         return token.text, start + 1
-    if param.kind in ("user", "newuser"):
+    if param.kind in ("user", "newuser", "member"):
         return token, start + 1
     if param.choices and token.word not in param.choices:
         raise CommandError("parse.bad_choice", value=token.text, choices=" | ".join(param.choices))

@@ -10,27 +10,42 @@ from bot.tokens import Token
 from storage import people
 from storage.models import Person
 
+MAX_USER_ID = 64
 
-def _platform_identity(token: Token, inbound: Inbound) -> tuple[str, str | None] | None:
+
+def _platform_identity(token: Token, inbound: Inbound) -> tuple[str, str | None, bool] | None:
+    """(user id, display name, whether the platform itself identified the user)."""
     if token.user_id:
-        return token.user_id, token.text if token.text != token.user_id else None
+        return token.user_id, token.text if token.text != token.user_id else None, True
     mention = inbound.mentions.get(token.text)
     if mention:
-        return mention.user_id, mention.display_name
+        return mention.user_id, mention.display_name, True
     if inbound.platform == "console" and token.mention:
-        return token.text, token.text  # a console user is a name
+        return token.text, token.text, False  # a console user is a name
     return None
 
 
 def resolve(db: Session, token: Token, inbound: Inbound, *, create: bool) -> Person:
-    """The person `token` names; with `create`, a platform-identified stranger is added."""
+    """The person `token` names; with `create`, someone new is added.
+
+    A user the platform identified (Slack `<@U1>`, DingTalk atUsers) is found by
+    that id only, never by a name another person may share.
+    """
     if not token.mention and not token.text:
         raise CommandError("user.expected", value=token.text)
     identity = _platform_identity(token, inbound)
+    if identity and len(identity[0]) > MAX_USER_ID:
+        raise CommandError(
+            "input.too_long", name="@user", limit=MAX_USER_ID, length=len(identity[0])
+        )
     if identity:
         found = people.by_platform_id(db, inbound.platform, identity[0])
         if found:
             return found
+        if identity[2]:
+            if create:
+                return people.ensure(db, inbound.platform, identity[0], identity[1])
+            raise CommandError("user.unknown", value=token.text)
     candidates = people.by_name(db, inbound.platform, token.text)
     if len(candidates) == 1:
         return candidates[0]

@@ -63,3 +63,17 @@ class Notice:
     data: Mapping[str, Any] = field(default_factory=dict)
     locale: str = "en"
     dedupe_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Label:
+    """A word from a fixed set (a role, a status, a phase), shown in the reader's language.
+
+    The catalogue holds it as `<group>.<key>` (e.g. `role.lead`).
+    """
+
+    group: str
+    key: str
+
+    def __str__(self) -> str:
+        return self.key

@@ -50,6 +50,10 @@ VERB_ALIASES = {
     "角色": "role",
     "重开": "reopen",
     "取消": "cancel",
+    "设置": "set",
+    "设定": "set",
+    "现在": "now",
+    "立即": "now",
     "添加": "add",
 }
 

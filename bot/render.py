@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from bot import catalog
 from bot.catalog import TEMPLATES_DIR
-from bot.messages import Reply
+from bot.messages import Label, Reply
 
 log = logging.getLogger(__name__)
 Escape = Callable[[str], str]
@@ -39,6 +39,15 @@ def format_date(value: date | None, locale: str) -> str:
     if locale == "zh-CN":
         return f"{value.month}月{value.day}日({weekday})"
     return f"{weekday} {value.isoformat()}"
+
+
+def localize(value: Any, locale: str) -> Any:
+    """Dates and labels as the locale reads them; any other value as it is."""
+    if isinstance(value, Label):
+        return catalog.text(locale, f"{value.group}.{value.key}")
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return format_date(value, locale)
+    return value
 
 
 class PayloadRenderer(Protocol):
@@ -76,9 +85,7 @@ class Renderer:
     def _param(self, value: Any, locale: str) -> Any:
         if isinstance(value, Markup):
             return value
-        if isinstance(value, date):
-            return format_date(value, locale)
-        return self.escape(str(value))
+        return self.escape(str(localize(value, locale)))
 
     def _translate(self, locale: str) -> Callable[..., Markup]:
         def t(key: str, /, **params: Any) -> Markup:

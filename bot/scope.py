@@ -50,7 +50,13 @@ def resolve_project(
     db: Session, inbound: Inbound, actor: Person, command: Command, raw: dict[str, object]
 ) -> Project | None:
     if command.scope == "named":
-        return _project_by_key(db, str(raw["key"]))
+        named = _project_by_key(db, str(raw["key"]))
+        bound = (
+            None if inbound.is_dm else projects.by_channel(db, inbound.platform, inbound.channel_id)
+        )
+        if bound and bound.id != named.id:
+            raise CommandError("scope.other_project", value=named.key, project=bound.key)
+        return named
     named = _named_project(db, command, raw)
     if not inbound.is_dm:
         bound = projects.by_channel(db, inbound.platform, inbound.channel_id)

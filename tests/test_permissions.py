@@ -98,7 +98,7 @@ def test_refusal_names_the_role_needed(items):
 
 
 def test_process_owner_transfer_keeps_exactly_one(items):
-    assert "lena is now process-owner" in items("olivia", "member role @lena process-owner")
+    assert "lena is now process owner" in items("olivia", "member role @lena process-owner")
     listing = items("vic", "member list")
-    assert listing.count("process-owner") == 1 and "olivia · lead" in listing
+    assert listing.count("process owner") == 1 and "olivia · lead" in listing
     assert "needs a process owner" in items("olivia", "member role @lena member")

@@ -22,7 +22,7 @@ def test_setup_creates_project_departments_and_members(team):
     roles = {m.role for m in rows(team, Membership)}
     assert roles == {"process-owner", "lead", "member", "viewer"}
     listing = team("vic", "member list")
-    assert "olivia · process-owner · Marketing" in listing
+    assert "olivia · process owner · Marketing" in listing
     assert "lena · lead · Legal" in listing
     assert "vic · viewer · Legal" in listing
 
@@ -49,7 +49,7 @@ def test_item_lifecycle_with_history(team):
 
 def test_reopen_cancel_and_reassign(team):
     team("max", "add Budget check @max tomorrow")
-    assert "cannot be marked reopen" in team("max", "action reopen A1")
+    assert "A1 is open, so action reopen does not apply" in team("max", "action reopen A1")
     team("max", "done A1")
     assert "open again" in team("max", "action reopen A1")
     assert "now belongs to lena" in team("lena", "action reassign A1 @lena")

@@ -10,7 +10,7 @@ from bot import events
 from bot.context import Context
 from bot.errors import CommandError
 from bot.grammar import looks_like_date
-from bot.messages import Reply
+from bot.messages import Label, Reply
 from bot.registry import command
 from bot.tokens import Token
 from bot.views import item_label, item_row
@@ -138,7 +138,12 @@ def _set_status(ctx: Context, item: ActionItem, status: str) -> None:
 
 def _require(item: ActionItem, allowed: tuple[str, ...], action: str) -> None:
     if item.status not in allowed:
-        raise CommandError("item.bad_state", id=item_label(item), status=item.status, action=action)
+        raise CommandError(
+            "item.bad_state",
+            id=item_label(item),
+            status=Label("status", item.status),
+            action=f"action {action}",
+        )
 
 
 # verb: (the statuses it may leave, the status it sets, its reply)

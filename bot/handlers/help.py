@@ -24,11 +24,16 @@ def _section_of(cmd: registry.Command) -> str:
 @command("help", "[<topic:text>]", permission="none", scope="optional")
 def help_(ctx: Context, args: Args) -> Reply:
     if args.topic:
-        words = [t.word for t in tokenize(args.topic)]
-        found, _ = registry.find(words)
-        if found is None:
+        words = [registry.VERB_ALIASES.get(t.word, t.word) for t in tokenize(args.topic)]
+        found, length = registry.find(words)
+        if found is not None and length == len(words):
+            return ctx.reply("help_command", command=found.id)
+        starting = [
+            c.id for c in registry.COMMANDS.values() if c.words[: len(words)] == tuple(words)
+        ]
+        if not starting:
             raise CommandError("help.unknown", value=args.topic)
-        return ctx.reply("help_command", command=found.id)
+        return ctx.reply("help", sections={"matching": starting})
     sections: dict[str, list[str]] = {name: [] for name in (*SECTIONS, "other")}
     for cmd in registry.COMMANDS.values():
         sections.setdefault(_section_of(cmd), []).append(cmd.id)

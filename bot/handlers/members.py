@@ -6,7 +6,7 @@ from types import SimpleNamespace as Args
 
 from bot.context import Context
 from bot.errors import CommandError
-from bot.messages import Reply
+from bot.messages import Label, Reply
 from bot.registry import command
 from storage import people, projects
 from storage.models import Person, Project
@@ -46,7 +46,7 @@ def member_add(ctx: Context, args: Args) -> Reply:
     role = args.role or (current.role if current else "member")
     if current and current.role == role and person.department_id == args.dept.id:
         raise CommandError(
-            "member.exists", name=person.display_name, role=role, dept=args.dept.name
+            "member.exists", name=person.display_name, role=Label("role", role), dept=args.dept.name
         )
     if person.department_id != args.dept.id:
         old = people.departments_by_ids(ctx.db, [person.department_id]).get(person.department_id)
@@ -60,7 +60,7 @@ def member_add(ctx: Context, args: Args) -> Reply:
         key,
         "channel",
         name=person.display_name,
-        role=role,
+        role=Label("role", role),
         dept=args.dept.name,
         project=ctx.project.key,
     )
@@ -73,7 +73,11 @@ def member_role(ctx: Context, args: Args) -> Reply:
     person: Person = args.person
     current = projects.membership(ctx.db, ctx.project.id, person.id)
     if current.role == args.role:
-        raise CommandError("member.same_role", name=person.display_name, role=args.role)
+        raise CommandError(
+            "member.same_role", name=person.display_name, role=Label("role", args.role)
+        )
+    if args.role == "process-owner" and ctx.membership.role != "process-owner":
+        raise CommandError("member.owner_only")
     if current.role == "process-owner":
         raise CommandError("member.needs_owner")
     if args.role == "process-owner":
@@ -82,7 +86,9 @@ def member_role(ctx: Context, args: Args) -> Reply:
             ctx.record("member", previous.person_id, "role", "process-owner", "lead")
     projects.set_membership(ctx.db, ctx.project.id, person.id, args.role)
     ctx.record("member", person.id, "role", current.role, args.role)
-    return ctx.say("member.role_set", "channel", name=person.display_name, role=args.role)
+    return ctx.say(
+        "member.role_set", "channel", name=person.display_name, role=Label("role", args.role)
+    )
 
 
 @command("member list", permission="read", scope="reads-all")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from types import SimpleNamespace as Args
 
 from bot.context import Context, default_calendar
 from bot.errors import CommandError
-from bot.messages import Reply
+from bot.messages import Label, Reply
 from bot.registry import command
 from storage import people, projects
 from storage.models import Kpi, Project
@@ -76,6 +77,8 @@ def bind(ctx: Context, args: Args) -> Reply:
 
 @command("project unbind", permission="manage")
 def unbind(ctx: Context, args: Args) -> Reply:
+    if ctx.inbound.is_dm:
+        raise CommandError("project.unbind_in_dm")
     if len(projects.bindings(ctx.db, ctx.project.id)) <= 1:
         raise CommandError("project.last_channel", project=ctx.project.key)
     projects.unbind(ctx.db, ctx.inbound.platform, ctx.inbound.channel_id)
@@ -116,7 +119,9 @@ def phase(ctx: Context, args: Args) -> Reply:
     old, ctx.project.phase = ctx.project.phase, args.phase
     ctx.db.add(ctx.project)
     ctx.record("project", ctx.project.id, "phase", old, args.phase)
-    return ctx.say("project.phase_set", "channel", project=ctx.project.key, phase=args.phase)
+    return ctx.say(
+        "project.phase_set", "channel", project=ctx.project.key, phase=Label("phase", args.phase)
+    )
 
 
 @command(
@@ -139,13 +144,12 @@ def kpi(ctx: Context, args: Args) -> Reply:
             target=args.target,
             unit=args.unit,
         )
-    old = f"{found.baseline}→{found.target}" if found.id else None
+    old = f"{found.name}: {found.baseline:g}→{found.target:g}" if found.id else None
     found.baseline, found.target, found.unit = args.baseline, args.target, args.unit or found.unit
     ctx.db.add(found)
     ctx.db.flush()
-    ctx.record(
-        "project", ctx.project.id, f"kpi:{found.name}", old, f"{found.baseline}→{found.target}"
-    )
+    new = f"{found.name}: {found.baseline:g}→{found.target:g}"
+    ctx.record("project", ctx.project.id, "kpi", old, new)
     return ctx.say(
         "kpi.defined",
         "channel",
@@ -163,7 +167,7 @@ def _record_kpi(ctx: Context, args: Args) -> Reply:
     if found is None:
         raise CommandError("kpi.unknown", name=args.name)
     projects.record_kpi(ctx.db, found.id, args.value, ctx.now(), ctx.actor.id)
-    ctx.record("project", ctx.project.id, f"kpi:{found.name}", None, args.value)
+    ctx.record("project", ctx.project.id, "kpi_value", None, f"{found.name} = {args.value:g}")
     row = kpi_row(found, args.value)
     return ctx.say(
         "kpi.recorded",
@@ -183,7 +187,8 @@ def kpi_row(kpi: Kpi, latest: float | None) -> dict:
     span = kpi.target - kpi.baseline
     progress = None
     if latest is not None and span:
-        progress = round(100 * (latest - kpi.baseline) / span)
+        share = 100 * (latest - kpi.baseline) / span
+        progress = round(share) if math.isfinite(share) else None
     return {
         "name": kpi.name,
         "baseline": _num(kpi.baseline),
