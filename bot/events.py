@@ -17,7 +17,6 @@ from bot.views import item_row
 from storage import people, sweeps
 from storage.models import ActionItem, Person
 
-LEADS = ("lead",)
 LEADS_AND_OWNER = ("lead", "process-owner")
 
 
@@ -52,9 +51,9 @@ def assigned(ctx: Context, item: ActionItem, owner: Person) -> None:
 
 
 def due_moved(ctx: Context, item: ActionItem, old_due: date) -> None:
-    """The owner and the leads hear of a moved due date."""
+    """The owner and the leads hear of a moved due date (the process owner leads too)."""
     owner = people.by_ids(ctx.db, [item.owner_id]).get(item.owner_id)
-    leads = sweeps.people_in_roles(ctx.db, ctx.project.id, LEADS)
+    leads = sweeps.people_in_roles(ctx.db, ctx.project.id, LEADS_AND_OWNER)
     recipients = [owner, *leads] if owner else list(leads)
     _tell(ctx, recipients, "notice_due_moved", old_due=old_due, **_common(ctx, item, owner))
 

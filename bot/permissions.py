@@ -6,12 +6,12 @@ from collections.abc import Callable
 from datetime import date
 
 from bot.errors import CommandError
+from storage.items import ACTIVE
 from storage.models import ActionItem, Membership
 
 ROLES = ("process-owner", "lead", "member", "viewer")
 MANAGERS = frozenset({"process-owner", "lead"})
 CONTRIBUTORS = MANAGERS | {"member"}
-ACTIVE = ("open", "in_progress", "blocked")
 
 
 def _role(membership: Membership | None) -> str | None:

@@ -9,9 +9,8 @@ from typing import Any
 from sqlmodel import Session
 
 from storage import people
+from storage.items import ACTIVE
 from storage.models import ActionItem, Person, Project
-
-ACTIVE = ("open", "in_progress", "blocked")
 
 
 def item_label(item: ActionItem, project_key: str | None = None) -> str:

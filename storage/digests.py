@@ -12,6 +12,7 @@ from storage.delivery_tables import DigestSchedule
 from storage.models import Project
 
 DEFAULT_CADENCE, DEFAULT_WEEKDAY, DEFAULT_AT = "weekly", 4, "17:00"  # COMMANDS.md: weekly fri 17:00
+CHUNK = 500  # rows per INSERT
 
 
 def get(db: Session, project_id: int) -> DigestSchedule | None:
@@ -44,8 +45,9 @@ def add_defaults(
         }
         for p in projects
     ]
-    statement = dialect.insert(DigestSchedule).values(rows).on_conflict_do_nothing()
-    db.exec(statement)
+    for start in range(0, len(rows), CHUNK):  # bounded statements, however many projects
+        chunk = rows[start : start + CHUNK]
+        db.exec(dialect.insert(DigestSchedule).values(chunk).on_conflict_do_nothing())
 
 
 def due(db: Session, now: datetime, limit: int) -> Sequence[tuple[DigestSchedule, Project]]:

@@ -2,6 +2,11 @@
 
 Two processes claiming one period: the second insert waits for the first
 transaction and then finds the row, so exactly one of them runs the period.
+
+A unit of a job that failed (one project's digest, one group's morning sweep)
+is recorded as job `<job>:failed` for its scope and period, `run_at` the last
+attempt: the job backs off from it, `taskforce status` lists it, and the
+unit's next success clears it.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, func, select
 
@@ -27,19 +33,53 @@ def claim(db: Session, job: str, scope: str, period: str, now: datetime) -> bool
     return db.exec(statement).first() is not None
 
 
+FAILED = ":failed"
+
+
+def record_failure(db: Session, job: str, scope: str, period: str, now: datetime) -> None:
+    """Note that (job, scope, period) failed at `now` (one row per period, the last attempt)."""
+    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(JobRun)
+        .values(job=job + FAILED, scope=scope, period=period, run_at=now)
+        .on_conflict_do_update(index_elements=["job", "scope", "period"], set_={"run_at": now})
+    )
+    db.exec(statement)
+
+
+def last_failure(db: Session, job: str, scope: str) -> datetime | None:
+    """When `scope` of `job` last failed, if it has not succeeded since."""
+    query = select(func.max(JobRun.run_at)).where(JobRun.job == job + FAILED, JobRun.scope == scope)
+    return db.exec(query).one()
+
+
+def clear_failures(db: Session, job: str, scope: str) -> None:
+    db.exec(delete(JobRun).where(col(JobRun.job) == job + FAILED, col(JobRun.scope) == scope))
+
+
+def failures(db: Session, limit: int) -> Sequence[JobRun]:
+    """The newest failures not yet followed by a success of their scope."""
+    query = select(JobRun).where(col(JobRun.job).endswith(FAILED))
+    return db.exec(
+        query.order_by(col(JobRun.run_at).desc(), col(JobRun.id).desc()).limit(limit)
+    ).all()
+
+
 def last_period(db: Session, job: str, scope: str) -> str | None:
     query = select(func.max(JobRun.period)).where(JobRun.job == job, JobRun.scope == scope)
     return db.exec(query).one()
 
 
 def recent(db: Session, limit: int) -> Sequence[JobRun]:
-    return db.exec(select(JobRun).order_by(col(JobRun.id).desc()).limit(limit)).all()
+    query = select(JobRun).where(~col(JobRun.job).endswith(FAILED))
+    return db.exec(query.order_by(col(JobRun.id).desc()).limit(limit)).all()
 
 
 def summary(db: Session) -> Sequence[tuple[str, int, str, datetime]]:
     """Per job: how many periods ran, the newest period and when the last run was."""
     query = (
         select(JobRun.job, func.count(), func.max(JobRun.period), func.max(JobRun.run_at))
+        .where(~col(JobRun.job).endswith(FAILED))
         .group_by(JobRun.job)
         .order_by(JobRun.job)
     )

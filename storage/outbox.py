@@ -17,16 +17,22 @@ from sqlmodel import Session, col, func, select
 from storage.delivery_tables import OutboxMessage
 
 ERROR_LIMIT = 1000
+CHUNK = 500  # rows per INSERT: 13 columns each stays far below any bound-parameter limit
 
 
-def insert(db: Session, rows: Sequence[dict]) -> int:
-    """Insert rows (column dicts) whose dedupe key is new; how many were new."""
-    if not rows:
-        return 0
+def insert(db: Session, rows: Sequence[dict], chunk: int = CHUNK) -> int:
+    """Insert rows (column dicts) whose dedupe key is new; how many were new.
+
+    One statement per `chunk` rows, so a morning that queues 100,000 messages
+    does not become one statement with a million parameters.
+    """
     dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(OutboxMessage).values(list(rows))
-    statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return len(db.exec(statement.returning(OutboxMessage.id)).all())  # rowcount: -1 on psycopg
+    new = 0
+    for start in range(0, len(rows), chunk):
+        statement = dialect.insert(OutboxMessage).values(list(rows[start : start + chunk]))
+        statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+        new += len(db.exec(statement.returning(OutboxMessage.id)).all())  # rowcount: -1 on psycopg
+    return new
 
 
 def _claimable(now: datetime, platforms: Sequence[str]) -> list:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
+from storage.items import ACTIVE
 from storage.models import ActionItem, ChannelBinding, Membership, Person, Project
-
-ACTIVE = ("open", "in_progress", "blocked")
 
 
 def calendar_groups(db: Session) -> Sequence[tuple[str, str]]:
@@ -64,11 +63,16 @@ def people_in_roles(db: Session, project_id: int, roles: Sequence[str]) -> Seque
 def done_since(
     db: Session, project_id: int, since: datetime | None, limit: int
 ) -> tuple[Sequence[ActionItem], int]:
-    """Items done after `since` (all done items when None), newest first, and their count."""
-    query = select(ActionItem).where(
-        ActionItem.project_id == project_id, ActionItem.status == "done"
-    )
+    """Up to `limit` items done after `since` (all done items when None), newest first,
+    and how many there are in all (counted by the database, not loaded)."""
+    where = [ActionItem.project_id == project_id, ActionItem.status == "done"]
     if since is not None:
-        query = query.where(col(ActionItem.done_at) > since)
-    rows = db.exec(query.order_by(col(ActionItem.done_at).desc())).all()
-    return rows[:limit], len(rows)
+        where.append(col(ActionItem.done_at) > since)
+    query = (
+        select(ActionItem).where(*where).order_by(col(ActionItem.done_at).desc(), ActionItem.seq)
+    )
+    rows = db.exec(query.limit(limit)).all()
+    if len(rows) < limit:
+        return rows, len(rows)
+    count = select(func.count()).select_from(ActionItem).where(*where)
+    return rows, db.exec(count).one()

@@ -8,6 +8,7 @@ import re
 import string
 
 import pytest
+import yaml
 
 from bot import catalog
 
@@ -61,3 +62,31 @@ def test_usage_lines_fall_back_to_english() -> None:
     assert "usage.action.add" not in ZH
     assert catalog.text("zh-CN", "usage.action.add") == EN["usage.action.add"]
     assert catalog.text("zh_CN", "usage.action.add") == EN["usage.action.add"]
+
+
+def _non_string_keys(node: object, path: str = "") -> list[str]:
+    """Keys YAML did not read as strings (YAML 1.1: `off:`, `no:`, `yes:` are booleans)."""
+    if not isinstance(node, dict):
+        return []
+    found = []
+    for key, value in node.items():
+        where = f"{path}.{key}" if path else str(key)
+        if not isinstance(key, str):
+            found.append(f"{where} ({type(key).__name__})")
+        found += _non_string_keys(value, where)
+    return found
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(catalog.LOCALES_DIR.glob("*/*.yaml")),
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+def test_every_catalogue_key_is_a_string(path) -> None:  # noqa: ANN001
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    assert _non_string_keys(raw) == []
+
+
+def test_quiet_off_has_its_text() -> None:
+    assert EN["quiet.off"].startswith("Quiet hours are off")
+    assert "quiet.off" in ZH

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from support_scheduler import at, inbound, rows, run_tick, say, seed_project, sqlite_runtime
 
 from bot.runtime import Runtime
+from storage import sweeps
 from storage.delivery_tables import JobRun
 from storage.engine import transaction
+from storage.models import ActionItem
 
 # 2026-11-16 is a Monday. The default schedule is weekly, Friday 17:00 project time.
 
@@ -92,3 +96,40 @@ def test_digest_set_checks_its_words_and_permission(rt: Runtime) -> None:
     assert digests(run_tick(rt, at("2026-11-20T17:00"))) == []
     assert len(digests(run_tick(rt, at("2026-11-23T08:15")))) == 1
     assert [r.kind for r in rows(rt, kind="digest")] == ["digest"]
+
+
+def test_done_since_loads_one_page_and_counts_the_rest(rt: Runtime) -> None:
+    start = at("2026-11-16T11:00").astimezone(UTC)
+    with transaction(rt.engine) as db:
+        for seq in range(3, 33):
+            item = ActionItem(
+                project_id=1,
+                seq=seq,
+                title=f"done {seq}",
+                owner_id=1,
+                due_date=date(2026, 11, 20),
+                original_due=date(2026, 11, 20),
+                status="done",
+                done_at=start + timedelta(minutes=seq),
+                created_by=1,
+                created_at=start,
+                updated_at=start,
+            )
+            db.add(item)
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    event.listen(rt.engine, "before_cursor_execute", seen)
+    try:
+        with transaction(rt.engine) as db:
+            page, total = sweeps.done_since(db, 1, start, 5)
+            few, n_few = sweeps.done_since(db, 1, start + timedelta(minutes=30), 5)
+    finally:
+        event.remove(rt.engine, "before_cursor_execute", seen)
+    assert total == 30 and [i.seq for i in page] == [32, 31, 30, 29, 28]
+    assert n_few == 2 and [i.seq for i in few] == [32, 31]
+    loads = [s for s in statements if "FROM actionitem" in s and "count(" not in s]
+    assert loads and all("LIMIT" in s for s in loads)  # never every done row
+    assert sum("count(" in s for s in statements) == 1  # counted only when a page is full

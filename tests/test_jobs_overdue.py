@@ -102,3 +102,38 @@ def test_event_notices_reach_the_people_concerned(rt: Runtime) -> None:
     moved = sorted(t for t, x in sent if "moved" in x)
     assert moved == ["@bob"]  # owner and leads; ann made the change herself
     assert len(sent) == 3  # `done` waits for the digest
+
+
+def test_a_moved_due_date_reaches_the_owner_the_leads_and_the_process_owner(rt: Runtime) -> None:
+    say(rt, "bob", "action due A1 2026-11-25")  # bob (a lead) moves cid's item
+    moved = sorted(t for t, x in run_tick(rt, at("2026-11-16T10:02")) if "moved" in x)
+    assert moved == ["@ann", "@cid"]  # ann is the process owner; bob made the change
+
+
+def test_a_first_morning_ever_alerts_its_own_period_only(tmp_path: Path) -> None:
+    """No morning recorded yet (a new install): old history is not alerted all at once."""
+    runtime = sqlite_runtime(tmp_path, at("2026-11-02T10:00"))
+    seed_project(runtime)
+    say(runtime, "ann", 'action add "Long overdue" owner @cid due 2026-11-03')
+    say(runtime, "ann", 'action add "Due Tuesday" owner @cid due 2026-11-17')
+    say(runtime, "ann", 'action add "Due today" owner @bob due 2026-11-18')
+    say(runtime, "ann", 'action add "Due tomorrow" owner @bob due 2026-11-19')
+    sent = run_tick(runtime, at("2026-11-18T09:30"))  # the first tick ever, Wednesday
+    assert sorted(t for t, x in overdue(sent)) == ["#ops", "@cid"]
+    assert all("Due Tuesday" in x for _, x in overdue(sent))  # Wednesday's alerts only
+    assert reminders(sent, "Due today") == ["@bob"] and reminders(sent, "Due tomorrow") == ["@bob"]
+    thursday = overdue(run_tick(runtime, at("2026-11-19T09:00")))
+    assert len(thursday) == 2 and all("Due today" in x for _, x in thursday)
+    friday = overdue(run_tick(runtime, at("2026-11-20T09:00")))
+    assert len(friday) == 2 and all("Due tomorrow" in x for _, x in friday)
+    assert "Long overdue" not in str(rows(runtime, kind="overdue_alert"))
+
+
+def test_a_first_morning_on_a_weekend_alerts_the_last_working_morning(tmp_path: Path) -> None:
+    runtime = sqlite_runtime(tmp_path, at("2026-11-02T10:00"))
+    seed_project(runtime)
+    say(runtime, "ann", 'action add "Due Wednesday" owner @cid due 2026-11-18')
+    say(runtime, "ann", 'action add "Due Thursday" owner @cid due 2026-11-19')
+    sent = overdue(run_tick(runtime, at("2026-11-21T10:00")))  # first tick ever, Saturday
+    assert len(sent) == 2 and all("Due Thursday" in x for _, x in sent)  # Friday's alerts
+    assert overdue(run_tick(runtime, at("2026-11-23T09:00"))) == []

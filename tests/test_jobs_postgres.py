@@ -75,7 +75,7 @@ def test_two_processes_ticking_at_once_post_each_digest_once(pg_url: str) -> Non
                 channel,
             )
         say(rt, "ann", "member add @bob dept Eng", channel)
-        say(rt, "ann", f'action add "Late {i}" owner @bob due 2026-11-17', channel)
+        say(rt, "ann", f'action add "Late {i}" owner @bob due 2026-11-19', channel)
     rt.engine.dispose()
 
     when = "2026-11-20T17:30:00+01:00"

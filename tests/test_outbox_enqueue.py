@@ -3,7 +3,10 @@ command's transaction (or not at all), claimed by one worker at a time."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+import subprocess
+import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,9 +14,7 @@ from support_scheduler import at, inbound, rows, say, seed_project, sqlite_runti
 
 from bot import registry
 from bot.messages import Notice, Target
-from bot.outbox import enqueue as enqueue_module
-from bot.outbox.enqueue import enqueue, register_renderer
-from bot.render import Renderer
+from bot.outbox.enqueue import enqueue, enqueue_many
 from bot.runtime import Runtime
 from storage import outbox
 from storage.engine import transaction
@@ -75,22 +76,101 @@ def test_notices_are_written_with_the_change_or_not_at_all(rt: Runtime) -> None:
 
 
 def test_each_platform_renders_with_its_own_renderer(rt: Runtime) -> None:
-    register_renderer("slack", Renderer("slack", escape=lambda s: s.replace("<", "&lt;")))
-    try:
-        with transaction(rt.engine) as db:
-            enqueue(
-                db,
-                [
-                    notice(Target("slack", channel_id="C1"), text="<!channel>"),
-                    notice(Target("console", channel_id="ops"), text="<!channel>"),
-                ],
-                rt.clock.now(),
-                "UTC",
-            )
-    finally:
-        enqueue_module._RENDERERS.pop("slack")
-    slack, console = rows(rt)
-    assert "&lt;!channel>" in slack.payload and "<!channel>" in console.payload
+    with transaction(rt.engine) as db:
+        enqueue(
+            db,
+            [
+                notice(Target("slack", channel_id="C1"), text="<!channel>"),
+                notice(Target("dingtalk", channel_id="cid1"), text="<!channel>"),
+                notice(Target("console", channel_id="ops"), text="<!channel>"),
+            ],
+            rt.clock.now(),
+            "UTC",
+        )
+    slack, dingtalk, console = rows(rt)
+    assert "&lt;!channel&gt;" in json.loads(slack.payload)["text"]  # Block Kit JSON, escaped
+    assert "＜!channel＞" in dingtalk.payload and "<!channel>" not in dingtalk.payload
+    assert "<!channel>" in console.payload
+
+
+EVIL = "[x](http://evil) @all"
+
+
+def test_a_dingtalk_notice_is_stored_escaped_without_any_sender(rt: Runtime) -> None:
+    """No DingTalk sender or credentials in this process (as in `taskforce tick` or the
+    console sharing a database with DingTalk projects): the notice is still escaped."""
+    item = {
+        "id": "A1",
+        "title": EVIL,
+        "owner": "cid",
+        "due": date(2026, 11, 27),
+        "status": "open",
+        "late": 0,
+        "blocked_reason": None,
+        "slips": 0,
+    }
+    data = {
+        "item": item,
+        "project": "OPS",
+        "project_name": "Ops",
+        "actor": "ann",
+        "deliverable": None,
+    }
+    target = Target("dingtalk", user_id="staff1")
+    with transaction(rt.engine) as db:
+        enqueue(
+            db, [Notice(target, "notice_assigned", data, dedupe_key="evil")], rt.clock.now(), "UTC"
+        )
+    [row] = rows(rt)
+    assert "［x］(http:\u200b//evil) ＠all" in row.payload
+    assert "[x](" not in row.payload and "@all" not in row.payload and "http://" not in row.payload
+
+
+def test_outbox_renderers_load_no_platform_sdk() -> None:
+    code = (
+        "import sys, bot.outbox.enqueue as e\n"
+        "print(type(e.renderer('slack')).__name__, type(e.renderer('dingtalk')).__name__)\n"
+        "import bot.adapters.slack, bot.adapters.dingtalk\n"
+        "sdks = ('slack_bolt', 'slack_sdk', 'dingtalk_stream')\n"
+        "print(sorted(m for m in sdks if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["OutboxRenderer DingTalkRenderer", "[]"]
+
+
+def test_a_notice_that_cannot_render_is_skipped_with_on_error(rt: Runtime) -> None:
+    ops = Target("console", channel_id="ops")
+    bad = Notice(ops, "no_such_template", {}, dedupe_key="bad")
+    failed = []
+    with transaction(rt.engine) as db:
+        with pytest.raises(Exception, match="no_such_template"):
+            enqueue(db, [notice(ops), bad], rt.clock.now(), "UTC")
+        queued = enqueue_many(
+            db,
+            [(notice(ops), 1), (bad, 1)],
+            rt.clock.now(),
+            "UTC",
+            on_error=lambda n, project_id, error: failed.append((n.dedupe_key, project_id)),
+        )
+    assert queued == 1 and failed == [("bad", 1)]
+
+
+def test_many_rows_are_inserted_in_chunks(rt: Runtime) -> None:
+    notices = [
+        (notice(Target("console", channel_id="ops"), key=f"k{i}"), None) for i in range(1203)
+    ]
+    with transaction(rt.engine) as db:
+        assert enqueue_many(db, notices, rt.clock.now(), "UTC") == 1203
+        assert enqueue_many(db, notices, rt.clock.now(), "UTC") == 0
+        assert outbox.insert(db, [], chunk=2) == 0
+    assert len(rows(rt)) == 1203
 
 
 def test_a_claim_is_exclusive_until_its_lease_runs_out(rt: Runtime) -> None:

@@ -15,9 +15,8 @@ from bot.registry import command
 from bot.tokens import Token
 from bot.views import item_label, item_row
 from storage import history, items, people, projects
+from storage.items import ACTIVE
 from storage.models import ActionItem, Person
-
-ACTIVE = ("open", "in_progress", "blocked")
 
 
 def _save(ctx: Context, item: ActionItem) -> None:

@@ -5,11 +5,17 @@ from its creation. Due schedules are found by `next_at` (indexed). A period is
 claimed as job `digest` (scope the project id, period `2026-W48` or
 `2026-11-27`); after downtime only the latest missed period is posted, with
 the content as of now. Each digest moves the project's "since last" mark.
+
+Each project's digest is its own transaction: one that fails (say its data
+cannot be rendered) is logged with the project key, recorded for `taskforce
+status` (job `digest:failed`, scope the project key) and tried again after
+RETRY, not on every tick; the other projects' digests go out all the same.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from datetime import datetime, timedelta
 
 from bot.handlers.digests import digest_data
 from bot.jobs.periods import latest_fire, period_key
@@ -19,11 +25,14 @@ from bot.messages import Notice, Target
 from bot.outbox.enqueue import enqueue
 from bot.workdays import calendar_for
 from storage import digests, jobruns, sweeps
+from storage.delivery_tables import DigestSchedule
 from storage.engine import transaction
 from storage.models import Project
 
+log = logging.getLogger(__name__)
 JOB = "digest"
 BATCH = 500
+RETRY = timedelta(hours=1)  # a failed digest is tried again after this (or at its next time)
 
 
 @job(JOB)
@@ -32,12 +41,28 @@ def digest_sweep(env: JobEnv) -> int:
     with transaction(env.engine) as db:
         digests.add_defaults(db, digests.unscheduled(db), first_at)
     queued = 0
+    tried: set[int] = set()
     while True:  # in batches, until every due schedule has moved past now
         with transaction(env.engine) as db:
-            due = [schedule.project_id for schedule, _ in digests.due(db, now, BATCH)]
-        if not due:
+            due = [(s.project_id, p.key) for s, p in digests.due(db, now, BATCH)]
+        due = [(project_id, key) for project_id, key in due if project_id not in tried]
+        if not due:  # (a schedule still due after its try could not even be moved)
             return queued
-        queued += sum(_post(env, project_id, now) for project_id in due)
+        for project_id, key in due:
+            tried.add(project_id)
+            try:
+                queued += _post(env, project_id, now)
+            except Exception:
+                log.exception("digest of project %s failed; trying again in %s", key, RETRY)
+                _failed(env, project_id, now)
+
+
+def _period(schedule: DigestSchedule, project: Project, now: datetime) -> str | None:
+    calendar = calendar_for(project.calendar)
+    fire = latest_fire(
+        schedule.cadence, schedule.weekday, schedule.at, project.timezone, calendar, now
+    )
+    return period_key(schedule.cadence, fire, project.timezone) if fire else None
 
 
 def _post(env: JobEnv, project_id: int, now: datetime) -> int:
@@ -46,12 +71,8 @@ def _post(env: JobEnv, project_id: int, now: datetime) -> int:
         project = db.get(Project, project_id)
         if schedule is None or project is None or schedule.next_at > now:
             return 0  # another process has just posted it
-        calendar = calendar_for(project.calendar)
-        fire = latest_fire(
-            schedule.cadence, schedule.weekday, schedule.at, project.timezone, calendar, now
-        )
         queued = 0
-        period = period_key(schedule.cadence, fire, project.timezone) if fire else None
+        period = _period(schedule, project, now)
         if period and jobruns.claim(db, JOB, str(project.id), period, now):
             data = digest_data(db, env.clock, project, schedule.since, schedule.cadence)
             notices = [
@@ -66,6 +87,28 @@ def _post(env: JobEnv, project_id: int, now: datetime) -> int:
             ]
             queued = enqueue(db, notices, now, env.settings.timezone, project.id)
             schedule.since = now
+            jobruns.clear_failures(db, JOB, project.key)
         schedule.next_at = next_digest(schedule, project, now)
         digests.save(db, schedule)
         return queued
+
+
+def _failed(env: JobEnv, project_id: int, now: datetime) -> None:
+    """Back off: the schedule is due again after RETRY (or at its next time, if sooner)."""
+    try:
+        with transaction(env.engine) as db:
+            schedule = digests.get(db, project_id)
+            project = db.get(Project, project_id)
+            if schedule is None or project is None:
+                return
+            retry = now + RETRY
+            try:
+                period = _period(schedule, project, now) or now.date().isoformat()
+                retry = min(retry, next_digest(schedule, project, now))
+            except Exception:  # the schedule itself is broken (say, an unknown timezone)
+                period = now.date().isoformat()
+            schedule.next_at = retry
+            digests.save(db, schedule)
+            jobruns.record_failure(db, JOB, project.key, period, now)
+    except Exception:
+        log.exception("could not record the failed digest of project #%s", project_id)

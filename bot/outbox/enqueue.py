@@ -7,8 +7,10 @@ targets makes one row each and a repeated notice makes none.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -19,16 +21,26 @@ from bot.render import PayloadRenderer, renderer_for
 from storage import outbox
 from storage.models import Person
 
-_RENDERERS: dict[str, PayloadRenderer] = {}
+# A platform's own renderer (its escaping, its templates), imported on first use:
+# fixed here, so every process renders a platform's notices alike, whether or not
+# it has that platform's credentials (`taskforce tick`, the console). These
+# modules import no platform SDK. Other platforms get the core renderer.
+RENDERERS = {
+    "slack": "bot.adapters.slack.render:OutboxRenderer",
+    "dingtalk": "bot.adapters.dingtalk.render:DingTalkRenderer",
+}
+PEOPLE_CHUNK = 500  # user ids per quiet-hours query
+
+OnError = Callable[[Notice, "int | None", Exception], None]
 
 
-def register_renderer(platform: str, renderer: PayloadRenderer) -> None:
-    """An adapter's own renderer (its escaping, its templates) for notices to its platform."""
-    _RENDERERS[platform] = renderer
-
-
+@functools.cache
 def renderer(platform: str) -> PayloadRenderer:
-    return _RENDERERS.get(platform) or renderer_for(platform)
+    """The one renderer for notices to `platform` (made once per process)."""
+    if platform not in RENDERERS:
+        return renderer_for(platform)
+    module, _, attribute = RENDERERS[platform].partition(":")
+    return getattr(importlib.import_module(module), attribute)()
 
 
 def row_key(notice: Notice) -> str:
@@ -37,12 +49,15 @@ def row_key(notice: Notice) -> str:
 
 
 def _quiet_people(db: Session, notices: Sequence[Notice]) -> dict[tuple[str, str], Person]:
-    wanted = {(n.target.platform, n.target.user_id) for n in notices if n.target.user_id}
-    if not wanted:
-        return {}
-    ids = {user_id for _, user_id in wanted}
-    query = select(Person).where(col(Person.user_id).in_(ids), col(Person.quiet_start).is_not(None))
-    return {(p.platform, p.user_id): p for p in db.exec(query).all()}
+    ids = sorted({n.target.user_id for n in notices if n.target.user_id})
+    found: dict[tuple[str, str], Person] = {}
+    for start in range(0, len(ids), PEOPLE_CHUNK):
+        query = select(Person).where(
+            col(Person.user_id).in_(ids[start : start + PEOPLE_CHUNK]),
+            col(Person.quiet_start).is_not(None),
+        )
+        found.update({(p.platform, p.user_id): p for p in db.exec(query).all()})
+    return found
 
 
 def enqueue(
@@ -60,15 +75,30 @@ def enqueue(
 
 
 def enqueue_many(
-    db: Session, notices: Sequence[tuple[Notice, int | None]], now: datetime, timezone: str
+    db: Session,
+    notices: Sequence[tuple[Notice, int | None]],
+    now: datetime,
+    timezone: str,
+    on_error: OnError | None = None,
 ) -> int:
-    """`enqueue` for notices of several projects at once: two statements in all."""
+    """`enqueue` for notices of several projects at once (inserted 500 rows a statement).
+
+    A notice that cannot be rendered raises, unless `on_error` is given: then it
+    is skipped after `on_error(notice, project_id, error)` and the others are stored.
+    """
     if not notices:
         return 0
     quiet = _quiet_people(db, [n for n, _ in notices])
     rows = []
     for notice, project_id in notices:
         target = notice.target
+        try:
+            payload = renderer(target.platform).render(notice.template, notice.data, notice.locale)
+        except Exception as error:
+            if on_error is None:
+                raise
+            on_error(notice, project_id, error)
+            continue
         send_at = now
         person = quiet.get((target.platform, target.user_id or ""))
         if person is not None:
@@ -81,9 +111,7 @@ def enqueue_many(
                 "user_id": target.user_id,
                 "kind": notice.template[:40],
                 "project_id": project_id,
-                "payload": renderer(target.platform).render(
-                    notice.template, notice.data, notice.locale
-                ),
+                "payload": payload,
                 "state": "queued",
                 "attempts": 0,
                 "next_attempt_at": send_at,

@@ -1,4 +1,5 @@
-"""`taskforce status`: the outbox (queued, failed, last errors) and the job periods run."""
+"""`taskforce status`: the outbox (queued, failed, last errors), the job periods run,
+and the job units that failed (a project's digest, a group's morning sweep)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ def print_status(settings: Settings, out: TextIO) -> None:
         failed = outbox.in_state(db, "failed", SHOWN)
         jobs = jobruns.summary(db)
         recent = jobruns.recent(db, SHOWN)
+        failing = jobruns.failures(db, SHOWN)
     out.write(
         "outbox: "
         + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("queued", "sent", "failed"))
@@ -54,6 +56,11 @@ def print_status(settings: Settings, out: TextIO) -> None:
         out.write(
             f"  {job}: {runs} periods, newest {newest}, last run {last_run:%Y-%m-%d %H:%M} UTC\n"
         )
+    if failing:
+        out.write("failing jobs (see the log for the errors):\n")
+        for run in failing:
+            job, last = run.job.removesuffix(jobruns.FAILED), f"{run.run_at:%Y-%m-%d %H:%M}"
+            out.write(f"  {job} {run.scope} {run.period} failed, last at {last} UTC\n")
     if recent:
         out.write("recent periods:\n")
         for run in recent:

@@ -7,7 +7,7 @@ loads the SDK. Entry points:
 - `run_dingtalk(runtime)`: blocking; `taskforce run --platform dingtalk`.
 - `make_sender(settings)`: the outbox's DingTalk sender (bot/delivery.py).
 - `DingTalkRenderer()`: notices for DingTalk targets as the payloads that sender
-  posts (`bot.outbox.enqueue.register_renderer("dingtalk", DingTalkRenderer())`).
+  posts; the outbox uses it for every DingTalk target (`bot.outbox.enqueue.RENDERERS`).
 """
 
 from __future__ import annotations
@@ -22,23 +22,13 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
     from bot.settings import Settings
 
-__all__ = ["ConfigError", "DingTalkRenderer", "make_sender", "register_renderer", "run_dingtalk"]
-
-
-def register_renderer() -> None:
-    """Have the outbox render notices for DingTalk targets with our templates."""
-    try:
-        from bot.outbox.enqueue import register_renderer as register
-    except ImportError:  # an outbox without per-platform renderers
-        return
-    register("dingtalk", DingTalkRenderer())
+__all__ = ["ConfigError", "DingTalkRenderer", "make_sender", "run_dingtalk"]
 
 
 def run_dingtalk(runtime: Runtime) -> None:
     """Serve DingTalk until interrupted; raises ConfigError when credentials are missing."""
     config = DingTalkConfig.from_settings(runtime.settings)
     prepare_environment(config.api_url)
-    register_renderer()
     from bot.adapters.dingtalk.app import run
 
     run(runtime, config)
@@ -49,5 +39,4 @@ def make_sender(settings: Settings) -> DingTalkSender:
     from bot.adapters.dingtalk.sender import DingTalkSender
 
     config = DingTalkConfig.from_settings(settings)
-    register_renderer()
     return DingTalkSender(OpenApi(config), config.robot_code)

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from bot.adapters.dingtalk import handlers, inbound, register_renderer
+from bot.adapters.dingtalk import handlers, inbound
 from bot.adapters.dingtalk.client import StreamClient
 from bot.adapters.dingtalk.config import DingTalkConfig
 from bot.adapters.dingtalk.openapi import OpenApi
@@ -41,7 +41,6 @@ class DingTalkAdapter:
         self.sender = DingTalkSender(self.api, config.robot_code)
         self.replier = Replier(self.sender)
         self.renderer = DingTalkRenderer()
-        register_renderer()  # notices to DingTalk targets rendered with our templates
         self.client = StreamClient(config, self.api, min_delay=min_delay)
         handlers.register(self.client, self.accept)
         self.dispatch_pool = ThreadPoolExecutor(4, thread_name_prefix="tf-dingtalk-core")

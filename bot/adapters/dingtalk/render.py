@@ -7,8 +7,8 @@ through `markdown.escape`, so neither user text nor a translation can become
 markup. Templates add buttons with `{{ button(label, command) }}`; in a group
 (where a click cannot reach the bot) they become a line of typed commands.
 
-`render` is what the outbox stores (register this renderer for "dingtalk" with
-`bot.outbox.enqueue.register_renderer`); the sender reads it back.
+`render` is what the outbox stores (this is the outbox's renderer for
+"dingtalk", see `bot.outbox.enqueue.RENDERERS`); the sender reads it back.
 """
 
 from __future__ import annotations

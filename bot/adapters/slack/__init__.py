@@ -1,52 +1,58 @@
 """The Slack adapter (slack-bolt): `/tf`, Block Kit buttons, HTTP and Socket Mode.
 
-The only package allowed to import slack_bolt and slack_sdk. Entry points:
-`run_slack(runtime, port)` for `taskforce run --platform slack`, and
-`make_sender(settings)` / `SlackRenderer` for the outbox.
+The only package allowed to import slack_bolt and slack_sdk, and only on use:
+`import bot.adapters.slack` (or its `render` module, the outbox's renderer for
+Slack targets) loads neither. Entry points: `run_slack(runtime, port)` for
+`taskforce run --platform slack`, and `make_sender(settings)` for the outbox.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from bot.adapters.slack.app import build_app, web_client
-from bot.adapters.slack.render import SlackMessage, SlackRenderer
-from bot.adapters.slack.sender import SlackSender
-from bot.adapters.slack.serve import HttpServing, run_slack
-from bot.settings import Settings
+if TYPE_CHECKING:
+    from bot.adapters.slack.app import build_app
+    from bot.adapters.slack.render import OutboxRenderer, SlackMessage, SlackRenderer
+    from bot.adapters.slack.sender import SlackSender
+    from bot.adapters.slack.serve import HttpServing, run_slack
+    from bot.settings import Settings
+
+# public name -> the module that defines it, imported when the name is first used (PEP 562)
+_LAZY = {
+    "build_app": "bot.adapters.slack.app",
+    "HttpServing": "bot.adapters.slack.serve",
+    "run_slack": "bot.adapters.slack.serve",
+    "OutboxRenderer": "bot.adapters.slack.render",
+    "SlackMessage": "bot.adapters.slack.render",
+    "SlackRenderer": "bot.adapters.slack.render",
+    "SlackSender": "bot.adapters.slack.sender",
+}
 
 
-class OutboxRenderer:
-    """Notices for Slack targets as the JSON payloads (text + blocks) SlackSender posts."""
-
-    def __init__(self) -> None:
-        self._slack = SlackRenderer()
-
-    def render(self, kind: str, data: Mapping[str, Any], locale: str) -> str:
-        return self._slack.message(kind, data, locale).payload()
-
-
-def register_renderer() -> None:
-    """Have the outbox render notices for Slack targets as Block Kit payloads."""
-    from bot.outbox.enqueue import register_renderer as register
-
-    register("slack", OutboxRenderer())
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
 
 
 def make_sender(settings: Settings) -> SlackSender:
     """The outbox's sender for Slack (short timeout: the outbox retries)."""
-    register_renderer()
+    from bot.adapters.slack.app import web_client
+    from bot.adapters.slack.sender import SlackSender
+
     return SlackSender(web_client(settings, timeout=10))
 
 
 __all__ = [
     "HttpServing",
+    "OutboxRenderer",
     "SlackMessage",
     "SlackRenderer",
     "SlackSender",
     "build_app",
     "make_sender",
-    "register_renderer",
     "run_slack",
 ]

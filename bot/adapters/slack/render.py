@@ -98,3 +98,17 @@ class SlackRenderer:
 
     def reply(self, reply: Reply) -> SlackMessage:
         return self.message(reply.template, reply.data, reply.locale)
+
+
+class OutboxRenderer:
+    """Notices for Slack targets as the JSON payloads (text + blocks) SlackSender posts.
+
+    The outbox's renderer for "slack" (bot.outbox.enqueue.RENDERERS); importing
+    this module loads no Slack SDK.
+    """
+
+    def __init__(self) -> None:
+        self._slack = SlackRenderer()
+
+    def render(self, kind: str, data: Mapping[str, Any], locale: str) -> str:
+        return self._slack.message(kind, data, locale).payload()
