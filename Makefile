@@ -29,6 +29,7 @@ run: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.sweeps
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info taskforce-demo.db*

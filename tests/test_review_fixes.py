@@ -78,3 +78,15 @@ def test_roles_statuses_and_phases_read_in_the_projects_language(chat):
     assert "试点" in chat("olivia", "project phase pilot")
     chat("olivia", "add 草拟 @olivia 明天")
     assert "待处理" in chat("olivia", "action reopen A1")
+
+
+def test_labels_are_translated_for_slack_too():
+    from bot.adapters.slack.render import SlackRenderer
+    from bot.messages import Label
+
+    message = SlackRenderer().message(
+        "message",
+        {"key": "member.role_set", "params": {"name": "<b>", "role": Label("role", "lead")}},
+        "zh-CN",
+    )
+    assert "组长" in message.text and "&lt;b&gt;" in message.text

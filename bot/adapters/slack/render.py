@@ -14,7 +14,6 @@ import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
 from jinja2 import TemplateNotFound
@@ -24,7 +23,7 @@ from bot import catalog
 from bot.adapters.slack.limits import fit, text_blocks, with_refresh
 from bot.adapters.slack.text import json_string, mrkdwn
 from bot.messages import Reply
-from bot.render import Escape, Renderer, format_date
+from bot.render import Escape, Renderer
 
 log = logging.getLogger(__name__)
 TEXT_LIMIT = 3000  # the `text` of a message with blocks is only its notification
@@ -50,17 +49,10 @@ class _Flavour(Renderer):
         super().__init__("slack", escape, suffix)
         self.env.filters["json_lines"] = lambda text: Markup(str(text).replace("\n", "\\n"))
 
-    def _value(self, value: Any, locale: str) -> Markup:
-        if isinstance(value, Markup):
-            return value
-        if isinstance(value, date) and not isinstance(value, datetime):
-            value = format_date(value, locale)
-        return Markup(self.escape(str(value)))
-
     def _translate(self, locale: str) -> Callable[..., Markup]:
         def t(key: str, /, **params: Any) -> Markup:
             raw = self.escape(catalog.lookup(locale, key))
-            safe = {name: self._value(value, locale) for name, value in params.items()}
+            safe = {name: Markup(self._param(value, locale)) for name, value in params.items()}
             try:
                 return Markup(raw.format(**safe))
             except (KeyError, IndexError, ValueError):
