@@ -12,17 +12,13 @@ from datetime import date
 from typing import Any
 
 from bot.context import Context
-from bot.messages import Notice, Target
+from bot.jobs.periods import morning_day, overdue_cutoff
+from bot.notices import dm, item_notices
 from bot.views import item_row
-from storage import people, sweeps
+from storage import people, projects, sweeps
 from storage.models import ActionItem, Person
 
 LEADS_AND_OWNER = ("lead", "process-owner")
-
-
-def dm(person: Person, template: str, locale: str, key: str | None = None, **data: Any) -> Notice:
-    target = Target(person.platform, user_id=person.user_id)  # type: ignore[arg-type]
-    return Notice(target, template, data, locale=locale, dedupe_key=key)
 
 
 def _tell(ctx: Context, recipients: Iterable[Person], template: str, **data: Any) -> None:
@@ -63,3 +59,17 @@ def blocked(ctx: Context, item: ActionItem, reason: str) -> None:
     owner = people.by_ids(ctx.db, [item.owner_id]).get(item.owner_id)
     leads = sweeps.people_in_roles(ctx.db, ctx.project.id, LEADS_AND_OWNER)
     _tell(ctx, leads, "notice_blocked", reason=reason, **_common(ctx, item, owner))
+
+
+def reopened(ctx: Context, item: ActionItem) -> None:
+    """An item reopened after its alert morning: its overdue alert now, unless it went out
+    before (the alert's key is per due date, so the outbox keeps only one)."""
+    project = ctx.project
+    morning = morning_day(ctx.clock.local(project.timezone))
+    if item.due_date > overdue_cutoff(ctx.calendar, morning):
+        return
+    owner = people.by_ids(ctx.db, [item.owner_id]).get(item.owner_id)
+    channels = projects.bindings(ctx.db, project.id)
+    ctx.notices.extend(
+        item_notices("overdue", item, project, owner, channels, morning, ctx.today(), ctx.calendar)
+    )

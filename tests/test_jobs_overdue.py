@@ -137,3 +137,25 @@ def test_a_first_morning_on_a_weekend_alerts_the_last_working_morning(tmp_path: 
     sent = overdue(run_tick(runtime, at("2026-11-21T10:00")))  # first tick ever, Saturday
     assert len(sent) == 2 and all("Due Thursday" in x for _, x in sent)  # Friday's alerts
     assert overdue(run_tick(runtime, at("2026-11-23T09:00"))) == []
+
+
+def test_an_item_reopened_after_its_alert_morning_is_alerted_once(rt: Runtime) -> None:
+    rt.clock.set(at("2026-11-18T16:00"))
+    say(rt, "cid", "done A1")  # done on its due date: no alert on Thursday
+    assert overdue(run_tick(rt, at("2026-11-19T09:00"))) == []
+    rt.clock.set(at("2026-11-20T11:00"))
+    say(rt, "cid", "action reopen A1")  # overdue again, and never alerted
+    sent = overdue(run_tick(rt, at("2026-11-20T11:01")))
+    assert sorted(target for target, _ in sent) == ["#ops", "@cid"]
+    say(rt, "cid", "done A1")
+    say(rt, "cid", "action reopen A1")  # the alert for this due date went out already
+    assert overdue(run_tick(rt, at("2026-11-20T11:05"))) == []
+    assert overdue(run_tick(rt, at("2026-11-23T09:00"))) == []
+
+
+def test_reopening_before_the_alert_morning_leaves_it_to_the_sweep(rt: Runtime) -> None:
+    rt.clock.set(at("2026-11-17T10:00"))
+    say(rt, "cid", "done A1")
+    say(rt, "cid", "action reopen A1")
+    assert overdue(run_tick(rt, at("2026-11-17T10:01"))) == []
+    assert len(overdue(run_tick(rt, at("2026-11-19T09:00")))) == 2

@@ -160,6 +160,8 @@ def _transition(verb: str) -> Callable[[Context, Args], Reply]:
     def handler(ctx: Context, args: Args) -> Reply:
         _require(args.item, allowed, verb)
         _set_status(ctx, args.item, status)
+        if status == "open":
+            events.reopened(ctx, args.item)
         return _changed(ctx, reply_key, args.item)
 
     handler.__name__ = verb

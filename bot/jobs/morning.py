@@ -20,11 +20,9 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
-from typing import Any
 
 from sqlmodel import Session
 
-from bot.events import dm
 from bot.jobs.periods import (
     ONE_DAY,
     last_working_day,
@@ -33,9 +31,9 @@ from bot.jobs.periods import (
     remind_before_cutoff,
 )
 from bot.jobs.registry import JobEnv, job
-from bot.messages import Notice, Target
+from bot.messages import Notice
+from bot.notices import item_notices
 from bot.outbox.enqueue import enqueue_many
-from bot.views import item_row
 from bot.workdays import WorkCalendar, calendar_for
 from storage import jobruns, people, sweeps
 from storage.engine import transaction
@@ -133,32 +131,20 @@ def _queue(
 ) -> int:
     owners = people.by_ids(db, (item.owner_id for _, (item, _) in found))
     bindings = sweeps.bindings_of(db, list({project.id for _, (_, project) in found}))
-    notices: list[tuple[Notice, int]] = []
-    for kind, (item, project) in found:
-        owner = owners.get(item.owner_id)
-        data: dict[str, Any] = {
-            "item": item_row(item, owner, env.clock.today(project.timezone)),
-            "project": project.key,
-            "project_name": project.name,
-            "working_days": calendar.working_days_after(item.due_date, day),
-        }
-        key = f"{kind}:{item.id}:{item.due_date.isoformat()}"
-        if kind == "overdue":
-            notices.extend(
-                (
-                    Notice(
-                        Target(b.platform, channel_id=b.channel_id),  # type: ignore[arg-type]
-                        "overdue_alert",
-                        data,
-                        locale=project.locale,
-                        dedupe_key=key,
-                    ),
-                    project.id,
-                )
-                for b in bindings[project.id]
-            )
-        if owner is not None:
-            notices.append((dm(owner, f"{kind}_dm", project.locale, key, **data), project.id))
+    notices: list[tuple[Notice, int]] = [
+        (notice, project.id)
+        for kind, (item, project) in found
+        for notice in item_notices(
+            kind,
+            item,
+            project,
+            owners.get(item.owner_id),
+            bindings[project.id],
+            day,
+            env.clock.today(project.timezone),
+            calendar,
+        )
+    ]
     keys = {project.id: project.key for _, (_, project) in found}
 
     def skip(notice: Notice, project_id: int | None, error: Exception) -> None:
