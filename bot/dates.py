@@ -86,6 +86,15 @@ def _zh_number(s: str) -> int:
     return high * 10 + low if high > 0 and low >= 0 else -1
 
 
+def weekday_number(word: str) -> int | None:
+    """Monday 0 … Sunday 6 for a weekday word (`fri`, `Friday`, `周五`, `星期天`), else None."""
+    text = word.strip().lower()
+    if text in _EN_WEEKDAYS:
+        return _EN_WEEKDAYS[text]
+    zh = re.fullmatch(r"(?:周|星期|礼拜)([一二三四五六日天])", text)
+    return _ZH_WEEKDAYS[zh.group(1)] if zh else None
+
+
 def _weekday(today: date, weekday: int, next_week: bool) -> date:
     if next_week:
         monday = today - timedelta(days=today.weekday())

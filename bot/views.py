@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from sqlmodel import Session
 
-from storage import people
+from storage import people, projects
 from storage.items import ACTIVE
-from storage.models import ActionItem, Person, Project
+from storage.models import ActionItem, Kpi, Person
 
 
 def item_label(item: ActionItem, project_key: str | None = None) -> str:
@@ -57,5 +58,29 @@ def item_rows(
     ]
 
 
-def project_today(project: Project, today_by_zone: Mapping[str, date]) -> date:
-    return today_by_zone[project.timezone]
+def number(value: float) -> str:
+    return f"{value:g}"
+
+
+def kpi_row(kpi: Kpi, latest: float | None) -> dict[str, Any]:
+    """A KPI as baseline → latest → target, with the share of the way covered."""
+    span = kpi.target - kpi.baseline
+    progress = None
+    if latest is not None and span:
+        share = 100 * (latest - kpi.baseline) / span
+        progress = round(share) if math.isfinite(share) else None
+    return {
+        "name": kpi.name,
+        "baseline": number(kpi.baseline),
+        "target": number(kpi.target),
+        "latest": number(latest) if latest is not None else None,
+        "unit": kpi.unit or "",
+        "progress": progress,
+    }
+
+
+def kpi_rows(db: Session, project_id: int) -> list[dict[str, Any]]:
+    """Every KPI of a project with its newest value, in two queries."""
+    found = projects.kpis(db, project_id)
+    latest = projects.latest_kpi_values(db, [k.id for k in found])
+    return [kpi_row(k, latest[k.id].value if k.id in latest else None) for k in found]

@@ -90,3 +90,9 @@ def test_labels_are_translated_for_slack_too():
         "zh-CN",
     )
     assert "组长" in message.text and "&lt;b&gt;" in message.text
+
+
+def test_digest_weekdays_are_the_date_grammars_weekdays(team):
+    assert "the next one: Thu 2026-11-19 16:00" in team("olivia", "digest set weekly thurs 16:00")
+    assert "the next one: Sun 2026-11-22 10:00" in team("olivia", "digest set weekly 星期天 10:00")
+    assert '"someday" is not a weekday' in team("olivia", "digest set weekly someday 10:00")

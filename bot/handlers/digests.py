@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.context import Context
+from bot.dates import weekday_number
 from bot.errors import CommandError
 from bot.handlers.listing import progress
 from bot.jobs.periods import next_fire
@@ -21,19 +22,6 @@ from storage import digests
 from storage.delivery_tables import DigestSchedule
 from storage.models import Project
 
-WEEKDAYS = {
-    **{w: i for i, w in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
-    **{
-        w: i
-        for i, w in enumerate(
-            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-        )
-    },
-    **{f"周{c}": i for i, c in enumerate("一二三四五六日")},
-    **{f"星期{c}": i for i, c in enumerate("一二三四五六日")},
-    "周天": 6,
-    "星期天": 6,
-}
 CADENCES = {"daily": "daily", "weekly": "weekly", "每天": "daily", "每周": "weekly"}
 
 
@@ -86,8 +74,8 @@ def digest_set(ctx: Context, args: Args) -> Reply:
     if args.cadence == "daily" and args.weekday:
         raise CommandError("digest.daily_weekday", value=args.weekday)
     if args.cadence == "weekly":
-        weekday = WEEKDAYS.get(args.weekday.lower(), -1) if args.weekday else 4
-        if weekday < 0:
+        weekday = weekday_number(args.weekday) if args.weekday else 4
+        if weekday is None:
             raise CommandError("digest.bad_weekday", value=args.weekday)
     schedule = _schedule(ctx)
     old = f"{schedule.cadence} {schedule.weekday} {schedule.at}" if schedule.cadence else None

@@ -10,13 +10,12 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.context import Context
 from bot.errors import CommandError
-from bot.handlers.projects import kpi_row
 from bot.mentions import resolve
 from bot.messages import Reply
 from bot.registry import command
 from bot.tokens import Token
-from bot.views import item_rows
-from storage import items, people, projects, sweeps
+from bot.views import item_rows, kpi_rows
+from storage import items, people, sweeps
 from storage.items import ACTIVE, ItemFilter
 from storage.models import Project
 
@@ -95,12 +94,6 @@ def action_list(ctx: Context, args: Args) -> Reply:
     )
 
 
-def _kpis(db: Session, project_id: int) -> list[dict]:
-    found = projects.kpis(db, project_id)
-    latest = projects.latest_kpi_values(db, [k.id for k in found])
-    return [kpi_row(k, latest[k.id].value if k.id in latest else None) for k in found]
-
-
 def progress(
     db: Session, clock: Clock, project: Project, since: datetime | None = None
 ) -> dict[str, object]:
@@ -130,7 +123,7 @@ def progress(
         "n_blocked": n_blocked,
         "soon": item_rows(db, soon, todays),
         "n_soon": n_soon,
-        "kpis": _kpis(db, project.id),
+        "kpis": kpi_rows(db, project.id),
     }
 
 

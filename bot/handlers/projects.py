@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from types import SimpleNamespace as Args
 
 from bot.context import Context, default_calendar
 from bot.errors import CommandError
 from bot.messages import Label, Reply
 from bot.registry import command
+from bot.views import kpi_row, kpi_rows, number
 from storage import people, projects
 from storage.models import Kpi, Project
 
@@ -103,7 +103,7 @@ def _info(ctx: Context, project: Project) -> Reply:
         member_count=len(members),
         lead_dept=lead_dept[project.lead_department_id].name if lead_dept else None,
         channels=[b.channel_name or b.channel_id for b in projects.bindings(ctx.db, project.id)],
-        kpis=kpi_rows(ctx, project.id),
+        kpis=kpi_rows(ctx.db, project.id),
     )
 
 
@@ -154,8 +154,8 @@ def kpi(ctx: Context, args: Args) -> Reply:
         "kpi.defined",
         "channel",
         name=found.name,
-        baseline=_num(found.baseline),
-        target=_num(found.target),
+        baseline=number(found.baseline),
+        target=number(found.target),
         unit=found.unit or "",
     )
 
@@ -173,33 +173,7 @@ def _record_kpi(ctx: Context, args: Args) -> Reply:
         "kpi.recorded",
         "channel",
         name=found.name,
-        value=_num(args.value),
+        value=number(args.value),
         unit=found.unit or "",
         progress=row["progress"],
     )
-
-
-def _num(value: float) -> str:
-    return f"{value:g}"
-
-
-def kpi_row(kpi: Kpi, latest: float | None) -> dict:
-    span = kpi.target - kpi.baseline
-    progress = None
-    if latest is not None and span:
-        share = 100 * (latest - kpi.baseline) / span
-        progress = round(share) if math.isfinite(share) else None
-    return {
-        "name": kpi.name,
-        "baseline": _num(kpi.baseline),
-        "target": _num(kpi.target),
-        "latest": _num(latest) if latest is not None else None,
-        "unit": kpi.unit or "",
-        "progress": progress,
-    }
-
-
-def kpi_rows(ctx: Context, project_id: int) -> list[dict]:
-    found = projects.kpis(ctx.db, project_id)
-    latest = projects.latest_kpi_values(ctx.db, [k.id for k in found])
-    return [kpi_row(k, latest[k.id].value if k.id in latest else None) for k in found]
