@@ -120,3 +120,13 @@ class History(SQLModel, table=True):
     field: str = Field(max_length=32)
     old: str | None = Field(default=None, max_length=1000)
     new: str | None = Field(default=None, max_length=1000)
+
+
+class InboundSeen(SQLModel, table=True):
+    """Requests a platform may deliver twice (Slack retries, DingTalk re-deliveries), by key.
+
+    Shared by every replica, so a retry that reaches another process is still dropped.
+    """
+
+    key: str = Field(primary_key=True, max_length=200)
+    seen_at: datetime = Field(index=True)

@@ -26,7 +26,7 @@ from bot.adapters.dingtalk.render import DingTalkRenderer
 from bot.adapters.dingtalk.replies import Replier
 from bot.adapters.dingtalk.sender import DingTalkSender
 from bot.runtime import Runtime
-from storage import people
+from storage import people, seen
 from storage.engine import transaction
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,16 @@ class DingTalkAdapter:
 
     def _run(self, kind: str, data: dict[str, Any]) -> tuple[inbound.Route, list] | None:
         """In a core thread: the command's replies, rendered for where they go."""
+        msg_id = str(data.get("msgId") or "")
+        if (
+            kind == "message"
+            and msg_id
+            and not seen.first_time(
+                self.runtime.engine, f"dingtalk:{msg_id}", self.runtime.clock.now()
+            )
+        ):
+            log.info("message %s was answered by another process", msg_id)
+            return None
         converted = self._convert(kind, data)
         if converted is None:
             return None

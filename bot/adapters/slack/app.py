@@ -17,6 +17,7 @@ from bot.adapters.slack.listeners import SlackBot
 from bot.adapters.slack.once import Once
 from bot.runtime import Runtime
 from bot.settings import Settings
+from storage import seen
 
 ANY_COMMAND = re.compile(r"^/")  # /tf, or whatever name a workspace gave it
 OUR_BUTTONS = re.compile(r"^tf:")
@@ -49,7 +50,10 @@ def build_app(runtime: Runtime, client: WebClient | None = None) -> App:
         process_before_response=True,
     )
     bot = SlackBot(runtime.dispatcher, client)
-    app.use(Once().middleware)
+    shared = Once(
+        shared=lambda key: seen.first_time(runtime.engine, f"slack:{key}", runtime.clock.now())
+    )
+    app.use(shared.middleware)
     app.command(ANY_COMMAND)(ack=_ack, lazy=[bot.on_command])
     app.action(OUR_BUTTONS)(ack=_ack, lazy=[bot.on_click])
     return app

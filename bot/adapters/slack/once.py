@@ -4,7 +4,8 @@ Slack re-sends a request it did not see acknowledged in time (with
 `X-Slack-Retry-Num`); Socket Mode re-delivers envelopes the same way. A
 request is known by its `trigger_id` (slash commands, clicks, modal
 submissions) or its `event_id` (Events API): a key seen in the last ten
-minutes is acknowledged and dropped. The middleware runs after Bolt's
+minutes (by this process, or by any replica through the database) is
+acknowledged and dropped. The middleware runs after Bolt's
 signature check, so only genuine requests are remembered.
 """
 
@@ -31,7 +32,16 @@ def request_key(body: Mapping[str, Any]) -> str | None:
 
 
 class Once:
-    def __init__(self, ttl: float = 600.0, size: int = 100_000) -> None:
+    """`shared(key)`, when given, is asked after this process's own memory says "first":
+    the database's answer, so a retry that reaches another replica is dropped too."""
+
+    def __init__(
+        self,
+        ttl: float = 600.0,
+        size: int = 100_000,
+        shared: Callable[[str], bool] | None = None,
+    ) -> None:
+        self.shared = shared
         self.ttl = ttl
         self.size = size
         self._seen: OrderedDict[str, float] = OrderedDict()
@@ -48,7 +58,7 @@ class Once:
             self._seen[key] = now + self.ttl
             if len(self._seen) > self.size:
                 self._seen.popitem(last=False)
-            return True
+        return self.shared is None or self.shared(key)
 
     def middleware(
         self, request: BoltRequest, body: dict[str, Any], next: Callable[[], BoltResponse]

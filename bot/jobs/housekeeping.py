@@ -1,0 +1,19 @@
+"""Daily housekeeping: forget the inbound request keys kept for once-only handling."""
+
+from __future__ import annotations
+
+from bot.jobs.registry import JobEnv, job
+from storage import jobruns, seen
+from storage.engine import transaction
+
+JOB = "housekeeping"
+
+
+@job(JOB)
+def housekeeping(env: JobEnv) -> int:
+    now = env.clock.now()
+    with transaction(env.engine) as db:
+        if not jobruns.claim(db, JOB, "all", now.date().isoformat(), now):
+            return 0
+    seen.forget_before(env.engine, now - seen.KEEP)
+    return 0  # it queues no messages

@@ -1,0 +1,48 @@
+"""Once-only handling of re-delivered requests, shared by every process on one database."""
+
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from bot.adapters.slack.once import Once
+from bot.clock import Clock
+from bot.jobs.registry import JobEnv
+from bot.jobs.runner import run_due
+from bot.settings import Settings
+from storage import seen
+from storage.engine import make_engine
+from storage.models import InboundSeen
+
+NOW = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
+
+
+def test_a_key_is_first_only_once_across_engines(any_db_url):
+    one, two = make_engine(any_db_url), make_engine(any_db_url)
+    try:
+        assert seen.first_time(one, "slack:trigger_id:1", NOW) is True
+        assert seen.first_time(two, "slack:trigger_id:1", NOW) is False
+        assert seen.first_time(two, "slack:trigger_id:2", NOW) is True
+    finally:
+        one.dispose()
+        two.dispose()
+
+
+def test_a_slack_retry_reaching_another_replica_is_dropped(any_db_url):
+    engine = make_engine(any_db_url)
+    replica_a = Once(shared=lambda key: seen.first_time(engine, key, NOW))
+    replica_b = Once(shared=lambda key: seen.first_time(engine, key, NOW))
+    assert replica_a.first("trigger_id:77") is True
+    assert replica_b.first("trigger_id:77") is False  # its own memory never saw it
+    assert replica_a.first("trigger_id:77") is False
+    engine.dispose()
+
+
+def test_housekeeping_forgets_old_keys_once_a_day(sqlite_url):
+    engine = make_engine(sqlite_url)
+    seen.first_time(engine, "old", NOW - timedelta(days=2))
+    seen.first_time(engine, "fresh", NOW - timedelta(hours=1))
+    env = JobEnv(engine, Clock(NOW), Settings(database_url=sqlite_url))
+    run_due(env)
+    with Session(engine) as db:
+        assert [row.key for row in db.exec(select(InboundSeen)).all()] == ["fresh"]
+    engine.dispose()
