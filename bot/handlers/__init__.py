@@ -1,3 +1,12 @@
 """Command handlers. Importing this package registers every command."""
 
-from bot.handlers import actions, digests, help, listing, members, projects, quiet  # noqa: F401
+from bot.handlers import (  # noqa: F401
+    actions,
+    digests,
+    help,
+    item_changes,
+    listing,
+    members,
+    projects,
+    quiet,
+)

@@ -1,8 +1,7 @@
-"""Action items: add (and its short form), show, and every change to one item."""
+"""Action items: add (and its short form) and show."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import SimpleNamespace as Args
 from zoneinfo import ZoneInfo
 
@@ -10,22 +9,12 @@ from bot import events
 from bot.context import Context
 from bot.errors import CommandError
 from bot.grammar import looks_like_date
-from bot.messages import Label, Reply
+from bot.messages import Reply
 from bot.registry import command
 from bot.tokens import Token
-from bot.views import item_label, item_row
+from bot.views import item_row
 from storage import history, items, people, projects
-from storage.items import ACTIVE
 from storage.models import ActionItem, Person
-
-
-def _save(ctx: Context, item: ActionItem) -> None:
-    item.updated_at = ctx.now()
-    ctx.db.add(item)
-
-
-def _changed(ctx: Context, key: str, item: ActionItem, **params: object) -> Reply:
-    return ctx.say(key, "channel", id=item_label(item), title=item.title, **params)
 
 
 def _create(ctx: Context, title: str, owner: Person, due, deliverable: str | None) -> Reply:  # noqa: ANN001
@@ -124,102 +113,3 @@ def show(ctx: Context, args: Args) -> Reply:
 
 def _name(names: dict[int, Person], person_id: int | None) -> str:
     return names[person_id].display_name if person_id in names else "-"
-
-
-def _set_status(ctx: Context, item: ActionItem, status: str) -> None:
-    ctx.record("item", item.id, "status", item.status, status)
-    item.status = status
-    if status != "blocked" and item.blocked_reason:
-        item.blocked_reason = None
-    item.done_at = ctx.now() if status == "done" else None
-    _save(ctx, item)
-
-
-def _require(item: ActionItem, allowed: tuple[str, ...], action: str) -> None:
-    if item.status not in allowed:
-        raise CommandError(
-            "item.bad_state",
-            id=item_label(item),
-            status=Label("status", item.status),
-            action=f"action {action}",
-        )
-
-
-# verb: (the statuses it may leave, the status it sets, its reply)
-TRANSITIONS = {
-    "start": (("open", "blocked"), "in_progress", "item.started"),
-    "done": (ACTIVE, "done", "item.done"),
-    "reopen": (("done", "cancelled"), "open", "item.reopened"),
-    "cancel": (ACTIVE, "cancelled", "item.cancelled"),
-}
-
-
-def _transition(verb: str) -> Callable[[Context, Args], Reply]:
-    allowed, status, reply_key = TRANSITIONS[verb]
-
-    def handler(ctx: Context, args: Args) -> Reply:
-        _require(args.item, allowed, verb)
-        _set_status(ctx, args.item, status)
-        if status == "open":
-            events.reopened(ctx, args.item)
-        return _changed(ctx, reply_key, args.item)
-
-    handler.__name__ = verb
-    return handler
-
-
-for _verb in TRANSITIONS:
-    command(f"action {_verb}", "<item:item>", permission="own-item")(_transition(_verb))
-
-
-@command("action block", "<item:item> <reason:text>", permission="own-item")
-def block(ctx: Context, args: Args) -> Reply:
-    item: ActionItem = args.item
-    _require(item, ACTIVE, "block")
-    if item.status != "blocked":
-        _set_status(ctx, item, "blocked")
-    ctx.record("item", item.id, "blocked_reason", item.blocked_reason, args.reason)
-    item.blocked_reason = args.reason
-    _save(ctx, item)
-    events.blocked(ctx, item, args.reason)
-    return _changed(ctx, "item.blocked", item, reason=args.reason)
-
-
-@command("action reassign", "<item:item> <owner:member>", permission="manage")
-def reassign(ctx: Context, args: Args) -> Reply:
-    item: ActionItem = args.item
-    _require(item, ACTIVE, "reassign")
-    if item.owner_id == args.owner.id:
-        raise CommandError("item.same_owner", id=item_label(item), name=args.owner.display_name)
-    old = people.by_ids(ctx.db, [item.owner_id]).get(item.owner_id)
-    ctx.record("item", item.id, "owner", old.display_name if old else None, args.owner.display_name)
-    item.owner_id = args.owner.id
-    _save(ctx, item)
-    events.assigned(ctx, item, args.owner)
-    return _changed(ctx, "item.reassigned", item, name=args.owner.display_name)
-
-
-@command("action due", "<item:item> <due:date>", permission="due")
-def due(ctx: Context, args: Args) -> Reply:
-    item: ActionItem = args.item
-    _require(item, ACTIVE, "due")
-    if item.due_date == args.due:
-        raise CommandError("item.same_due", id=item_label(item), due=args.due)
-    ctx.record("item", item.id, "due", item.due_date.isoformat(), args.due.isoformat())
-    old_due, item.due_date = item.due_date, args.due
-    item.slips += 1
-    _save(ctx, item)
-    events.due_moved(ctx, item, old_due)
-    return _changed(ctx, "item.due_moved", item, due=args.due, slips=item.slips)
-
-
-@command("action note", "<item:item> <text:text>", permission="own-item")
-def note(ctx: Context, args: Args) -> Reply:
-    ctx.record("item", args.item.id, "note", None, args.text)
-    _save(ctx, args.item)
-    return _changed(ctx, "item.noted", args.item)
-
-
-# COMMANDS.md's short forms: `done A3`, `start A3` (完成 A3, 开始 A3).
-command("done", "<item:item>", permission="own-item", id="done")(_transition("done"))
-command("start", "<item:item>", permission="own-item", id="start")(_transition("start"))
