@@ -96,3 +96,10 @@ def test_digest_weekdays_are_the_date_grammars_weekdays(team):
     assert "the next one: Thu 2026-11-19 16:00" in team("olivia", "digest set weekly thurs 16:00")
     assert "the next one: Sun 2026-11-22 10:00" in team("olivia", "digest set weekly 星期天 10:00")
     assert '"someday" is not a weekday' in team("olivia", "digest set weekly someday 10:00")
+
+
+def test_dingtalk_notification_titles_carry_no_markup():
+    from bot.adapters.dingtalk.markdown import escape, title_of
+
+    assert title_of('<font color=#d03050>⏰ Overdue: A3</font> <b>x</b>') == "⏰ Overdue: A3 x"
+    assert title_of("### " + escape("<font>hi</font>")) == "＜font＞hi＜/font＞"

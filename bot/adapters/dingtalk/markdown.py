@@ -40,6 +40,7 @@ LOOKALIKE = str.maketrans(
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 SCHEME = re.compile(r":(?=//)")
 NEWLINES = re.compile(r"\s*[\r\n]+\s*")
+TAG = re.compile(r"<[^>]*>")
 TITLE_MAX = 40
 MAX_BUTTONS = 5
 
@@ -73,8 +74,10 @@ def plain_to_markdown(text: str) -> str:
 
 
 def title_of(text: str) -> str:
+    """The notification title: the first line with text, without markup (template tags
+    only: a user's `<` was escaped to a look-alike)."""
     for line in text.splitlines():
-        shown = line.strip().lstrip("#>-").replace("**", "").strip()
+        shown = TAG.sub("", line).strip().lstrip("#>-").replace("**", "").strip()
         if shown:
             return shown if len(shown) <= TITLE_MAX else shown[: TITLE_MAX - 1] + "…"
     return "Taskforce"
