@@ -17,6 +17,26 @@ def dm(person: Person, template: str, locale: str, key: str | None = None, **dat
     return Notice(target, template, data, locale=locale, dedupe_key=key)
 
 
+def to_channels(
+    channels: Sequence[ChannelBinding],
+    template: str,
+    data: dict[str, Any],
+    locale: str,
+    key: str | None,
+) -> list[Notice]:
+    """One post per channel bound to the project."""
+    return [
+        Notice(
+            Target(b.platform, channel_id=b.channel_id),  # type: ignore[arg-type]
+            template,
+            data,
+            locale=locale,
+            dedupe_key=key,
+        )
+        for b in channels
+    ]
+
+
 def item_notices(
     kind: str,
     item: ActionItem,
@@ -40,16 +60,7 @@ def item_notices(
     key = f"{kind}:{item.id}:{item.due_date.isoformat()}"
     notices = []
     if kind == "overdue":
-        notices = [
-            Notice(
-                Target(b.platform, channel_id=b.channel_id),  # type: ignore[arg-type]
-                "overdue_alert",
-                data,
-                locale=project.locale,
-                dedupe_key=key,
-            )
-            for b in channels
-        ]
+        notices = to_channels(channels, "overdue_alert", data, project.locale, key)
     if owner is not None:
         notices.append(dm(owner, f"{kind}_dm", project.locale, key, **data))
     return notices

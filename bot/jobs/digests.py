@@ -21,7 +21,7 @@ from bot.handlers.digests import digest_data
 from bot.jobs.periods import latest_fire, period_key
 from bot.jobs.registry import JobEnv, job
 from bot.jobs.schedule import first_at, next_digest
-from bot.messages import Notice, Target
+from bot.notices import to_channels
 from bot.outbox.enqueue import enqueue
 from bot.workdays import calendar_for
 from storage import digests, jobruns, sweeps
@@ -75,16 +75,9 @@ def _post(env: JobEnv, project_id: int, now: datetime) -> int:
         period = _period(schedule, project, now)
         if period and jobruns.claim(db, JOB, str(project.id), period, now):
             data = digest_data(db, env.clock, project, schedule.since, schedule.cadence)
-            notices = [
-                Notice(
-                    Target(b.platform, channel_id=b.channel_id),  # type: ignore[arg-type]
-                    "digest",
-                    data,
-                    locale=project.locale,
-                    dedupe_key=f"digest:{project.key}:{period}",
-                )
-                for b in sweeps.bindings_of(db, [project.id])[project.id]
-            ]
+            channels = sweeps.bindings_of(db, [project.id])[project.id]
+            key = f"digest:{project.key}:{period}"
+            notices = to_channels(channels, "digest", data, project.locale, key)
             queued = enqueue(db, notices, now, env.settings.timezone, project.id)
             schedule.since = now
             jobruns.clear_failures(db, JOB, project.key)
