@@ -11,6 +11,7 @@ from bot.context import Context
 from bot.dates import parse_due
 from bot.errors import CommandError
 from bot.mentions import resolve
+from bot.messages import Label
 from bot.tokens import Token
 from storage import items, people, projects
 
@@ -25,10 +26,12 @@ MAX_NUMBER = 1e12  # KPI values; keeps arithmetic on them finite
 def _text(ctx: Context, name: str, raw: object) -> str:
     value = str(raw).strip()
     if not value:
-        raise CommandError("parse.missing", name=name)
+        raise CommandError("parse.missing", name=Label("field", name))
     limit = LIMITS.get(name, DEFAULT_LIMIT)
     if len(value) > limit:
-        raise CommandError("input.too_long", name=name, limit=limit, length=len(value))
+        raise CommandError(
+            "input.too_long", name=Label("field", name), limit=limit, length=len(value)
+        )
     return value
 
 

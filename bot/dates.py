@@ -13,7 +13,19 @@ from datetime import date, datetime, timedelta
 from bot.errors import CommandError
 from bot.workdays import WorkCalendar
 
-_RELATIVE = {"today": 0, "今天": 0, "今日": 0, "tomorrow": 1, "明天": 1, "明日": 1, "后天": 2}
+_RELATIVE = {
+    "yesterday": -1,
+    "昨天": -1,
+    "昨日": -1,
+    "前天": -2,
+    "today": 0,
+    "今天": 0,
+    "今日": 0,
+    "tomorrow": 1,
+    "明天": 1,
+    "明日": 1,
+    "后天": 2,
+}
 
 _EN_WEEKDAYS = {
     **dict.fromkeys(("mon", "monday"), 0),

@@ -17,7 +17,7 @@ from bot.context import Context
 from bot.converters import convert
 from bot.errors import CommandError
 from bot.grammar import match
-from bot.messages import Inbound, Reply
+from bot.messages import Inbound, Label, Reply
 from bot.outbox.enqueue import enqueue
 from bot.permissions import authorize
 from bot.scope import resolve_project
@@ -105,7 +105,10 @@ class Dispatcher:
     def _run(self, db: Session, inbound: Inbound, attempt: _Attempt) -> list[Reply]:
         if len(inbound.text) > MAX_TEXT:
             raise CommandError(
-                "input.too_long", name="text", limit=MAX_TEXT, length=len(inbound.text)
+                "input.too_long",
+                name=Label("field", "text"),
+                limit=MAX_TEXT,
+                length=len(inbound.text),
             )
         attempt.locale = self._locale_before_parsing(db, inbound) or attempt.locale
         try:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.dates import is_date_start
 from bot.errors import CommandError
+from bot.messages import Label
 from bot.tokens import Token
 
 GREEDY = ("text", "dept")  # kinds whose unquoted value runs to the next keyword
@@ -95,7 +96,7 @@ def match(params: tuple[Param, ...], tokens: list[Token]) -> dict[str, object]:
         if i >= len(tokens) or _keyword_of(tokens[i], keywords):
             if param.optional:
                 continue
-            raise CommandError("parse.missing", name=param.name)
+            raise CommandError("parse.missing", name=Label("field", param.name))
         values[param.name], i = _take(param, tokens, i, keywords)
     by_keyword = {p.keyword: p for p in params if p.keyword}
     while i < len(tokens):
@@ -106,11 +107,11 @@ def match(params: tuple[Param, ...], tokens: list[Token]) -> dict[str, object]:
         if param.name in values:
             raise CommandError("parse.repeated", value=keyword)
         if i + 1 >= len(tokens):
-            raise CommandError("parse.missing", name=param.name)
+            raise CommandError("parse.missing", name=Label("field", param.name))
         values[param.name], i = _take(param, tokens, i + 1, keywords)
     for param in params:
         if not param.optional and param.name not in values:
-            raise CommandError("parse.missing", name=param.name)
+            raise CommandError("parse.missing", name=Label("field", param.name))
     return values
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from bot.errors import CommandError
-from bot.messages import Inbound
+from bot.messages import Inbound, Label
 from bot.tokens import Token
 from storage import people
 from storage.models import Person
@@ -36,7 +36,10 @@ def resolve(db: Session, token: Token, inbound: Inbound, *, create: bool) -> Per
     identity = _platform_identity(token, inbound)
     if identity and len(identity[0]) > MAX_USER_ID:
         raise CommandError(
-            "input.too_long", name="@user", limit=MAX_USER_ID, length=len(identity[0])
+            "input.too_long",
+            name=Label("field", "@user"),
+            limit=MAX_USER_ID,
+            length=len(identity[0]),
         )
     if identity:
         found = people.by_platform_id(db, inbound.platform, identity[0])

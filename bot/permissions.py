@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 
 from bot.errors import CommandError
+from bot.messages import Label
 from storage.items import ACTIVE
 from storage.models import ActionItem, Membership
 
@@ -22,7 +23,7 @@ def _need(membership: Membership | None, allowed: frozenset[str], needed: str) -
     if membership is None:
         raise CommandError("perm.not_member")
     if membership.role not in allowed:
-        raise CommandError(f"perm.needs_{needed}", role=membership.role)
+        raise CommandError(f"perm.needs_{needed}", role=Label("role", membership.role))
 
 
 def _read(membership: Membership | None, _item: ActionItem | None, _today: date) -> None:

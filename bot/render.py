@@ -44,7 +44,9 @@ def format_date(value: date | None, locale: str) -> str:
 def localize(value: Any, locale: str) -> Any:
     """Dates and labels as the locale reads them; any other value as it is."""
     if isinstance(value, Label):
-        return catalog.text(locale, f"{value.group}.{value.key}")
+        key = f"{value.group}.{value.key}"
+        text = catalog.text(locale, key)
+        return value.key if text == key else text
     if isinstance(value, date) and not isinstance(value, datetime):
         return format_date(value, locale)
     return value

@@ -55,7 +55,7 @@ def resolve_project(
             None if inbound.is_dm else projects.by_channel(db, inbound.platform, inbound.channel_id)
         )
         if bound and bound.id != named.id:
-            raise CommandError("scope.other_project", value=named.key, project=bound.key)
+            raise CommandError("scope.channel_is_other", value=named.key, project=bound.key)
         return named
     named = _named_project(db, command, raw)
     if not inbound.is_dm:

@@ -337,6 +337,9 @@ def test_time_of_day_is_refused(text: str) -> None:
         ("2025-12-31", FRI, "2025-12-31"),
         ("2026年1月1日", FRI, "2026-01-01"),
         ("2026-12-19", D("2026-12-20"), "2026-12-19"),
+        ("yesterday", FRI, "2026-11-19"),
+        ("昨天", FRI, "2026-11-19"),
+        ("前天", FRI, "2026-11-18"),
     ],
 )
 def test_past_dates_are_refused(text: str, today: date, iso: str) -> None:
@@ -380,7 +383,6 @@ def test_nonexistent_dates(text: str) -> None:
         "",
         "   ",
         "soon",
-        "yesterday",
         "next",
         "next week",
         "next today",

@@ -67,7 +67,8 @@ def test_unbind_in_a_dm_is_refused(team):
 def test_use_in_a_bound_channel_cannot_reach_another_project(team):
     team("olivia", "project create Other key OT", channel="other")
     reply = team("olivia", "use OT")
-    assert "belongs to another project" in reply and "Other" not in reply
+    assert "This channel belongs to LA, not OT" in reply and "Other" not in reply
+    assert "say it there" in team("olivia", "use LA")
 
 
 def test_roles_statuses_and_phases_read_in_the_projects_language(chat):
@@ -101,5 +102,33 @@ def test_digest_weekdays_are_the_date_grammars_weekdays(team):
 def test_dingtalk_notification_titles_carry_no_markup():
     from bot.adapters.dingtalk.markdown import escape, title_of
 
-    assert title_of('<font color=#d03050>⏰ Overdue: A3</font> <b>x</b>') == "⏰ Overdue: A3 x"
+    assert title_of("<font color=#d03050>⏰ Overdue: A3</font> <b>x</b>") == "⏰ Overdue: A3 x"
     assert title_of("### " + escape("<font>hi</font>")) == "＜font＞hi＜/font＞"
+
+
+def test_every_item_verb_has_a_short_form_in_both_languages(team):
+    team("max", "add Draft @max fri")
+    assert "blocked: waiting" in team("max", "block A1 waiting for legal")
+    assert "now due" in team("max", "due A1 next fri")
+    assert "Note added" in team("max", 'note A1 "called Leo"')
+    assert "called Leo" in team("vic", "show A1")
+    assert "is cancelled" in team("max", "取消 A1")
+    assert "open again" in team("max", "重开 A1")
+    assert "blocked" in team("max", "阻塞 A1 等法务")
+    help_text = team("max", "help")
+    assert help_text.count("action block <id>") == 1
+
+
+def test_chinese_refusals_and_missing_fields_read_chinese(chat):
+    chat("olivia", "project create 审批提速 key BX locale zh-CN")
+    chat("olivia", "dept add 法务部 head @leo")
+    chat("olivia", "member add @vic dept 法务部 role viewer")
+    chat("olivia", "add 草拟 @olivia 明天")
+    assert "你的角色是 观察者" in chat("vic", "完成 A1")
+    assert "缺少 <截止日期>" in chat("olivia", "待办 新增 「x」 负责人 @olivia")
+    assert "「昨天」（2026-11-17）已经过去了" in chat("olivia", "新增 x @olivia 昨天")
+
+
+def test_repeating_a_setup_command_is_an_answer_not_an_error(team):
+    reply = team("olivia", "member add @max dept Marketing")
+    assert "already member" in reply and "Usage" not in reply

@@ -9,7 +9,7 @@ from bot import events
 from bot.context import Context
 from bot.errors import CommandError
 from bot.grammar import looks_like_date
-from bot.messages import Reply
+from bot.messages import Label, Reply
 from bot.registry import command
 from bot.tokens import Token
 from bot.views import item_row
@@ -56,11 +56,11 @@ def _parse_short(tokens: list[Token]) -> dict[str, object]:
     """`add <title> @user <date>`: the last mention splits title from date."""
     at = max((i for i, t in enumerate(tokens) if t.mention), default=-1)
     if at < 0:
-        raise CommandError("parse.missing", name="owner")
+        raise CommandError("parse.missing", name=Label("field", "owner"))
     if at == 0:
-        raise CommandError("parse.missing", name="title")
+        raise CommandError("parse.missing", name=Label("field", "title"))
     if at == len(tokens) - 1 or not looks_like_date(tokens[at + 1]):
-        raise CommandError("parse.missing", name="due")
+        raise CommandError("parse.missing", name=Label("field", "due"))
     return {
         "title": " ".join(t.text for t in tokens[:at]),
         "owner": tokens[at],
@@ -79,6 +79,7 @@ def add_short(ctx: Context, args: Args) -> Reply:
     return _create(ctx, args.title, args.owner, args.due, None)
 
 
+@command("show", "<item:item>", permission="read", id="action.show")
 @command("action show", "<item:item>", permission="read")
 def show(ctx: Context, args: Args) -> Reply:
     item: ActionItem = args.item

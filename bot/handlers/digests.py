@@ -15,7 +15,7 @@ from bot.errors import CommandError
 from bot.handlers.listing import progress
 from bot.jobs.periods import next_fire
 from bot.jobs.schedule import first_at
-from bot.messages import Reply
+from bot.messages import Label, Reply
 from bot.registry import command
 from bot.tokens import Token
 from storage import digests
@@ -52,11 +52,11 @@ def digest_now(ctx: Context, args: Args) -> Reply:
 def _parse_set(tokens: list[Token]) -> dict[str, object]:
     words = [t.word or t.text for t in tokens]
     if not words:
-        raise CommandError("parse.missing", name="cadence")
+        raise CommandError("parse.missing", name=Label("field", "cadence"))
     if words[0] not in CADENCES:
         raise CommandError("parse.bad_choice", value=tokens[0].text, choices="daily | weekly")
     if len(words) < 2:
-        raise CommandError("parse.missing", name="time")
+        raise CommandError("parse.missing", name=Label("field", "time"))
     if len(words) > 3:
         raise CommandError("parse.unexpected", value=tokens[3].text)
     weekday = words[1] if len(words) == 3 else None

@@ -122,3 +122,13 @@ def note(ctx: Context, args: Args) -> Reply:
 # COMMANDS.md's short forms: `done A3`, `start A3` (完成 A3, 开始 A3).
 command("done", "<item:item>", permission="own-item", id="done")(_transition("done"))
 command("start", "<item:item>", permission="own-item", id="start")(_transition("start"))
+# and the same for the other item verbs, since their Chinese aliases read as commands on
+# their own (阻塞 A3 …, 截止 A3 周五): `block A3 …` is `action block A3 …`.
+for _verb in ("reopen", "cancel"):
+    command(_verb, "<item:item>", permission="own-item", id=f"action.{_verb}")(_transition(_verb))
+command("block", "<item:item> <reason:text>", permission="own-item", id="action.block")(block)
+command("reassign", "<item:item> <owner:member>", permission="manage", id="action.reassign")(
+    reassign
+)
+command("due", "<item:item> <due:date>", permission="due", id="action.due")(due)
+command("note", "<item:item> <text:text>", permission="own-item", id="action.note")(note)

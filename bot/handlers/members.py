@@ -17,7 +17,9 @@ ROLE_ORDER = {"process-owner": 0, "lead": 1, "member": 2, "viewer": 3}
 @command("dept add", "<name:text> head <head:newuser>", permission="manage")
 def dept_add(ctx: Context, args: Args) -> Reply:
     if len(args.name) > 80:
-        raise CommandError("input.too_long", name="name", limit=80, length=len(args.name))
+        raise CommandError(
+            "input.too_long", name=Label("field", "name"), limit=80, length=len(args.name)
+        )
     dept = people.department(ctx.db, args.name)
     if dept is None:
         dept = people.add_department(ctx.db, args.name, args.head.id)
@@ -25,7 +27,7 @@ def dept_add(ctx: Context, args: Args) -> Reply:
         ctx.record("dept", dept.id, "head", None, args.head.display_name)
         return ctx.say("dept.added", "channel", name=dept.name, head=args.head.display_name)
     if dept.head_id == args.head.id:
-        raise CommandError("dept.exists", name=dept.name, head=args.head.display_name)
+        return ctx.say("dept.exists", name=dept.name, head=args.head.display_name)
     old = people.by_ids(ctx.db, [dept.head_id]).get(dept.head_id)
     dept.head_id = args.head.id
     ctx.db.add(dept)
@@ -45,7 +47,7 @@ def member_add(ctx: Context, args: Args) -> Reply:
         raise CommandError("member.owner_role", name=person.display_name)
     role = args.role or (current.role if current else "member")
     if current and current.role == role and person.department_id == args.dept.id:
-        raise CommandError(
+        return ctx.say(
             "member.exists", name=person.display_name, role=Label("role", role), dept=args.dept.name
         )
     if person.department_id != args.dept.id:
@@ -73,9 +75,7 @@ def member_role(ctx: Context, args: Args) -> Reply:
     person: Person = args.person
     current = projects.membership(ctx.db, ctx.project.id, person.id)
     if current.role == args.role:
-        raise CommandError(
-            "member.same_role", name=person.display_name, role=Label("role", args.role)
-        )
+        return ctx.say("member.same_role", name=person.display_name, role=Label("role", args.role))
     if args.role == "process-owner" and ctx.membership.role != "process-owner":
         raise CommandError("member.owner_only")
     if current.role == "process-owner":

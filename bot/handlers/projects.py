@@ -109,6 +109,8 @@ def _info(ctx: Context, project: Project) -> Reply:
 
 @command("use", "<key:key>", permission="read", scope="named")
 def use(ctx: Context, args: Args) -> Reply:
+    if not ctx.inbound.is_dm:
+        raise CommandError("project.use_in_dm")
     ctx.actor.current_project_id = ctx.project.id
     ctx.db.add(ctx.actor)
     return ctx.say("project.using", project=ctx.project.key, name=ctx.project.name)

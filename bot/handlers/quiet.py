@@ -7,7 +7,7 @@ from types import SimpleNamespace as Args
 
 from bot.context import Context
 from bot.errors import CommandError
-from bot.messages import Reply
+from bot.messages import Label, Reply
 from bot.registry import command
 from bot.tokens import Token
 
@@ -18,7 +18,7 @@ OFF = ("off", "none", "关闭", "取消")
 def _parse_quiet(tokens: list[Token]) -> dict[str, object]:
     text = " ".join(t.text for t in tokens).strip()
     if not text:
-        raise CommandError("parse.missing", name="hours")
+        raise CommandError("parse.missing", name=Label("field", "hours"))
     return {"hours": text}
 
 
