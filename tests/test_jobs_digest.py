@@ -133,3 +133,20 @@ def test_done_since_loads_one_page_and_counts_the_rest(rt: Runtime) -> None:
     loads = [s for s in statements if "FROM actionitem" in s and "count(" not in s]
     assert loads and all("LIMIT" in s for s in loads)  # never every done row
     assert sum("count(" in s for s in statements) == 1  # counted only when a page is full
+
+
+def test_weekly_digest_moves_before_a_public_holiday_within_its_week() -> None:
+    from datetime import date
+
+    from bot.jobs.periods import weekly_day
+    from bot.workdays import calendar_for
+
+    cn = calendar_for("cn")
+    # Fri 2026-10-02 is National Day: that week's digest goes out on Wed 09-30
+    assert weekly_day(4, cn, date(2026, 10, 1)) == date(2026, 9, 30)
+    assert weekly_day(4, cn, date(2026, 9, 28)) == date(2026, 9, 30)
+    # an ordinary week keeps its Friday; a Monday digest is skipped in the week whose
+    # Monday 10-05 is a holiday with no working day before it
+    assert weekly_day(4, cn, date(2026, 11, 18)) == date(2026, 11, 20)
+    assert weekly_day(0, cn, date(2026, 10, 6)) is None
+    assert weekly_day(5, cn, date(2026, 11, 18)) == date(2026, 11, 21)  # Saturday, chosen

@@ -53,10 +53,27 @@ def at_local(day: date, hhmm: str, zone: str) -> datetime:
 
 
 def fires_on(cadence: str, weekday: int | None, calendar: WorkCalendar, day: date) -> bool:
-    """Daily digests go out on working days; weekly ones on their weekday."""
+    """Daily digests go out on working days; weekly ones on their weekday (see weekly_day)."""
     if cadence == "daily":
         return calendar.is_working(day)
-    return day.weekday() == (4 if weekday is None else weekday)
+    return day == weekly_day(4 if weekday is None else weekday, calendar, day)
+
+
+def weekly_day(weekday: int, calendar: WorkCalendar, day: date) -> date | None:
+    """The weekly digest's day in `day`'s Monday-based week: its weekday; when that is a
+    public holiday, the last working day before it in the same week (none in a week off).
+
+    Staying inside the week keeps one digest per week (its period is the ISO week).
+    A weekend day chosen on purpose is kept.
+    """
+    monday = day - timedelta(days=day.weekday())
+    planned = monday + timedelta(days=weekday)
+    if weekday >= 5 or calendar.is_working(planned):
+        return planned
+    for back in range(1, weekday + 1):
+        if calendar.is_working(planned - timedelta(days=back)):
+            return planned - timedelta(days=back)
+    return None
 
 
 def next_fire(
