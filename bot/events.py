@@ -46,6 +46,17 @@ def assigned(ctx: Context, item: ActionItem, owner: Person) -> None:
     )
 
 
+def unassigned(ctx: Context, item: ActionItem, previous: Person, owner: Person) -> None:
+    """A reassignment: the previous owner hears that the item is no longer theirs."""
+    _tell(
+        ctx,
+        [previous],
+        "notice_unassigned",
+        new_owner=owner.display_name,
+        **_common(ctx, item, owner),
+    )
+
+
 def due_moved(ctx: Context, item: ActionItem, old_due: date) -> None:
     """The owner and the leads hear of a moved due date (the process owner leads too)."""
     owner = people.by_ids(ctx.db, [item.owner_id]).get(item.owner_id)

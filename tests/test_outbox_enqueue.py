@@ -194,3 +194,15 @@ def test_a_claim_is_exclusive_until_its_lease_runs_out(rt: Runtime) -> None:
     with transaction(rt.engine) as db:
         taken = outbox.claim(db, "three", ["console"], now + lease, lease, 10)
     assert sorted(r.id for r in taken) == sorted([first[1].id, second[0].id])
+
+
+def test_a_reassignment_tells_the_new_and_the_previous_owner(rt: Runtime) -> None:
+    say(rt, "ann", 'action add "Thing" owner @cid due 2026-11-27')
+    say(rt, "bob", "action reassign A1 @ann")  # bob (lead) gives it to ann
+    news = [(r.user_id, r.kind) for r in rows(rt)]
+    assert news == [
+        ("cid", "notice_assigned"),
+        ("ann", "notice_assigned"),
+        ("cid", "notice_unassigned"),
+    ]
+    assert "no longer yours" in rows(rt, kind="notice_unassigned")[0].payload

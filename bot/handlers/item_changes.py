@@ -95,6 +95,8 @@ def reassign(ctx: Context, args: Args) -> Reply:
     item.owner_id = args.owner.id
     _save(ctx, item)
     events.assigned(ctx, item, args.owner)
+    if old is not None:
+        events.unassigned(ctx, item, old, args.owner)
     return _changed(ctx, "item.reassigned", item, name=args.owner.display_name)
 
 
