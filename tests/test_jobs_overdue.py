@@ -97,11 +97,12 @@ def test_event_notices_reach_the_people_concerned(rt: Runtime) -> None:
     say(rt, "bob", "done A1")
     sent = run_tick(rt, at("2026-11-16T10:02"))
     assert sent[0][0] == "@bob" and "gave you" in sent[0][1]  # reassigned: the new owner
+    assert sent[1][0] == "@cid" and "no longer yours" in sent[1][1]  # … and the previous one
     blocked = [t for t, x in sent if "waiting for legal" in x]
     assert blocked == ["@ann"]  # leads and process owner, not bob who blocked it
     moved = sorted(t for t, x in sent if "moved" in x)
     assert moved == ["@bob"]  # owner and leads; ann made the change herself
-    assert len(sent) == 3  # `done` waits for the digest
+    assert len(sent) == 4  # `done` waits for the digest
 
 
 def test_a_moved_due_date_reaches_the_owner_the_leads_and_the_process_owner(rt: Runtime) -> None:
