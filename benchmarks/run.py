@@ -7,20 +7,16 @@ costs in proportion to what it returns, not to history.
 
 from __future__ import annotations
 
-import argparse
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
 import bot.handlers  # noqa: F401  (registers the commands)
-from benchmarks.seed import NOW, seed
+from benchmarks.seed import NOW, seeded, small_and_full
 from bot.clock import Clock
 from bot.dispatch import Dispatcher
 from bot.messages import Inbound
 from bot.settings import Settings
-from storage.engine import make_engine
-from storage.migrate import upgrade
 
 COMMANDS = [
     ("action list", False),
@@ -52,22 +48,14 @@ def _time(dispatcher: Dispatcher, text: str, dm: bool) -> float:
 
 
 def measure(projects: int, folder: Path) -> dict[str, float]:
-    url = f"sqlite:///{folder}/bench-{projects}.db"
-    engine = make_engine(url)
-    upgrade(engine)
-    seed(engine, projects)
+    url, engine = seeded(folder, projects, "bench")
     dispatcher = Dispatcher(engine, Clock(NOW), Settings(database_url=url))
     return {text: _time(dispatcher, text, dm) for text, dm in COMMANDS}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--projects", type=int, default=2000)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        small = measure(20, Path(folder))
-        full = measure(args.projects, Path(folder))
-    print(f"{'command':24} {'20 projects':>12} {f'{args.projects} projects':>16} {'ratio':>7}")
+    small, full, projects = small_and_full(measure)
+    print(f"{'command':24} {'20 projects':>12} {f'{projects} projects':>16} {'ratio':>7}")
     for text, _ in COMMANDS:
         print(
             f"{text:24} {small[text] * 1000:10.2f}ms {full[text] * 1000:14.2f}ms "

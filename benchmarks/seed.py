@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 import random
+import tempfile
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
+from storage.engine import make_engine
+from storage.migrate import upgrade
 from storage.models import ActionItem, ChannelBinding, History, Membership, Person, Project
 
 NOW = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
@@ -107,3 +114,24 @@ def seed(
         if rows:
             conn.execute(insert(ActionItem), rows)
             conn.execute(insert(History), history)
+
+
+T = TypeVar("T")
+
+
+def seeded(folder: Path, projects: int, name: str) -> tuple[str, Engine]:
+    """A migrated SQLite database in `folder` seeded at `projects` scale: its URL and engine."""
+    url = f"sqlite:///{folder}/{name}-{projects}.db"
+    engine = make_engine(url)
+    upgrade(engine)
+    seed(engine, projects)
+    return url, engine
+
+
+def small_and_full(measure: Callable[[int, Path], T]) -> tuple[T, T, int]:
+    """`measure` on 20 projects and on `--projects` (default 2,000), in one run."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--projects", type=int, default=2000)
+    projects = parser.parse_args().projects
+    with tempfile.TemporaryDirectory() as folder:
+        return measure(20, Path(folder)), measure(projects, Path(folder)), projects

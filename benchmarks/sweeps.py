@@ -8,19 +8,15 @@ per queued message), not to the items' history.
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
 
-from benchmarks.seed import seed
+from benchmarks.seed import seeded, small_and_full
 from bot.clock import Clock
 from bot.jobs.registry import JobEnv
 from bot.jobs.runner import run_due
 from bot.settings import Settings
-from storage.engine import make_engine
-from storage.migrate import upgrade
 
 # the seed's items fall due around 2026-11-18; its projects were created then (digests: Fridays)
 TICKS = [
@@ -33,10 +29,7 @@ TICKS = [
 
 
 def measure(projects: int, folder: Path) -> list[tuple[str, float, int]]:
-    url = f"sqlite:///{folder}/sweeps-{projects}.db"
-    engine = make_engine(url)
-    upgrade(engine)
-    seed(engine, projects)
+    url, engine = seeded(folder, projects, "sweeps")
     clock = Clock(datetime.fromisoformat(TICKS[0][1]))
     env = JobEnv(engine, clock, Settings(database_url=url))
     results = []
@@ -50,18 +43,15 @@ def measure(projects: int, folder: Path) -> list[tuple[str, float, int]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--projects", type=int, default=2000)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        small = measure(20, Path(folder))
-        full = measure(args.projects, Path(folder))
-    print(f"{'tick':22} {'20 projects':>22} {f'{args.projects} projects':>24} {'ratio/msg':>10}")
+    small, full, projects = small_and_full(measure)
+    print(f"{'tick':22} {'20 projects':>22} {f'{projects} projects':>24} {'ratio/msg':>10}")
     for (name, t_small, n_small), (_, t_full, n_full) in zip(small, full, strict=True):
         per_small = t_small / max(n_small, 1)
         per_full = t_full / max(n_full, 1)
-        print(f"{name:22} {t_small * 1000:9.1f}ms {n_small:6d} msgs "
-              f"{t_full * 1000:11.1f}ms {n_full:6d} msgs {per_full / per_small:10.2f}")
+        print(
+            f"{name:22} {t_small * 1000:9.1f}ms {n_small:6d} msgs "
+            f"{t_full * 1000:11.1f}ms {n_full:6d} msgs {per_full / per_small:10.2f}"
+        )
 
 
 if __name__ == "__main__":
