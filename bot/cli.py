@@ -186,6 +186,33 @@ def status() -> None:
     print_status(_settings(), sys.stdout)
 
 
+@app.command()
+def export(
+    args: list[str] = typer.Argument(..., help="KIND… FILE.xlsx|.csv"),
+    project: str = typer.Option(None, "--project", help="The project's key."),
+    quiz: str = typer.Option(None, "--quiz", help="The quiz's key (quiz-results)."),
+) -> None:
+    """Export records (items, feedback, kpis, reviews, quiz-results, …) to Excel or CSV."""
+    from bot.exports.run import ExportError
+    from bot.exports.run import export as run_export
+    from storage.engine import make_engine
+
+    if len(args) < 2:
+        typer.echo("usage: taskforce export KIND… --project KEY FILE.xlsx|.csv", err=True)
+        raise typer.Exit(2)
+    settings = _settings()
+    default_locale = settings.locale or "en"
+    try:
+        count = run_export(
+            make_engine(settings.database_url), args[:-1], Path(args[-1]), project, quiz,
+            default_locale,
+        )
+    except ExportError as error:
+        typer.echo(f"export: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"wrote {count} rows to {args[-1]}")
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the database migrations."""
