@@ -10,8 +10,9 @@ from bot.grammar import Param, parse_spec
 
 # Where a command looks for its project: "project" needs one; "optional" runs
 # without one; "reads-all" covers every project of the caller in a DM; "named"
-# acts on the project its `key` argument names.
-Scope = Literal["project", "optional", "reads-all", "named"]
+# acts on the project its `key` argument names; "target" finds the project of the
+# record whose id the parameter named by `target` holds (bot/targets.py).
+Scope = Literal["project", "optional", "reads-all", "named", "target"]
 # Chinese verbs, word for word (COMMANDS.md), plus the few the table leaves out.
 VERB_ALIASES = {
     "帮助": "help",
@@ -67,6 +68,7 @@ class Command:
     scope: Scope
     handler: Callable[..., Any]
     custom_parse: Callable[..., dict[str, object]] | None = None
+    target: str | None = None  # scope "target": the parameter holding the record id
 
 
 COMMANDS: dict[tuple[str, ...], Command] = {}
@@ -80,6 +82,7 @@ def command(
     scope: Scope = "project",
     id: str | None = None,
     parse: Callable[..., dict[str, object]] | None = None,
+    target: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register the decorated handler for the command `words` (e.g. "action add")."""
     key = tuple(words.split())
@@ -95,6 +98,7 @@ def command(
             scope=scope,
             handler=handler,
             custom_parse=parse,
+            target=target,
         )
         return handler
 

@@ -8,6 +8,7 @@ from bot.converters import project_key_in
 from bot.errors import CommandError
 from bot.messages import Inbound
 from bot.registry import Command
+from bot.targets import parse_record_id, projects_sent
 from storage import projects
 from storage.models import Person, Project
 
@@ -46,6 +47,32 @@ def _dm_project(db: Session, actor: Person, command: Command) -> Project | None:
     raise CommandError("scope.ambiguous_project", projects=", ".join(p.key for p, _ in mine))
 
 
+def _target_project(
+    db: Session, inbound: Inbound, actor: Person, command: Command, raw: dict[str, object]
+) -> Project | None:
+    """Rights by target: `P2/E3`, the bound channel, or in a DM what was sent to the caller."""
+    parsed = parse_record_id(raw.get(command.target or "", ""))
+    bound = None if inbound.is_dm else projects.by_channel(db, inbound.platform, inbound.channel_id)
+    if parsed and parsed[0]:
+        named = _project_by_key(db, parsed[0])
+        if bound and bound.id != named.id:
+            raise CommandError("scope.other_project", value=named.key, project=bound.key)
+        return named
+    if bound is not None:
+        return bound
+    if not inbound.is_dm:
+        raise CommandError("scope.no_project")
+    if parsed:
+        found = list(dict.fromkeys(projects_sent(db, actor.id, parsed[1], parsed[2])))
+        if len(found) == 1:
+            return db.get(Project, found[0])
+        if len(found) > 1:
+            keys = [p.key for p in (db.get(Project, pid) for pid in found) if p]
+            raise CommandError("scope.ambiguous_target", projects=", ".join(keys),
+                               value=f"{parsed[1]}{parsed[2]}")
+    return _dm_project(db, actor, command)
+
+
 def resolve_project(
     db: Session, inbound: Inbound, actor: Person, command: Command, raw: dict[str, object]
 ) -> Project | None:
@@ -57,6 +84,8 @@ def resolve_project(
         if bound and bound.id != named.id:
             raise CommandError("scope.channel_is_other", value=named.key, project=bound.key)
         return named
+    if command.scope == "target":
+        return _target_project(db, inbound, actor, command, raw)
     named = _named_project(db, command, raw)
     if not inbound.is_dm:
         bound = projects.by_channel(db, inbound.platform, inbound.channel_id)
