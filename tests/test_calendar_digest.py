@@ -10,8 +10,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from support_scheduler import run_tick, say, sqlite_runtime
 
+from bot.adapters.dingtalk.render import DingTalkRenderer
+from bot.adapters.slack.render import SlackRenderer
+from bot.calendar_view import year_data
+from bot.handlers.digests import digest_data
 from bot.runtime import Runtime
 from bot.workdays import reset_overrides
+from storage import projects
+from storage.engine import transaction
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LINE_EN = "The 2027 holiday calendar is provisional"
@@ -60,3 +66,27 @@ def test_no_line_once_the_year_is_settled_by_an_override(rt: Runtime) -> None:
     say(rt, "ann", 'calendar workday 2027-02-20 "春节调休"', "ops")  # ann leads every project
     sent = _digests(run_tick(rt, sh("2027-01-08T17:00")))
     assert "#ops" in sent and LINE_EN not in sent["#ops"]
+
+
+def test_the_line_on_dingtalk_and_slack(rt: Runtime) -> None:
+    with transaction(rt.engine) as db:
+        project = projects.by_key(db, "ZH")
+        data = {**digest_data(db, rt.clock, project, None, "weekly"), "calendar_note": 2027}
+        en = {**digest_data(db, rt.clock, projects.by_key(db, "OPS"), None, "weekly"),
+              "calendar_note": 2027}
+    dingtalk = DingTalkRenderer().render("digest", data, "zh-CN")
+    assert f"> 📅 {LINE_ZH}" in dingtalk and "{" not in dingtalk
+    slack = SlackRenderer().message("digest", en, "en")
+    assert LINE_EN in slack.text
+    without = DingTalkRenderer().render("digest", {**data, "calendar_note": None}, "zh-CN")
+    assert LINE_ZH not in without
+
+
+def test_calendar_show_on_dingtalk_and_slack() -> None:
+    dingtalk = DingTalkRenderer().render("calendar_show", year_data(2027, "zh-CN"), "zh-CN")
+    assert dingtalk.startswith("#### 📅 工作日日历（cn）2027 年")
+    assert "> ⚠️ 2027 年为暂定日历" in dingtalk
+    assert "- **休** 2月6日(周六) 至 2月8日(周一) · 春节 · holidays 法定节日推算" in dingtalk
+    slack = SlackRenderer().message("calendar_show", year_data(2026, "en"), "en")
+    assert "National Day" in slack.text and "provisional" not in slack.text
+    assert "working Sat 2026-10-10 · National Day · chinesecalendar" in slack.text

@@ -43,6 +43,8 @@ def _parse_override(tokens: list[Token]) -> dict[str, object]:
 
 
 def _parse_show(tokens: list[Token]) -> dict[str, object]:
+    if tokens and not tokens[0].text.rstrip("年").isdigit():  # `calendar holidays 2027`
+        raise CommandError("calendar.bad_year", value=tokens[0].text, low=YEARS[0], high=YEARS[1])
     if len(tokens) > 1:
         raise CommandError("parse.unexpected", value=tokens[1].text)
     return {"year": tokens[0].text if tokens else None}
