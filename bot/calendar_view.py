@@ -16,7 +16,8 @@ from storage.models import Project
 PROVISIONAL_JOB = "calendar:provisional"
 
 
-def _cn() -> ChinaCalendar:
+def cn_calendar() -> ChinaCalendar:
+    """The shared `cn` calendar, typed as such."""
     found = calendar_for("cn")
     assert isinstance(found, ChinaCalendar)
     return found
@@ -51,7 +52,7 @@ def _runs(days: list[DayInfo], locale: str) -> list[dict[str, Any]]:
 
 def year_data(year: int, locale: str) -> dict[str, Any]:
     """The year's days off and 调休 working days under `cn`, grouped, with their sources."""
-    cn = _cn()
+    cn = cn_calendar()
     days = cn.year_days(year)
     return {
         "year": year,
@@ -64,7 +65,7 @@ def year_data(year: int, locale: str) -> dict[str, Any]:
 
 def provisional_note(db: Session, project: Project, today: date, now: datetime) -> int | None:
     """The year to call provisional in this digest, once per project and year (under `cn`)."""
-    if project.calendar != "cn" or not _cn().is_provisional(today.year):
+    if project.calendar != "cn" or not cn_calendar().is_provisional(today.year):
         return None
     claimed = jobruns.claim(db, PROVISIONAL_JOB, str(project.id), str(today.year), now)
     return today.year if claimed else None

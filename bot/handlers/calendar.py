@@ -10,7 +10,7 @@ import re
 from datetime import date, timedelta
 from types import SimpleNamespace as Args
 
-from bot.calendar_view import year_data
+from bot.calendar_view import cn_calendar, year_data
 from bot.context import Context
 from bot.dates import parse_due
 from bot.errors import CommandError
@@ -18,7 +18,7 @@ from bot.messages import Label, Reply
 from bot.permissions import authorize_org_admin
 from bot.registry import command
 from bot.tokens import Token
-from bot.workdays import calendar_for, reload_overrides
+from bot.workdays import reload_overrides
 from storage import calendar as overrides
 from storage import history
 
@@ -115,7 +115,7 @@ def calendar_holiday(ctx: Context, args: Args) -> Reply:
         _put(ctx, day, "holiday", name)
         day += timedelta(days=1)
     reload_overrides(ctx.db)
-    cn = calendar_for("cn")
+    cn = cn_calendar()
     shown = name or cn.holiday_name(start, ctx.locale) or Label("calendar_kind", "holiday")
     key = "calendar.holiday_set" if start == end else "calendar.holidays_set"
     return ctx.say(
@@ -139,7 +139,8 @@ def calendar_workday(ctx: Context, args: Args) -> Reply:
     name = _name(args.name)
     _put(ctx, day, "workday", name)
     reload_overrides(ctx.db)
-    shown = name or Label("calendar_kind", "workday")
+    info = cn_calendar().day_info(day)
+    shown = (info.name(ctx.locale) if info else "") or Label("calendar_kind", "workday")
     return ctx.say("calendar.workday_set", day=day, name=shown)
 
 
