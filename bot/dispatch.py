@@ -23,6 +23,7 @@ from bot.permissions import authorize
 from bot.scope import resolve_project
 from bot.settings import Settings
 from bot.tokens import Token, tokenize
+from bot.workdays import refresh_overrides
 from storage import people, projects
 from storage.engine import transaction
 
@@ -110,6 +111,7 @@ class Dispatcher:
                 limit=MAX_TEXT,
                 length=len(inbound.text),
             )
+        refresh_overrides(db)  # the working-day calendar sees other replicas' overrides
         attempt.locale = self._locale_before_parsing(db, inbound) or attempt.locale
         try:
             tokens = _strip_prefix(tokenize(inbound.text))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from sqlmodel import Session, col, select
+
 from bot.errors import CommandError
 from bot.messages import Label
 from storage.items import ACTIVE
@@ -72,3 +74,21 @@ def authorize(
 ) -> None:
     """Raise CommandError unless `membership` may do what `permission` names."""
     RULES[permission](membership, item, today)
+
+
+# --- Organisation-wide acts (calendar overrides) ------------------------------------
+# COMMANDS.md: organisation administrators (TASKFORCE_ADMINS, platform user ids); with
+# none configured, any lead or process owner of any project.
+
+
+def authorize_org_admin(db: Session, admins: frozenset[str], user_id: str, person_id: int) -> None:
+    """Raise CommandError unless the caller may change organisation-wide settings."""
+    if admins:
+        if user_id not in admins:
+            raise CommandError("perm.needs_admin")
+        return
+    query = select(Membership.id).where(
+        Membership.person_id == person_id, col(Membership.role).in_(MANAGERS)
+    )
+    if db.exec(query.limit(1)).first() is None:
+        raise CommandError("perm.needs_admin_or_lead")

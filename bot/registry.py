@@ -56,6 +56,10 @@ VERB_ALIASES = {
     "现在": "now",
     "立即": "now",
     "添加": "add",
+    # working-day calendar
+    "日历": "calendar",
+    "节假日": "holiday",
+    "调休上班": "workday",
 }
 
 

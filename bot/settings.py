@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     locale: str | None = Field(None, validation_alias=_env("TASKFORCE_LOCALE"))
     timezone: str = Field("Asia/Shanghai", validation_alias=_env("TASKFORCE_TIMEZONE"))
     now: datetime | None = Field(None, validation_alias=_env("TASKFORCE_NOW"))
+    # organisation administrators: platform user ids, comma-separated
+    admins: str = Field("", validation_alias=_env("TASKFORCE_ADMINS"))
 
     slack_bot_token: str | None = Field(None, validation_alias=_env("SLACK_BOT_TOKEN"))
     slack_signing_secret: str | None = Field(None, validation_alias=_env("SLACK_SIGNING_SECRET"))
@@ -59,6 +61,10 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite:", "postgresql")):
             raise ValueError("TASKFORCE_DATABASE_URL must be sqlite:/// or postgresql+psycopg://")
         return value
+
+    def admin_ids(self) -> frozenset[str]:
+        """TASKFORCE_ADMINS as a set of platform user ids (empty: none configured)."""
+        return frozenset(part.strip() for part in self.admins.split(",") if part.strip())
 
     def detect_platform(self) -> str:
         if self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token):

@@ -1,12 +1,53 @@
-"""Working-day calendars: which dates count as working days for a project."""
+"""Working-day calendars: which dates count as working days for a project.
+
+`cn` (the PRC calendar) reads, in order:
+
+1. the organisation's overrides (`calendar holiday` / `calendar workday`,
+   table `calendaroverride`): they win over both packages;
+2. chinesecalendar, which has the official arrangement to 2026;
+3. `holidays.China`, which computes the statutory holidays of later years
+   but knows no 调休 working weekend of them (bot/holiday_data.py);
+4. Monday to Friday.
+
+A year that only step 3 covers and that has no `workday` override yet is
+*provisional*: `calendar show` says so and each project's first digest in it
+says so once. `weekends` is Monday to Friday and ignores all of this.
+
+How the overrides reach the calendars without a query per `is_working`: the
+calendars read a process-wide, immutable snapshot of the override table.
+`refresh_overrides(db)` runs at the start of every dispatched command and of
+every job tick; it costs one aggregate query (row count and sum of revisions,
+which changes with every committed write, storage/calendar.py) and reloads the
+table only when that version differs from the snapshot's, so a replica sees
+another replica's override from its next command or tick on. The command that
+writes an override reloads the snapshot from its own transaction at once; if
+that transaction then rolls back, the snapshot is marked stale and the next
+refresh reloads it. The snapshot is keyed by the database URL as well, so one
+process that talks to several databases (the tests) never mixes them.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 
 import chinese_calendar
+from sqlalchemy import event
+from sqlmodel import Session
+
+from bot.holiday_data import (
+    DayInfo,
+    has_chinesecalendar,
+    holidays_day,
+    holidays_knows_workdays,
+    package_day,
+    package_year,
+)
+from storage import calendar as overrides_table
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +58,68 @@ _ONE_DAY = timedelta(days=1)
 _MAX_GAP_DAYS = 366
 
 
+@dataclass(frozen=True)
+class Overrides:
+    """The override table of one database as of one version (never changed in place)."""
+
+    version: tuple[str, int, int] | None = None
+    days: Mapping[date, DayInfo] = field(default_factory=dict)
+    settled_years: frozenset[int] = frozenset()  # years with a typed 调休 working day
+
+
+class _Store:
+    def __init__(self) -> None:
+        self.current = Overrides()
+        self.lock = threading.Lock()
+
+
+_store = _Store()
+
+
+def _version(db: Session) -> tuple[str, int, int]:
+    url = db.get_bind().url.render_as_string(hide_password=True)
+    return (url, *overrides_table.version(db))
+
+
+def _load(db: Session, version: tuple[str, int, int]) -> Overrides:
+    days: dict[date, DayInfo] = {}
+    for row in overrides_table.all_overrides(db):
+        known = package_day(row.day)
+        en = row.name or (known.name_en if known and known.kind == row.kind else "")
+        zh = row.name or (known.name_zh if known and known.kind == row.kind else "")
+        days[row.day] = DayInfo(row.day, row.kind, "override", en, zh)  # type: ignore[arg-type]
+    settled = frozenset(d.year for d, info in days.items() if info.kind == "workday")
+    return Overrides(version, days, settled)
+
+
+def refresh_overrides(db: Session) -> None:
+    """Bring the snapshot up to date with the database (one cheap query when nothing changed)."""
+    version = _version(db)
+    if _store.current.version == version:
+        return
+    loaded = _load(db, version)
+    with _store.lock:
+        _store.current = loaded
+
+
+def _invalidate(_session: Session, *_args: object) -> None:
+    with _store.lock:
+        _store.current = Overrides(None, _store.current.days, _store.current.settled_years)
+
+
+def reload_overrides(db: Session) -> None:
+    """After a write in `db`'s transaction: the snapshot shows it now (dropped on rollback)."""
+    db.flush()
+    refresh_overrides(db)
+    event.listen(db, "after_rollback", _invalidate, once=True)
+
+
+def reset_overrides() -> None:
+    """Forget the snapshot (no overrides until the next refresh)."""
+    with _store.lock:
+        _store.current = Overrides()
+
+
 class WorkCalendar:
     """Base class: subclasses define `name` and `is_working`."""
 
@@ -24,6 +127,14 @@ class WorkCalendar:
 
     def is_working(self, d: date) -> bool:
         raise NotImplementedError
+
+    def holiday_name(self, d: date, locale: str = "en") -> str | None:
+        """The name of the holiday `d` falls in (国庆节, New Year's Day), if it is one."""
+        return None
+
+    def is_provisional(self, year: int) -> bool:
+        """Whether this calendar's days off of `year` may still change."""
+        return False
 
     def next_working_day(self, d: date) -> date:
         """`d` itself when it is a working day, else the first working day after it."""
@@ -65,10 +176,10 @@ class WeekendsCalendar(WorkCalendar):
 
 
 class ChinaCalendar(WorkCalendar):
-    """PRC public holidays and adjusted weekend workdays (chinesecalendar).
+    """PRC public holidays and 调休 working weekends: overrides, chinesecalendar, holidays.
 
-    Years the package has no data for fall back to Monday to Friday, with one
-    warning per year, so a far-off due date never raises.
+    Years chinesecalendar has no data for are read from `holidays.China`, with
+    one warning per year, so a far-off due date never raises.
     """
 
     name = "cn"
@@ -77,13 +188,43 @@ class ChinaCalendar(WorkCalendar):
         self._warned_years: set[int] = set()
 
     def is_working(self, d: date) -> bool:
+        override = _store.current.days.get(d)
+        if override is not None:
+            return override.kind == "workday"
         try:
             return bool(chinese_calendar.is_workday(d))
         except NotImplementedError:
-            if d.year not in self._warned_years:
-                self._warned_years.add(d.year)
-                log.warning("no PRC holiday data for %d; using Monday-Friday", d.year)
-            return d.weekday() < 5
+            pass
+        if d.year not in self._warned_years:
+            self._warned_years.add(d.year)
+            log.warning("no chinesecalendar data for %d; using holidays.China", d.year)
+        info = holidays_day(d)
+        if info is not None:
+            return info.kind == "workday"
+        return d.weekday() < 5
+
+    def day_info(self, d: date) -> DayInfo | None:
+        """Why `d` is not an ordinary day (a holiday or a 调休 working day), or None."""
+        return _store.current.days.get(d) or package_day(d)
+
+    def holiday_name(self, d: date, locale: str = "en") -> str | None:
+        info = self.day_info(d)
+        if info is None or info.kind != "holiday":
+            return None
+        return info.name(locale) or None
+
+    def is_provisional(self, year: int) -> bool:
+        return not (
+            has_chinesecalendar(year)
+            or year in _store.current.settled_years
+            or holidays_knows_workdays(year)
+        )
+
+    def year_days(self, year: int) -> list[DayInfo]:
+        """Every day off and 调休 working day of `year`, overrides in place of package data."""
+        days = {info.day: info for info in package_year(year)}
+        days.update((d, info) for d, info in _store.current.days.items() if d.year == year)
+        return [days[d] for d in sorted(days)]
 
 
 _CLASSES: dict[str, type[WorkCalendar]] = {"cn": ChinaCalendar, "weekends": WeekendsCalendar}

@@ -203,7 +203,7 @@ def test_cn_ordinary_days(day: str, working: bool) -> None:
         ("2026-09-18", 1, "2026-09-20"),  # Fri -> adjusted working Sunday
         ("2026-02-13", 1, "2026-02-14"),  # Fri -> adjusted working Saturday
         ("2026-02-13", 2, "2026-02-24"),  # then the Spring Festival break
-        ("2026-12-31", 1, "2027-01-01"),  # 2027 has no data: plain Friday
+        ("2026-12-31", 1, "2027-01-04"),  # 2027 from holidays.China: New Year's Day is off
     ],
 )
 def test_cn_add_working_days(start: str, n: int, expected: str) -> None:
@@ -216,7 +216,8 @@ def test_cn_add_working_days(start: str, n: int, expected: str) -> None:
         ("2026-10-01", "2026-10-08"),
         ("2026-10-10", "2026-10-10"),
         ("2026-10-11", "2026-10-12"),
-        ("2027-01-02", "2027-01-04"),  # fallback year
+        ("2027-01-01", "2027-01-04"),  # 2027 from holidays.China
+        ("2027-01-02", "2027-01-04"),
     ],
 )
 def test_cn_next_working_day(day: str, expected: str) -> None:
@@ -230,7 +231,7 @@ def test_cn_next_working_day(day: str, expected: str) -> None:
         ("2026-09-30", "2026-10-08", 1),
         ("2026-09-30", "2026-10-10", 3),  # Thu, Fri and the adjusted Sat
         ("2026-09-30", "2026-10-11", 3),
-        ("2026-12-30", "2027-01-04", 3),  # Dec 31, then fallback Fri Jan 1 and Mon Jan 4
+        ("2026-12-30", "2027-01-04", 2),  # Dec 31, then Mon Jan 4 (Jan 1 is off in 2027)
     ],
 )
 def test_cn_working_days_after(due: str, day: str, expected: int) -> None:
@@ -243,12 +244,14 @@ def test_cn_working_days_after(due: str, day: str, expected: int) -> None:
         ("2027-01-04", True),  # Mon
         ("2027-01-02", False),  # Sat
         ("2027-01-03", False),  # Sun
-        ("2030-06-05", True),  # Wed
+        ("2030-06-12", True),  # Wed
+        ("2030-06-05", False),  # Wed, Dragon Boat Festival per holidays.China
+        ("2027-01-01", False),  # Fri, New Year's Day per holidays.China
         ("2003-12-31", True),  # before the data too: Wed
         ("2003-12-27", False),  # Sat
     ],
 )
-def test_cn_falls_back_to_weekends_outside_data(day: str, working: bool) -> None:
+def test_cn_uses_holidays_package_outside_data(day: str, working: bool) -> None:
     with pytest.raises(NotImplementedError):
         chinese_calendar.is_workday(D(day))
     assert ChinaCalendar().is_working(D(day)) is working

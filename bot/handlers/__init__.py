@@ -2,6 +2,7 @@
 
 from bot.handlers import (  # noqa: F401
     actions,
+    calendar,
     digests,
     help,
     item_changes,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from bot.calendar_view import provisional_note
 from bot.handlers.digests import digest_data
 from bot.jobs.periods import latest_fire, period_key
 from bot.jobs.registry import JobEnv, job
@@ -75,6 +76,8 @@ def _post(env: JobEnv, project_id: int, now: datetime) -> int:
         period = _period(schedule, project, now)
         if period and jobruns.claim(db, JOB, str(project.id), period, now):
             data = digest_data(db, env.clock, project, schedule.since, schedule.cadence)
+            today = env.clock.today(project.timezone)
+            data["calendar_note"] = provisional_note(db, project, today, now)
             channels = sweeps.bindings_of(db, [project.id])[project.id]
             key = f"digest:{project.key}:{period}"
             notices = to_channels(channels, "digest", data, project.locale, key)

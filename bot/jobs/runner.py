@@ -6,6 +6,8 @@ import logging
 
 from bot.jobs import digests, housekeeping, morning  # noqa: F401  (registers the jobs)
 from bot.jobs.registry import JOBS, JobEnv
+from bot.workdays import refresh_overrides
+from storage.engine import transaction
 
 log = logging.getLogger(__name__)
 
@@ -13,6 +15,11 @@ log = logging.getLogger(__name__)
 def run_due(env: JobEnv) -> dict[str, int]:
     """Each job's count of queued messages; a failing job is logged and the others still run."""
     queued: dict[str, int] = {}
+    try:
+        with transaction(env.engine) as db:  # the working-day calendar sees new overrides
+            refresh_overrides(db)
+    except Exception:
+        log.exception("could not refresh the calendar overrides; the jobs use the last ones")
     for name, function in JOBS.items():
         try:
             queued[name] = function(env)

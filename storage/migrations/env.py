@@ -3,6 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
+import storage.calendar  # noqa: F401  (registers the tables)
 import storage.delivery_tables  # noqa: F401  (registers the tables)
 import storage.models  # noqa: F401  (registers the tables)
 import storage.sequences  # noqa: F401  (registers the tables)
