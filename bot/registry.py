@@ -56,6 +56,10 @@ VERB_ALIASES = {
     "现在": "now",
     "立即": "now",
     "添加": "add",
+    # training quizzes (测验 指派 答题 进度 are above)
+    "成绩": "results",
+    "作答": "answer",
+    "选择": "pick",
 }
 
 
