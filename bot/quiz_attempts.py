@@ -79,7 +79,7 @@ def question_view(db: Session, attempt: QuizAttempt, bank: QuizBank,
     options = quizzes.loads(question.options) or []
     left = None
     if attempt.deadline is not None:
-        left = max(1, int((attempt.deadline - now).total_seconds() // 60) + 1)
+        left = max(1, -int(-(attempt.deadline - now).total_seconds() // 60))
     return {
         "key": bank.key,
         "title": bank.title,

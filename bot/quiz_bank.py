@@ -240,7 +240,9 @@ def check(raw: RawBank) -> tuple[BankSpec, list[Problem]]:
     return spec, sorted(raw.found + checker.problems, key=lambda p: (p.at, p.question or 0))
 
 
-def check_new(db: Session, spec: BankSpec, where: Callable[[Path], tuple[str, int]]) -> list[Problem]:
+def check_new(
+    db: Session, spec: BankSpec, where: Callable[[Path], tuple[str, int]]
+) -> list[Problem]:
     """Problems only the database can tell: the version must be new for the key."""
     latest = quizzes.latest_bank(db, spec.key) if spec.key else None
     if latest is not None and spec.version <= latest.version:

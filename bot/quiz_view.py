@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.messages import Label
+from bot.messages import Label, Notice, Target
 from bot.quiz_bank import LETTERS
 from storage import people, quizzes
 from storage.models import Person
@@ -146,3 +146,10 @@ def digest_quizzes(db: Session, project_id: int) -> dict[str, Any]:
         entry["passed"] += row.assignee.passed
         entry["due"] = max(entry["due"], row.assignment.due_date)
     return {"quizzes": list(per_key.values())}
+
+
+def quiz_dm(person: Person, template: str, locale: str, dedupe: str | None,
+            data: dict[str, Any]) -> Notice:
+    """A DM about a quiz (its data has a `key`, so bot.notices.dm cannot take it)."""
+    target = Target(person.platform, user_id=person.user_id)  # type: ignore[arg-type]
+    return Notice(target, template, data, locale=locale, dedupe_key=dedupe)

@@ -21,7 +21,7 @@ def quiz_status(ctx: Context, args: Args) -> Reply:
     bank = bank_or_error(ctx, args.quiz)
     pairs = quizzes.assignments_of(ctx.db, ctx.project.id, bank.key)
     if not pairs:
-        raise CommandError("quiz.not_assigned_here", key=bank.key, project=ctx.project.key)
+        raise CommandError("quiz.not_assigned_here", quiz=bank.key, project=ctx.project.key)
     rows = rows_of(ctx.db, pairs)
     return ctx.reply("quiz_status", key=bank.key, title=bank.title, project=ctx.project.key,
                      departments=department_status(ctx.db, rows))

@@ -14,7 +14,7 @@ from bot import quiz_attempts as taking
 from bot.context import Context
 from bot.errors import CommandError
 from bot.messages import Reply
-from bot.notices import dm
+from bot.quiz_view import quiz_dm
 from bot.registry import command
 from storage import quizzes
 from storage.models import Project
@@ -29,8 +29,8 @@ def find_mine(ctx: Context, key: str) -> Found:
     rows = quizzes.mine(ctx.db, ctx.actor.id, key)
     if not rows:
         if quizzes.latest_bank(ctx.db, key) is None:
-            raise CommandError("quiz.unknown", key=key, known="-")
-        raise CommandError("quiz.not_assigned", key=key)
+            raise CommandError("quiz.unknown", quiz=key, known="-")
+        raise CommandError("quiz.not_assigned", quiz=key)
     if ctx.project is not None and not ctx.inbound.is_dm:
         rows = [r for r in rows if r[1].project_id == ctx.project.id] or rows
     tries: dict[int, list[QuizAttempt]] = {}
@@ -58,9 +58,10 @@ def _result(ctx: Context, project: Project, attempt: QuizAttempt, bank: QuizBank
 
 
 def _question(ctx: Context, project: Project, attempt: QuizAttempt, bank: QuizBank,
-              note: str | None = None, **params: object) -> Reply:
+              note: str | None = None, params: dict[str, object] | None = None) -> Reply:
     view = taking.question_view(ctx.db, attempt, bank, ctx.now())
-    return ctx.reply_about(project, "quiz_question", note=note, note_params=params, **view)
+    return ctx.reply_about(project, "quiz_question", note=note, note_params=params or {},
+                           **view)
 
 
 @command("quiz take", "<quiz:word>", permission="none", scope="optional")
@@ -77,21 +78,21 @@ def quiz_take(ctx: Context, args: Args) -> Reply:
         best = max((t.score or 0 for t in tries), default=0)
         if assignee.passed:
             return ctx.reply_about(project, "message", key="quiz.already_passed",
-                                   params={"key": bank.key, "score": best})
+                                   params={"quiz": bank.key, "score": best})
         if len(tries) >= bank.attempts:
             return ctx.reply_about(project, "message", key="quiz.no_attempts_left",
-                                   params={"key": bank.key, "attempts": bank.attempts,
+                                   params={"quiz": bank.key, "attempts": bank.attempts,
                                            "score": best})
         current = taking.start(ctx.db, assignee, bank, len(tries) + 1, now)
         note = "quiz.started"
     params = {"attempt": current.number, "attempts": bank.attempts, "pass_mark": bank.pass_mark,
               "minutes": bank.time_limit_minutes}
     if ctx.inbound.is_dm:
-        return _question(ctx, project, current, bank, note, **params)
+        return _question(ctx, project, current, bank, note, params)
     view = taking.question_view(ctx.db, current, bank, now)
-    ctx.notices.append(dm(ctx.actor, "quiz_question", project.locale, None, note=note,
-                          note_params=params, **view))
-    return ctx.reply_about(project, "message", key="quiz.sent_to_dm", params={"key": bank.key})
+    ctx.notices.append(quiz_dm(ctx.actor, "quiz_question", project.locale, None,
+                               {"note": note, "note_params": params, **view}))
+    return ctx.reply_about(project, "message", key="quiz.sent_to_dm", params={"quiz": bank.key})
 
 
 def _open_attempt(ctx: Context, key: str) -> tuple[Found, QuizAttempt, Project]:
@@ -99,7 +100,7 @@ def _open_attempt(ctx: Context, key: str) -> tuple[Found, QuizAttempt, Project]:
     assignee, assignment, bank, tries = found
     current = next((t for t in tries if t.submitted_at is None), None)
     if current is None:
-        raise CommandError("quiz.no_open_attempt", key=bank.key)
+        raise CommandError("quiz.no_open_attempt", quiz=bank.key)
     locked = quizzes.attempt_for_update(ctx.db, current.id)
     assert locked is not None
     return found, locked, _project(ctx, assignment)
@@ -121,8 +122,8 @@ def quiz_answer(ctx: Context, args: Args) -> Reply:
         return _result(ctx, project, attempt, bank, time_up=True)
     n = _position(args.n)
     if n != attempt.position + 1:
-        return _question(ctx, project, attempt, bank, "quiz.not_current", asked=n,
-                         current=attempt.position + 1)
+        return _question(ctx, project, attempt, bank, "quiz.not_current",
+                         {"asked": n, "current": attempt.position + 1})
     order = taking.order_of(attempt)
     qid, _ = order[attempt.position]
     kind = quizzes.questions_by_ids(ctx.db, [qid])[qid].type
@@ -133,7 +134,7 @@ def quiz_answer(ctx: Context, args: Args) -> Reply:
     if attempt.position >= len(order):
         taking.finish(ctx.db, attempt, assignee, bank, now)
         return _result(ctx, project, attempt, bank)
-    return _question(ctx, project, attempt, bank, "quiz.recorded", n=n)
+    return _question(ctx, project, attempt, bank, "quiz.recorded", {"n": n})
 
 
 @command("quiz pick", "<quiz:word> <n:word> <letter:word>", permission="none", scope="optional")
@@ -146,8 +147,8 @@ def quiz_pick(ctx: Context, args: Args) -> Reply:
         return _result(ctx, project, attempt, bank, time_up=True)
     n = _position(args.n)
     if n != attempt.position + 1:
-        return _question(ctx, project, attempt, bank, "quiz.not_current", asked=n,
-                         current=attempt.position + 1)
+        return _question(ctx, project, attempt, bank, "quiz.not_current",
+                         {"asked": n, "current": attempt.position + 1})
     _, indexes = taking.order_of(attempt)[attempt.position]
     taking.toggle(ctx.db, attempt, args.letter, len(indexes))
     return _question(ctx, project, attempt, bank)

@@ -8,7 +8,7 @@ from typing import Any
 from bot.context import Context
 from bot.errors import CommandError
 from bot.messages import Label, Reply
-from bot.notices import dm
+from bot.quiz_view import quiz_dm
 from bot.registry import command
 from bot.tokens import Token
 from storage import people, projects, quizzes
@@ -25,7 +25,7 @@ def bank_or_error(ctx: Context, key: str) -> QuizBank:
     bank = quizzes.latest_bank(ctx.db, key)
     if bank is None:
         known = ", ".join(b.key for b in quizzes.latest_banks(ctx.db)) or "-"
-        raise CommandError("quiz.unknown", key=key, known=known)
+        raise CommandError("quiz.unknown", quiz=key, known=known)
     return bank
 
 
@@ -148,15 +148,16 @@ def quiz_assign(ctx: Context, args: Args) -> Reply:
                                 questions=quizzes.dumps(ids))
         ctx.db.add(assignee)
         ctx.db.flush()
-        ctx.notices.append(dm(
+        ctx.notices.append(quiz_dm(
             person, "quiz_invite", ctx.project.locale, f"quiz-invite:{assignee.id}",
-            key=bank.key, title=bank.title, due=args.due, project=ctx.project.key,
-            project_name=ctx.project.name, questions=len(ids), pass_mark=bank.pass_mark,
-            time_limit=bank.time_limit_minutes, attempts=bank.attempts,
+            {"key": bank.key, "title": bank.title, "due": args.due, "project": ctx.project.key,
+             "project_name": ctx.project.name, "questions": len(ids),
+             "pass_mark": bank.pass_mark, "time_limit": bank.time_limit_minutes,
+             "attempts": bank.attempts},
         ))
         sent.append(person.display_name)
     if not sent:
         raise CommandError("quiz.nobody_new", target=label, already=skipped, empty=empty)
     ctx.record("quiz", assignment.id, "assigned", None, f"{bank.key} v{bank.version} {label}")
-    return ctx.say("quiz.assigned", "channel", key=bank.key, version=bank.version,
+    return ctx.say("quiz.assigned", "channel", quiz=bank.key, version=bank.version,
                    count=len(sent), target=label, due=args.due, already=skipped, empty=empty)
