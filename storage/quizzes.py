@@ -238,3 +238,35 @@ def people_in_department(db: Session, department_id: int) -> list[Any]:
 
     query = select(Person).where(Person.department_id == department_id)
     return list(db.exec(query.order_by(Person.id)).all())
+
+
+def banks_by_ids(db: Session, ids: Iterable[int]) -> dict[int, QuizBank]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return {b.id: b for b in db.exec(select(QuizBank).where(col(QuizBank.id).in_(wanted))).all()}
+
+
+def process_owners(db: Session, project_ids: Iterable[int]) -> dict[int, Any]:
+    """Each project's process owner (a Person), in one query."""
+    from storage.models import Membership, Person
+
+    wanted = set(project_ids)
+    if not wanted:
+        return {}
+    query = (
+        select(Membership.project_id, Person)
+        .join(Person, col(Person.id) == col(Membership.person_id))
+        .where(col(Membership.project_id).in_(wanted), Membership.role == "process-owner")
+    )
+    return dict(db.exec(query).all())
+
+
+def assignee_context(db: Session, assignee_id: int) -> tuple[QuizAssignee, QuizBank] | None:
+    query = (
+        select(QuizAssignee, QuizBank)
+        .join(QuizAssignment, col(QuizAssignment.id) == col(QuizAssignee.assignment_id))
+        .join(QuizBank, col(QuizBank.id) == col(QuizAssignment.bank_id))
+        .where(QuizAssignee.id == assignee_id)
+    )
+    return db.exec(query).first()
