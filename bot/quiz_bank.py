@@ -138,7 +138,7 @@ class _Checker:
         if not key:
             self.bad(("key",), None, "missing", field="key")
         elif not KEY.match(key):
-            self.bad(("key",), None, "bad_key", value=key)
+            self.bad(("key",), None, "bad_key", value=fields.get("key"))
         title = str(fields.get("title") or "").strip()
         if not title:
             self.bad(("title",), None, "missing", field="title")
@@ -197,6 +197,8 @@ class _Checker:
             if raw not in (None, "", []):
                 self.bad(at("options"), n, "tf_options")
             return []
+        if kind not in TYPES:
+            return [str(o) for o in raw] if isinstance(raw, list) else []
         if not isinstance(raw, list) or not all(str(o).strip() for o in raw):
             self.bad(at("options"), n, "bad_options", limit=MAX_OPTIONS)
             return []
