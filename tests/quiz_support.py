@@ -85,3 +85,17 @@ def wrong(engine: Engine, user_id: str) -> str:
     correct = shown(question.answer, indexes).split()
     other = next(LETTERS[i] for i in range(len(indexes)) if LETTERS[i] not in correct)
     return other
+
+
+def answer_to(engine: Engine, user_id: str, plan: dict[int, str], zh: bool = False) -> str:
+    """The shown answer to the question being asked, from `plan` (question number ->
+    bank letters such as "A,C", or "true"/"false"); the right answer when not planned."""
+    _, question, indexes = current(engine, user_id)
+    answer = shown(plan.get(question.number, question.answer), indexes)
+    if zh and answer in ("true", "false"):
+        return "对" if answer == "true" else "错"
+    return answer
+
+
+def asked(engine: Engine, user_id: str) -> QuizQuestion:
+    return current(engine, user_id)[1]

@@ -16,8 +16,8 @@ from bot.cli import app
 from bot.quiz_cli import run_import, run_template
 from bot.quiz_files import COLUMNS, EXAMPLE
 from bot.settings import Settings
-from storage.quizzes import QuizBank, QuizQuestion
 from storage.engine import make_engine
+from storage.quizzes import QuizBank, QuizQuestion
 
 BAD_YAML = """\
 key: Bad Key
