@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace as Args
 from typing import Any
 
+from bot import catalog
 from bot.context import Context
 from bot.errors import CommandError
 from bot.messages import Label, Reply
@@ -84,13 +85,17 @@ def _parse_assign(tokens: list[Token]) -> dict[str, object]:
     return values
 
 
-def _targets(ctx: Context, args: Args) -> tuple[list[Person], str]:
+def _targets(ctx: Context, args: Args) -> tuple[list[Person], str, str]:
+    """The people, the target as stored, and as the project's language says it."""
+    locale = ctx.project.locale
     if args.person is not None:
-        return [args.person], f"@{args.person.display_name}"
+        return [args.person], f"@{args.person.display_name}", f"@{args.person.display_name}"
     if args.dept is not None:
         dept: Department = args.dept
-        return quizzes.people_in_department(ctx.db, dept.id), f"dept {dept.name}"
-    return [p for _, p in projects.members(ctx.db, ctx.project.id)], "all"
+        shown = catalog.text(locale, "quiz_text.target_dept", name=dept.name)
+        return quizzes.people_in_department(ctx.db, dept.id), f"dept {dept.name}", shown
+    members = [p for _, p in projects.members(ctx.db, ctx.project.id)]
+    return members, "all", catalog.text(locale, "quiz_text.target_all")
 
 
 def _questions_for(found: list[QuizQuestion], dept: str | None, role: str | None) -> list[int]:
@@ -114,7 +119,7 @@ def _questions_for(found: list[QuizQuestion], dept: str | None, role: str | None
 )
 def quiz_assign(ctx: Context, args: Args) -> Reply:
     bank = bank_or_error(ctx, args.quiz)
-    targets, label = _targets(ctx, args)
+    targets, stored, label = _targets(ctx, args)
     if not targets:
         raise CommandError("quiz.nobody", target=label)
     found = quizzes.questions(ctx.db, bank.id)
@@ -128,7 +133,7 @@ def quiz_assign(ctx: Context, args: Args) -> Reply:
     depts = people.departments_by_ids(ctx.db, (p.department_id for p in targets))
     roles = {m.person_id: m.role for m, _ in projects.members(ctx.db, ctx.project.id)}
     assignment = QuizAssignment(
-        project_id=ctx.project.id, bank_id=bank.id, target=label[:120], due_date=args.due,
+        project_id=ctx.project.id, bank_id=bank.id, target=stored[:120], due_date=args.due,
         created_by=ctx.actor.id, created_at=ctx.now(),
     )
     ctx.db.add(assignment)
@@ -158,6 +163,6 @@ def quiz_assign(ctx: Context, args: Args) -> Reply:
         sent.append(person.display_name)
     if not sent:
         raise CommandError("quiz.nobody_new", target=label, already=skipped, empty=empty)
-    ctx.record("quiz", assignment.id, "assigned", None, f"{bank.key} v{bank.version} {label}")
+    ctx.record("quiz", assignment.id, "assigned", None, f"{bank.key} v{bank.version} {stored}")
     return ctx.say("quiz.assigned", "channel", quiz=bank.key, version=bank.version,
                    count=len(sent), target=label, due=args.due, already=skipped, empty=empty)
