@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import Chat, make_chat
+from conftest import SETUP, Chat, make_chat
 from quiz_support import EXPLANATIONS, answer_to, asked, current, import_text, right, wrong
 from sqlmodel import Session, select
 
@@ -210,3 +210,34 @@ def test_answers_need_the_right_shape(quiz: Chat) -> None:
     assert current(quiz.runtime.engine, "max")[0].position == 0
     # other text is still a command while the attempt is open
     assert "Question banks" in quiz("max", "quiz list", channel="dm")
+
+
+def test_quiz_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
+    chat = make_chat(postgres_url)
+    try:
+        for user, line in SETUP:
+            chat(user, line)
+        import_text(chat.runtime.engine, chat.runtime.clock, tmp_path)
+        chat("olivia", f"quiz assign tq to all due {DUE}")
+        chat("max", "quiz take tq", channel="dm")
+        for _ in range(3):
+            reply = chat("max", right(chat.runtime.engine, "max"), channel="dm")
+        assert "100% — passed" in reply
+        assert "Marketing: assigned 2 · started 1 · completed 1 · passed 1 · average 100.0" \
+            in chat("olivia", "quiz status tq")
+        env = JobEnv(chat.runtime.engine, chat.runtime.clock, chat.runtime.settings)
+        chat.at("2026-11-26T09:05:00+08:00")
+        quiz_sweep(env)
+        assert {r.kind for r in outbox(chat)} >= {"quiz_overdue_head", "quiz_overdue_owner"}
+    finally:
+        chat.runtime.engine.dispose()
+
+
+def test_chinese_verbs(quiz: Chat) -> None:
+    assigned = quiz("olivia", "测验 指派 tq 给 部门 Marketing 截止 2026-11-25")
+    assert "assigned to 2 people (dept Marketing)" in assigned
+    assert "Question 1/3" in quiz("max", "测验 答题 tq", channel="dm")
+    assert "Marketing: assigned 2 · started 1" in quiz("olivia", "测验 进度 tq")
+    assert "tq v1 · max · Marketing" in quiz("max", "测验 成绩")
+    assert "4 questions" in quiz("max", "测验 详情 tq")
+    assert "Question banks" in quiz("max", "测验 列表")
