@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, func, select
 
+from storage.models import Membership, Person, Project
+
 
 class QuizBank(SQLModel, table=True):
     """One version of a bank; a new version is a new row, old results keep theirs."""
@@ -196,8 +198,6 @@ def due_between(
     db: Session, timezone: str, calendar: str, dates: Iterable[date]
 ) -> list[QuizAssignment]:
     """Assignments due on one of `dates`, of projects in one timezone/calendar group."""
-    from storage.models import Project
-
     wanted = set(dates)
     if not wanted:
         return []
@@ -217,8 +217,6 @@ def due_in_range(
     db: Session, timezone: str, calendar: str, after: date, until: date
 ) -> list[QuizAssignment]:
     """Assignments due in (after, until], of projects in one timezone/calendar group."""
-    from storage.models import Project
-
     query = (
         select(QuizAssignment)
         .join(Project, col(Project.id) == col(QuizAssignment.project_id))
@@ -232,10 +230,8 @@ def due_in_range(
     return list(db.exec(query.order_by(QuizAssignment.id)).all())
 
 
-def people_in_department(db: Session, department_id: int) -> list[Any]:
+def people_in_department(db: Session, department_id: int) -> list[Person]:
     """Everyone in the department, organisation-wide (members of a project or not)."""
-    from storage.models import Person
-
     query = select(Person).where(Person.department_id == department_id)
     return list(db.exec(query.order_by(Person.id)).all())
 
@@ -247,10 +243,8 @@ def banks_by_ids(db: Session, ids: Iterable[int]) -> dict[int, QuizBank]:
     return {b.id: b for b in db.exec(select(QuizBank).where(col(QuizBank.id).in_(wanted))).all()}
 
 
-def process_owners(db: Session, project_ids: Iterable[int]) -> dict[int, Any]:
+def process_owners(db: Session, project_ids: Iterable[int]) -> dict[int, Person]:
     """Each project's process owner (a Person), in one query."""
-    from storage.models import Membership, Person
-
     wanted = set(project_ids)
     if not wanted:
         return {}

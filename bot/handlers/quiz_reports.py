@@ -44,8 +44,8 @@ def _parse_results(tokens: list[Token]) -> dict[str, object]:
 def quiz_results(ctx: Context, args: Args) -> Reply:
     manager = ctx.membership is not None and ctx.membership.role in MANAGERS
     key = bank_or_error(ctx, args.quiz).key if args.quiz else None
-    if args.who is not None and args.who.id != ctx.actor.id or (key and manager and
-                                                               args.who is None):
+    someone_else = args.who is not None and args.who.id != ctx.actor.id
+    if someone_else or (key and manager and args.who is None):
         if not manager:
             raise CommandError("quiz.results_own")
         pairs = (quizzes.assignments_of(ctx.db, ctx.project.id, key) if key
