@@ -224,5 +224,27 @@ def db_upgrade() -> None:
     typer.echo(f"database at {settings.database_url} is up to date")
 
 
+# -- training quizzes: question banks ---------------------------------------------
+quiz_app = typer.Typer(no_args_is_help=True, help="Training quiz question banks.")
+app.add_typer(quiz_app, name="quiz")
+
+
+@quiz_app.command("import")
+def quiz_import(path: Path = typer.Argument(..., help="A bank: .yaml/.yml or .xlsx")) -> None:
+    """Check a question bank and import it, all or nothing."""
+    from bot.quiz_cli import run_import
+
+    settings = _settings()
+    raise typer.Exit(run_import(settings, path, sys.stdout, sys.stderr))
+
+
+@quiz_app.command("template")
+def quiz_template(path: Path = typer.Argument(..., help="The workbook to write (.xlsx)")) -> None:
+    """Write the empty bank workbook: the columns and one example row."""
+    from bot.quiz_cli import run_template
+
+    raise typer.Exit(run_template(_settings(), path, sys.stdout, sys.stderr))
+
+
 if __name__ == "__main__":
     app()

@@ -20,6 +20,7 @@ from bot.grammar import match
 from bot.messages import Inbound, Label, Reply
 from bot.outbox.enqueue import enqueue
 from bot.permissions import authorize
+from bot.quiz_hook import as_answer
 from bot.scope import resolve_project
 from bot.settings import Settings
 from bot.tokens import Token, tokenize
@@ -118,6 +119,8 @@ class Dispatcher:
         except CommandError:
             attempt.command = registry.find(_plain_words(inbound.text))[0]
             raise
+        if inbound.is_dm:  # an open quiz attempt takes answer-shaped text (bot/quiz_hook.py)
+            tokens = as_answer(db, inbound, tokens) or tokens
         words = [t.word for t in tokens]
         command, length = registry.find(words) if tokens else (registry.by_id("help"), 0)
         if command is None:

@@ -60,6 +60,10 @@ VERB_ALIASES = {
     "日历": "calendar",
     "节假日": "holiday",
     "调休上班": "workday",
+    # training quizzes (测验 指派 答题 进度 are above)
+    "成绩": "results",
+    "作答": "answer",
+    "选择": "pick",
 }
 
 

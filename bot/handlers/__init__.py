@@ -10,4 +10,7 @@ from bot.handlers import (  # noqa: F401
     members,
     projects,
     quiet,
+    quiz_reports,
+    quiz_taking,
+    quizzes,
 )

@@ -16,6 +16,7 @@ from bot.handlers.listing import progress
 from bot.jobs.periods import next_fire
 from bot.jobs.schedule import first_at
 from bot.messages import Label, Reply
+from bot.quiz_view import digest_quizzes
 from bot.registry import command
 from bot.tokens import Token
 from storage import digests
@@ -29,7 +30,8 @@ def digest_data(
     db: Session, clock: Clock, project: Project, since: datetime | None, cadence: str
 ) -> dict[str, Any]:
     """The digest's content as of now: `progress` plus what was done since the last digest."""
-    return {**progress(db, clock, project, since=since), "cadence": cadence, "since": since}
+    return {**progress(db, clock, project, since=since), "cadence": cadence, "since": since,
+            **digest_quizzes(db, project.id)}
 
 
 def _schedule(ctx: Context) -> DigestSchedule:

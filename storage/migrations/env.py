@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 import storage.calendar  # noqa: F401  (registers the tables)
 import storage.delivery_tables  # noqa: F401  (registers the tables)
 import storage.models  # noqa: F401  (registers the tables)
+import storage.quizzes  # noqa: F401  (registers the tables)
 import storage.sequences  # noqa: F401  (registers the tables)
 from storage.engine import make_engine
 

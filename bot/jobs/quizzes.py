@@ -1,0 +1,207 @@
+"""Quiz reminders and the deadline message to department heads, at 09:00 project time.
+
+Per timezone/calendar group, once a morning (job `quiz`, period the date):
+- a DM two working days and one working day before the due date to every assignee
+  who has not passed (on that morning only, never late);
+- on the first working day after the due date, one message per (assignment,
+  department) to the department's head listing who has not passed (the process
+  owner when the department has no head, saying why), and a summary to the process
+  owner. Missed mornings are caught up once, like the overdue sweep.
+Keys `quiz-remind:<assignee>:<due>:<n>`, `quiz-head:<assignment>:<dept>` and
+`quiz-owner:<assignment>` make each go out once. Open attempts past their time limit
+are graded as they stand on every run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from bot import quiz_attempts
+from bot.jobs.morning import first_previous
+from bot.jobs.periods import ONE_DAY, morning_day, overdue_cutoff
+from bot.jobs.registry import JobEnv, job
+from bot.messages import Notice
+from bot.outbox.enqueue import enqueue_many
+from bot.quiz_view import Row, quiz_dm, rows_of
+from bot.workdays import WorkCalendar, calendar_for
+from storage import jobruns, people, quizzes, sweeps
+from storage.engine import transaction
+from storage.models import Project
+from storage.quizzes import QuizAssignment
+
+log = logging.getLogger(__name__)
+JOB = "quiz"
+RETRY = timedelta(hours=1)
+GRADE_BATCH = 500
+REMIND_BEFORE = (1, 2)  # working days before the due date
+LOOKAHEAD_DAYS = 30
+
+
+@job(JOB)
+def quiz_sweep(env: JobEnv) -> int:
+    _grade_expired(env)
+    with transaction(env.engine) as db:
+        groups = sweeps.calendar_groups(db)
+    queued = 0
+    for zone, calendar in groups:
+        scope = f"{zone}|{calendar}"
+        try:
+            queued += _sweep_group(env, zone, calendar, scope)
+        except Exception:
+            log.exception("quiz sweep of %s failed; trying again in %s", scope, RETRY)
+            with transaction(env.engine) as db:
+                now = env.clock.now()
+                jobruns.record_failure(db, JOB, scope, now.date().isoformat(), now)
+    return queued
+
+
+def _grade_expired(env: JobEnv) -> None:
+    """Attempts whose time limit passed are graded as they stand."""
+    now = env.clock.now()
+    with transaction(env.engine) as db:
+        for attempt in quizzes.expired_open(db, now, GRADE_BATCH):
+            found = quizzes.assignee_context(db, attempt.assignee_id)
+            if found is not None:
+                quiz_attempts.finish(db, attempt, found[0], found[1], now)
+
+
+def reminder_dates(calendar: WorkCalendar, day: date) -> dict[date, int]:
+    """Due dates that are 1 or 2 working days after `day` (`day` counting as the first)."""
+    found = {}
+    for offset in range(1, LOOKAHEAD_DAYS):
+        due = day + timedelta(days=offset)
+        left = calendar.working_days_after(day - ONE_DAY, due - ONE_DAY)
+        if left in REMIND_BEFORE:
+            found[due] = left
+        if left > max(REMIND_BEFORE):
+            break
+    return found
+
+
+def _sweep_group(env: JobEnv, zone: str, calendar_name: str, scope: str) -> int:
+    now = env.clock.now()
+    with transaction(env.engine) as db:
+        failed = jobruns.last_failure(db, JOB, scope)
+    if failed is not None and now < failed + RETRY:
+        return 0
+    calendar = calendar_for(calendar_name)
+    local_now = env.clock.local(zone)
+    day = morning_day(local_now)
+    with transaction(env.engine) as db:
+        last = jobruns.last_period(db, JOB, scope)
+        previous = date.fromisoformat(last) if last else day - ONE_DAY
+        if previous >= day or not jobruns.claim(db, JOB, scope, day.isoformat(), now):
+            return 0
+        if failed is not None:
+            jobruns.clear_failures(db, JOB, scope)
+        notices: list[tuple[Notice, int]] = []
+        if local_now.date() == day and calendar.is_working(day):
+            dates = reminder_dates(calendar, day)
+            due = quizzes.due_between(db, zone, calendar_name, dates)
+            notices += _reminders(db, due, dates)
+        since = previous if last else first_previous(calendar, day)
+        late = quizzes.due_in_range(
+            db, zone, calendar_name, overdue_cutoff(calendar, since), overdue_cutoff(calendar, day)
+        )
+        notices += _deadline_messages(db, late)
+        return enqueue_many(db, notices, now, env.settings.timezone)
+
+
+def _load(db: Session, assignments: list[QuizAssignment]) -> tuple[list[Row], dict[int, Project]]:
+    banks = quizzes.banks_by_ids(db, (a.bank_id for a in assignments))
+    rows = rows_of(db, [(a, banks[a.bank_id]) for a in assignments])
+    ids = {a.project_id for a in assignments}
+    found = {p.id: p for p in (db.get(Project, pid) for pid in ids) if p is not None}
+    return rows, found
+
+
+def _data(row: Row, project: Project) -> dict[str, Any]:
+    return {"key": row.bank.key, "title": row.bank.title, "project": project.key,
+            "due": row.assignment.due_date}
+
+
+def _reminders(db: Session, due: list[QuizAssignment], dates: dict[date, int]) -> list:
+    rows, found = _load(db, due)
+    notices = []
+    for row in rows:
+        if row.assignee.passed or row.person is None:
+            continue
+        project = found[row.assignment.project_id]
+        n = dates[row.assignment.due_date]
+        key = f"quiz-remind:{row.assignee.id}:{row.assignment.due_date.isoformat()}:{n}"
+        notices.append((quiz_dm(row.person, "quiz_remind_dm", project.locale, key,
+                                _data(row, project)), project.id))
+    return notices
+
+
+def _deadline_messages(db: Session, late: list[QuizAssignment]) -> list:
+    rows, found = _load(db, late)
+    owners = quizzes.process_owners(db, found)
+    by_assignment: dict[int, list[Row]] = defaultdict(list)
+    for row in rows:
+        by_assignment[row.assignment.id].append(row)
+    notices = []
+    for members in by_assignment.values():
+        project = found[members[0].assignment.project_id]
+        owner = owners.get(project.id)
+        notices += dept_head_notices(db, members, project, owner)
+        if owner is not None:
+            notices.append((_owner_summary(members, project, owner), project.id))
+    return notices
+
+
+def _by_department(members: list[Row]) -> dict[int | None, list[Row]]:
+    groups: dict[int | None, list[Row]] = defaultdict(list)
+    for row in members:
+        groups[row.assignee.department_id].append(row)
+    return groups
+
+
+def dept_head_notices(db: Session, members: list[Row], project: Project,
+                      owner: Any) -> list[tuple[Notice, int]]:
+    """One message per department of the assignment to its head, listing who has not
+    passed (the process owner when there is no head). This is the quiz deadline's
+    `dept-head` level: an escalation record (one per assignment and department) is
+    to be created here once escalations exist."""
+    groups = _by_department(members)
+    depts = people.departments_by_ids(db, groups)
+    heads = people.by_ids(db, (d.head_id for d in depts.values() if d.head_id))
+    notices = []
+    for dept_id, rows in groups.items():
+        missing = [r.person.display_name for r in rows if not r.assignee.passed and r.person]
+        if not missing:
+            continue
+        dept = depts.get(dept_id) if dept_id is not None else None
+        head = heads.get(dept.head_id) if dept and dept.head_id else None
+        target = head or owner
+        if target is None:
+            continue
+        data = {**_data(rows[0], project), "department": dept.name if dept else None,
+                "names": ", ".join(sorted(missing)), "no_head": head is None}
+        key = f"quiz-head:{rows[0].assignment.id}:{dept_id or 0}"
+        notices.append((quiz_dm(target, "quiz_overdue_head", project.locale, key, data),
+                        project.id))
+    return notices
+
+
+def _owner_summary(members: list[Row], project: Project, owner: Any) -> Notice:
+    groups = _by_department(members).values()
+    lines = []
+    for rows in sorted(groups, key=lambda rows: (rows[0].department is None,
+                                                 rows[0].department or "")):
+        lines.append({
+            "department": rows[0].department,
+            "passed": sum(r.assignee.passed for r in rows),
+            "assigned": len(rows),
+            "names": ", ".join(sorted(r.person.display_name for r in rows
+                                      if r.person and not r.assignee.passed)),
+        })
+    data = {**_data(members[0], project), "departments": lines,
+            "passed": sum(r.assignee.passed for r in members), "assigned": len(members)}
+    return quiz_dm(owner, "quiz_overdue_owner", project.locale,
+                   f"quiz-owner:{members[0].assignment.id}", data)
