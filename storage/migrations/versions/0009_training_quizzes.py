@@ -1,7 +1,7 @@
 """training quizzes: banks, questions, assignments, assignees, attempts
 
 Revision ID: 0009
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-30 10:15:00
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import sqlmodel
 
 
 revision: str = '0009'
-down_revision: Union[str, Sequence[str], None] = '0004'
+down_revision: Union[str, Sequence[str], None] = '0005'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
