@@ -56,6 +56,13 @@ VERB_ALIASES = {
     "现在": "now",
     "立即": "now",
     "添加": "add",
+    # parallel reviews (会签)
+    "会签": "review",
+    "通过": "approve",
+    "退回": "changes",
+    "委托": "delegate",
+    "重新提交": "resubmit",
+    "统计": "stats",
 }
 
 

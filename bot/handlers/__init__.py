@@ -9,4 +9,6 @@ from bot.handlers import (  # noqa: F401
     members,
     projects,
     quiet,
+    review_admin,
+    reviews,
 )

@@ -17,6 +17,7 @@ from bot.jobs.periods import next_fire
 from bot.jobs.schedule import first_at
 from bot.messages import Label, Reply
 from bot.registry import command
+from bot.reviews_view import open_review_rows
 from bot.tokens import Token
 from storage import digests
 from storage.delivery_tables import DigestSchedule
@@ -29,7 +30,8 @@ def digest_data(
     db: Session, clock: Clock, project: Project, since: datetime | None, cadence: str
 ) -> dict[str, Any]:
     """The digest's content as of now: `progress` plus what was done since the last digest."""
-    return {**progress(db, clock, project, since=since), "cadence": cadence, "since": since}
+    data = {**progress(db, clock, project, since=since), "cadence": cadence, "since": since}
+    return {**data, "reviews": open_review_rows(db, project, clock.today(project.timezone))}
 
 
 def _schedule(ctx: Context) -> DigestSchedule:

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 
 import storage.delivery_tables  # noqa: F401  (registers the tables)
 import storage.models  # noqa: F401  (registers the tables)
+import storage.reviews  # noqa: F401  (registers the tables)
 import storage.sequences  # noqa: F401  (registers the tables)
 from storage.engine import make_engine
 
