@@ -14,7 +14,7 @@ from sqlmodel import Session
 from bot.messages import Notice
 from bot.notices import dm
 from bot.workdays import WorkCalendar, calendar_for
-from storage import people, projects, reviews, sweeps
+from storage import people, projects, reviews
 from storage.models import Department, Person, Project
 from storage.reviews import Review, ReviewDecision, ReviewSlot
 
@@ -108,23 +108,30 @@ def open_review_rows(db: Session, project: Project, today: date) -> list[dict[st
 
 
 def late_recipients(
-    db: Session, project: Project, slot: ReviewSlot, days_late: int
+    deciders_of_slot: Sequence[Person], leads: Sequence[Person], days_late: int
 ) -> list[tuple[Person, str]]:
     """A slot late by `days_late` working days -> who is told, and as what.
 
     The minimum until the escalation ladder takes this over: from the first working day
-    late, the slot's reviewer (and delegate) and the project's leads and process owner.
+    late, the slot's reviewer (or delegate) and the project's leads and process owner.
     """
     if days_late < 1:
         return []
-    found = people.by_ids(db, deciders(slot))
-    told = [(found[p], "reviewer") for p in deciders(slot) if p in found]
+    told = [(person, "reviewer") for person in deciders_of_slot]
     seen = {p.id for p, _ in told}
-    for person in sweeps.people_in_roles(db, project.id, LEADS_AND_OWNER):
+    for person in leads:
         if person.id not in seen:
             seen.add(person.id)
             told.append((person, "lead"))
     return told
+
+
+def leads_of(db: Session, project_ids: Sequence[int]) -> dict[int, list[Person]]:
+    """Each project's leads and process owner, in one query."""
+    found: dict[int, list[Person]] = {pid: [] for pid in project_ids}
+    for project_id, person in reviews.people_in_roles_of(db, project_ids, LEADS_AND_OWNER):
+        found[project_id].append(person)
+    return found
 
 
 def request_notices(

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, or_, select
 
-from storage.models import Project
+from storage.models import Membership, Person, Project
 
 MODES = ("all", "any")
 OPEN = "open"
@@ -193,3 +193,25 @@ def pending_due_between(
     if after is not None:
         query = query.where(col(Review.due_date) > after)
     return db.exec(query.order_by(Review.project_id, Review.seq, ReviewSlot.id)).all()
+
+
+def projects_by_ids(db: Session, ids: Iterable[int]) -> dict[int, Project]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return {p.id: p for p in db.exec(select(Project).where(col(Project.id).in_(wanted))).all()}
+
+
+def people_in_roles_of(
+    db: Session, project_ids: Sequence[int], roles: Sequence[str]
+) -> Sequence[tuple[int, Person]]:
+    """(project id, person) for everyone in `roles` of the projects, in one query."""
+    if not project_ids:
+        return []
+    query = (
+        select(Membership.project_id, Person)
+        .join(Person, col(Person.id) == col(Membership.person_id))
+        .where(col(Membership.project_id).in_(set(project_ids)), col(Membership.role).in_(roles))
+        .order_by(Membership.project_id, Person.id)
+    )
+    return db.exec(query).all()
