@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from bot.messages import Notice
 from bot.notices import dm
+from bot.views import number
 from bot.workdays import WorkCalendar, calendar_for
 from storage import people, projects, reviews
 from storage.models import Department, Person, Project
@@ -159,14 +160,19 @@ def request_notices(
     return notices
 
 
-def kpi_target(db: Session, project: Project, dept: str | None) -> float | None:
-    """The target of a KPI that names reviews (and the department, for a department)."""
+def kpi_target(
+    db: Session, project: Project, dept: str | None, depts: Sequence[str] = ()
+) -> str | None:
+    """The target of a KPI that names reviews: for a department, one naming it too; for
+    the whole project, one naming none of `depts`."""
     for kpi in projects.kpis(db, project.id):
         name = kpi.name.casefold()
         if not any(w in name for w in REVIEW_WORDS):
             continue
-        if dept is None or dept.casefold() in name:
-            return kpi.target
+        if dept is not None and dept.casefold() in name:
+            return number(kpi.target)
+        if dept is None and not any(d.casefold() in name for d in depts):
+            return number(kpi.target)
     return None
 
 
@@ -197,7 +203,7 @@ def stats(db: Session, project: Project, dept: Department | None) -> dict[str, A
         "dept": dept.name if dept else None,
         "approved": sum(r.state == "approved" for r in closed),
         "cancelled": sum(r.state == "cancelled" for r in closed),
-        "overall": {**_summary(every), "target": kpi_target(db, project, None)},
+        "overall": {**_summary(every), "target": kpi_target(db, project, None, list(by_dept))},
         "departments": [
             {"name": name, **_summary(days), "target": kpi_target(db, project, name)}
             for name, days in sorted(by_dept.items())
