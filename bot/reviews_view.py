@@ -247,6 +247,10 @@ def history_rows(
             "round": d.round,
             "text": d.text,
             "working_days": d.working_days,
+            # "opened" keeps "<mode> <N>wd"
+            "mode": (d.text or "all").split()[0] if d.kind == "opened" else None,
+            "within": (d.text or " 0").split()[-1].removesuffix("wd") if d.kind == "opened"
+            else None,
         }
         for d in entries
     ]
