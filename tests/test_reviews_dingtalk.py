@@ -55,3 +55,41 @@ def test_heads_get_an_action_card_and_approve_by_typed_command(fake, adapter, ru
     typed = say(fake, "通过 R1 同意上线", who=("u-zhao", "赵六"), conv="cid-dm-zhao", dm=True)
     assert "你已通过 P1/R1" in shown(typed) and "已通过" in shown(typed)
     assert states(runtime) == ("approved", ["approved", "approved"])
+
+
+def test_reads_reminders_and_overdue_notices_render_for_dingtalk(fake, adapter, runtime) -> None:  # noqa: ANN001, F811
+    from datetime import datetime
+
+    from bot.jobs.registry import JobEnv
+    from bot.jobs.runner import run_due
+
+    say(fake, " project create 上线审批")
+    say(fake, " dept add 法务部 head @李四\u2005", at=(LI,))
+    say(fake, " dept add 技术部 head @赵六\u2005", at=(ZHAO,))
+    say(fake, " 会签 「新品上线方案」 由 部门 技术部,法务部 限 3个工作日")
+    say(fake, "通过 P1/R1", who=("u-zhao", "赵六"), conv="cid-dm-zhao", dm=True)
+    say(fake, 'changes P1/R1 "第4条需修改"', who=("u-li", "李四"), conv="cid-dm-li", dm=True)
+    say(fake, " 会签 重新提交 R1 已修改第4条")
+    shown_r1 = shown(say(fake, " 会签 详情 R1"))
+    assert "**法务部**: 李四 · 待审核" in shown_r1 and "退回修改: 第4条需修改" in shown_r1
+    assert "第 2 轮" in shown_r1
+    assert "审核中的会签（1 项）" in shown(say(fake, " 会签 列表"))
+    assert "按部门" in shown(say(fake, " 会签 统计"))
+    assert "审核中的会签（1 项）" in shown(say(fake, " 周报 立即"))
+
+    loop = DeliveryLoop(runtime.engine, runtime.clock, {"dingtalk": adapter.sender})
+    loop.run_once()
+    env = JobEnv(runtime.engine, runtime.clock, runtime.settings)
+    for when in ("2026-11-20T09:00", "2026-11-23T09:00", "2026-11-24T09:00"):
+        runtime.clock.set(datetime.fromisoformat(f"{when}+08:00"))
+        run_due(env)
+    loop.run_once()
+    texts = [(p["body"].get("userIds", ["#"])[0], json.loads(p["body"]["msgParam"])["text"])
+             for p in fake.posts_to(DM_SEND)]
+    reminded = [u for u, x in texts if "🔔" in x]
+    assert sorted(reminded) == ["u-li", "u-li"]  # the day before, and on the day
+    late = dict((u, x) for u, x in texts if "⏰" in x)
+    assert sorted(late) == ["u-li", "u-wang"]  # the reviewer and the process owner
+    assert "已超期 1 个工作日" in late["u-li"] and "法务部（李四）" in late["u-wang"]
+    outcome = [x for u, x in texts if u == "u-wang" and "退回修改（第 1 轮）" in x]
+    assert outcome and "第4条需修改" in outcome[0]
