@@ -30,6 +30,7 @@ from storage.reviews import Review, ReviewSlot
 
 log = logging.getLogger(__name__)
 JOB = "reviews"
+RETRY = timedelta(hours=1)  # a group whose sweep failed is tried again after this
 
 Found = list[tuple[str, ReviewSlot, Review]]
 
@@ -43,13 +44,27 @@ def review_sweep(env: JobEnv) -> int:
         try:
             queued += _sweep_group(env, zone, calendar)
         except Exception:
-            log.exception("review sweep of %s|%s failed; it runs again on the next tick",
-                          zone, calendar)
+            log.exception("review sweep of %s|%s failed; trying again in %s", zone, calendar,
+                          RETRY)
+            _failed(env, f"{zone}|{calendar}")
     return queued
+
+
+def _failed(env: JobEnv, scope: str) -> None:
+    now = env.clock.now()
+    try:
+        with transaction(env.engine) as db:
+            jobruns.record_failure(db, JOB, scope, now.date().isoformat(), now)
+    except Exception:
+        log.exception("could not record the failed review sweep of %s", scope)
 
 
 def _sweep_group(env: JobEnv, zone: str, calendar_name: str) -> int:
     scope = f"{zone}|{calendar_name}"
+    with transaction(env.engine) as db:
+        failed = jobruns.last_failure(db, JOB, scope)
+    if failed is not None and env.clock.now() < failed + RETRY:
+        return 0  # backing off
     calendar = calendar_for(calendar_name)
     local_now = env.clock.local(zone)
     day = morning_day(local_now)
@@ -58,6 +73,8 @@ def _sweep_group(env: JobEnv, zone: str, calendar_name: str) -> int:
         previous = date.fromisoformat(last) if last else day - ONE_DAY
         if previous >= day or not jobruns.claim(db, JOB, scope, day.isoformat(), env.clock.now()):
             return 0
+        if failed is not None:
+            jobruns.clear_failures(db, JOB, scope)
         since = previous if last else first_previous(calendar, day)
 
         def between(kind: str, after: date | None, until: date) -> Found:
