@@ -116,6 +116,18 @@ def test_delegation_hands_the_slot_on(rv) -> None:  # noqa: ANN001
     assert "delegated" not in rv("lara", "approve R1", channel="dm").lower()
     assert slots(rv)["leo"] == "approved"
     assert "You do not review R1" in rv("max", "approve R1")
+    # only Tech is still pending: a lead needs not name it
+    assert "Tech now goes to lara" in rv("lena", "review delegate R1 @lara")
+
+
+def test_a_lead_names_the_department_to_delegate(rv) -> None:  # noqa: ANN001
+    rv("max", OPEN)
+    assert "Which department's slot of R1? Say dept <name>: Legal, Tech" in rv(
+        "lena", "review delegate R1 @sam"
+    )
+    assert "Tech now goes to sam" in rv("lena", "review delegate R1 @sam dept Tech")
+    assert "You approved LA/R1" in rv("sam", "approve R1", channel="dm")
+    assert slots(rv) == {"leo": "pending", "tom": "approved"}
 
 
 def test_only_a_slots_reviewer_decides(rv) -> None:  # noqa: ANN001
@@ -245,3 +257,26 @@ def test_export_reviews_to_xlsx(rv, tmp_path) -> None:  # noqa: ANN001
     assert (legal[11], legal[13], legal[14]) == ("approved", 2, "ok")
     tech = next(r for r in table[1:] if r[8] == "Tech")
     assert tech[11] == "pending" and tech[13] is None
+
+
+def test_a_review_round_trip_on_every_database(any_db_url) -> None:  # noqa: ANN001
+    from conftest import SETUP, make_chat
+    from support_scheduler import run_tick
+
+    chat = make_chat(any_db_url)
+    try:
+        for user, line in SETUP:
+            chat(user, line)
+        chat("olivia", "dept add Tech head @tom")
+        chat("max", OPEN)
+        assert "You approved LA/R1" in chat("tom", "approve R1", channel="dm")
+        chat("leo", 'changes R1 "clause 4"', channel="dm")
+        assert "round 2" in chat("max", "review resubmit R1")
+        assert "Review times in LA" in chat("olivia", "review stats")
+        assert "Open reviews (1)" in chat("vic", "review list")
+        from datetime import datetime
+
+        sent = run_tick(chat.runtime, datetime.fromisoformat("2026-11-24T09:00:00+08:00"))
+        assert sorted(t for t, x in sent if x.startswith("⏰")) == ["@lena", "@leo", "@olivia"]
+    finally:
+        chat.runtime.engine.dispose()
