@@ -140,3 +140,26 @@ def test_a_modal_submitted_by_someone_else_changes_nothing(slack) -> None:  # no
     refusal = slack.fake.wait("chat.postMessage", before + 1)[before]
     assert "You do not review R1" in refusal.args["text"]
     assert states(slack) == ("open", ["pending"])
+
+
+def test_reminders_and_overdue_notices_carry_the_buttons_for_the_reviewer_only() -> None:
+    from datetime import date
+
+    from bot.adapters.slack.render import SlackRenderer
+
+    review = {"ref": "LA/R1", "title": "Launch <plan>", "due": date(2026, 11, 23)}
+    renderer = SlackRenderer()
+
+    def values(template: str, **data: object) -> set[str]:
+        data = {"review": review, "slot": "Legal", **data}
+        blocks = renderer.message(template, data, "en").blocks
+        return {e["value"] for b in blocks for e in b.get("elements", []) if "value" in e}
+
+    assert values("review_remind", kind="before") == {"approve LA/R1", "changes LA/R1"}
+    assert values("review_overdue", to="reviewer", days=1, reviewer="leo") == {
+        "approve LA/R1", "changes LA/R1"
+    }
+    assert values("review_overdue", to="lead", days=1, reviewer="leo") == set()
+    text = renderer.message("review_overdue", {"review": review, "slot": "Legal", "to": "lead",
+                                               "days": 2, "reviewer": "leo"}, "zh-CN").text
+    assert "Legal（leo）已超期 2 个工作日" in text and "&lt;plan&gt;" in text
