@@ -64,6 +64,13 @@ VERB_ALIASES = {
     "成绩": "results",
     "作答": "answer",
     "选择": "pick",
+    # parallel reviews (会签)
+    "会签": "review",
+    "通过": "approve",
+    "退回": "changes",
+    "委托": "delegate",
+    "重新提交": "resubmit",
+    "统计": "stats",
 }
 
 

@@ -132,7 +132,13 @@ class FakeSlack:
                 found = self.users.get(str(args.get("user")))
                 return ok | {"user": found} if found else {"ok": False, "error": "user_not_found"}
             case "views.open":
-                return ok | {"view": {"id": "V1"}}
+                # Slack answers with the view as shown (its id, hash and an empty state)
+                if not args.get("trigger_id"):
+                    return {"ok": False, "error": "invalid_trigger_id"}
+                view = args.get("view") or {}
+                view = json.loads(view) if isinstance(view, str) else view
+                shown = {"id": "V1", "team_id": TEAM, "state": {"values": {}}, "hash": "1.a"}
+                return ok | {"view": shown | view}
             case "apps.connections.open":
                 return ok | {"url": self.ws_url}
         return {"ok": False, "error": "unknown_method"}

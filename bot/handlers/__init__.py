@@ -13,4 +13,6 @@ from bot.handlers import (  # noqa: F401
     quiz_reports,
     quiz_taking,
     quizzes,
+    review_admin,
+    reviews,
 )

@@ -18,6 +18,7 @@ from bot.jobs.schedule import first_at
 from bot.messages import Label, Reply
 from bot.quiz_view import digest_quizzes
 from bot.registry import command
+from bot.reviews_view import open_review_rows
 from bot.tokens import Token
 from storage import digests
 from storage.delivery_tables import DigestSchedule
@@ -30,8 +31,12 @@ def digest_data(
     db: Session, clock: Clock, project: Project, since: datetime | None, cadence: str
 ) -> dict[str, Any]:
     """The digest's content as of now: `progress` plus what was done since the last digest."""
-    return {**progress(db, clock, project, since=since), "cadence": cadence, "since": since,
-            **digest_quizzes(db, project.id)}
+    data = {**progress(db, clock, project, since=since), "cadence": cadence, "since": since}
+    return {
+        **data,
+        **digest_quizzes(db, project.id),
+        "reviews": open_review_rows(db, project, clock.today(project.timezone)),
+    }
 
 
 def _schedule(ctx: Context) -> DigestSchedule:

@@ -7,6 +7,7 @@ import storage.calendar  # noqa: F401  (registers the tables)
 import storage.delivery_tables  # noqa: F401  (registers the tables)
 import storage.models  # noqa: F401  (registers the tables)
 import storage.quizzes  # noqa: F401  (registers the tables)
+import storage.reviews  # noqa: F401  (registers the tables)
 import storage.sequences  # noqa: F401  (registers the tables)
 from storage.engine import make_engine
 

@@ -14,6 +14,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.adapters.slack.listeners import SlackBot
+from bot.adapters.slack.modals import CALLBACK, ReasonModals
 from bot.adapters.slack.once import Once
 from bot.runtime import Runtime
 from bot.settings import Settings
@@ -21,6 +22,7 @@ from storage import seen
 
 ANY_COMMAND = re.compile(r"^/")  # /tf, or whatever name a workspace gave it
 OUR_BUTTONS = re.compile(r"^tf:")
+REASON_BUTTONS = re.compile(r"^tfreason:")  # a modal asks for the reason first
 
 
 def api_base(url: str) -> str:
@@ -56,4 +58,7 @@ def build_app(runtime: Runtime, client: WebClient | None = None) -> App:
     app.use(shared.middleware)
     app.command(ANY_COMMAND)(ack=_ack, lazy=[bot.on_command])
     app.action(OUR_BUTTONS)(ack=_ack, lazy=[bot.on_click])
+    modals = ReasonModals(bot)
+    app.action(REASON_BUTTONS)(ack=_ack, lazy=[modals.on_click])
+    app.view(CALLBACK)(ack=_ack, lazy=[modals.on_submit])
     return app

@@ -1,0 +1,135 @@
+"""Review deadlines at 09:00, per timezone/calendar group (like bot/jobs/morning.py).
+
+Pending reviewers are reminded on the working day before the due date and on the due
+date's morning; on the first working day after it, each still pending slot's overdue
+notice goes to its reviewer (or delegate) and to the project's leads and process owner
+(`late_recipients` decides who: the escalation ladder can take that over). Each notice
+is keyed per slot, round and due date, so it goes out once whoever runs the sweep; the
+sweep itself claims job `reviews` per group and morning.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+from sqlmodel import Session
+
+from bot.jobs.morning import first_previous
+from bot.jobs.periods import ONE_DAY, morning_day, overdue_cutoff, remind_before_cutoff
+from bot.jobs.registry import JobEnv, job
+from bot.messages import Notice
+from bot.notices import dm
+from bot.outbox.enqueue import enqueue_many
+from bot.reviews_view import deciders, late_recipients, leads_of, review_row, slot_label
+from bot.workdays import calendar_for
+from storage import jobruns, people, reviews, sweeps
+from storage.engine import transaction
+from storage.models import Person, Project
+from storage.reviews import Review, ReviewSlot
+
+log = logging.getLogger(__name__)
+JOB = "reviews"
+RETRY = timedelta(hours=1)  # a group whose sweep failed is tried again after this
+
+Found = list[tuple[str, ReviewSlot, Review]]
+
+
+@job(JOB)
+def review_sweep(env: JobEnv) -> int:
+    with transaction(env.engine) as db:
+        groups = sweeps.calendar_groups(db)
+    queued = 0
+    for zone, calendar in groups:
+        try:
+            queued += _sweep_group(env, zone, calendar)
+        except Exception:
+            log.exception("review sweep of %s|%s failed; trying again in %s", zone, calendar,
+                          RETRY)
+            _failed(env, f"{zone}|{calendar}")
+    return queued
+
+
+def _failed(env: JobEnv, scope: str) -> None:
+    now = env.clock.now()
+    try:
+        with transaction(env.engine) as db:
+            jobruns.record_failure(db, JOB, scope, now.date().isoformat(), now)
+    except Exception:
+        log.exception("could not record the failed review sweep of %s", scope)
+
+
+def _sweep_group(env: JobEnv, zone: str, calendar_name: str) -> int:
+    scope = f"{zone}|{calendar_name}"
+    with transaction(env.engine) as db:
+        failed = jobruns.last_failure(db, JOB, scope)
+    if failed is not None and env.clock.now() < failed + RETRY:
+        return 0  # backing off
+    calendar = calendar_for(calendar_name)
+    local_now = env.clock.local(zone)
+    day = morning_day(local_now)
+    with transaction(env.engine) as db:
+        last = jobruns.last_period(db, JOB, scope)
+        previous = date.fromisoformat(last) if last else day - ONE_DAY
+        if previous >= day or not jobruns.claim(db, JOB, scope, day.isoformat(), env.clock.now()):
+            return 0
+        if failed is not None:
+            jobruns.clear_failures(db, JOB, scope)
+        since = previous if last else first_previous(calendar, day)
+
+        def between(kind: str, after: date | None, until: date) -> Found:
+            rows = reviews.pending_due_between(db, zone, calendar_name, after, until)
+            return [(kind, slot, review) for slot, review in rows]
+
+        found = between("overdue", overdue_cutoff(calendar, since), overdue_cutoff(calendar, day))
+        if local_now.date() == day:  # reminders on their own morning only, never late
+            after = max(remind_before_cutoff(calendar, previous), day)
+            found += between("before", after, remind_before_cutoff(calendar, day))
+            if calendar.is_working(day):
+                found += between("today", day - timedelta(days=1), day)
+        return _queue(db, env, day, found)
+
+
+def _notices(
+    kind: str, slot: ReviewSlot, review: Review, project: Project, label: str, day: date,
+    names: dict[int, Person], leads: list[Person],
+) -> list[Notice]:
+    calendar = calendar_for(project.calendar)
+    row = review_row(project, review, [slot], day)
+    key = f"review-{kind}:{slot.id}:{review.round}:{review.due_date.isoformat()}"
+    asked = names.get(slot.delegate_id or slot.reviewer_id)
+    if asked is None:
+        return []
+    if kind != "overdue":
+        return [dm(asked, "review_remind", project.locale, key, review=row, slot=label,
+                   kind=kind)]
+    days = calendar.working_days_after(review.due_date, day)
+    return [
+        dm(person, "review_overdue", project.locale, f"{key}:{person.id}", review=row,
+           slot=label, days=days, to=role, reviewer=asked.display_name)
+        for person, role in late_recipients([asked], leads, days)
+    ]
+
+
+def _queue(db: Session, env: JobEnv, day: date, found: Found) -> int:
+    project_ids = list({r.project_id for _, _, r in found})
+    by_id = reviews.projects_by_ids(db, project_ids)
+    leads = leads_of(db, project_ids)
+    slots = [s for _, s, _ in found]
+    depts = people.departments_by_ids(db, (s.department_id for s in slots))
+    names = people.by_ids(db, [p for s in slots for p in (s.person_id, *deciders(s))])
+    notices: list[tuple[Notice, int]] = []
+    for kind, slot, review in found:
+        project = by_id[review.project_id]
+        label = slot_label(slot, depts, names)
+        notices += [
+            (n, project.id)
+            for n in _notices(kind, slot, review, project, label, day, names,
+                              leads[project.id])
+        ]
+
+    def skip(notice: Notice, project_id: int | None, error: Exception) -> None:
+        log.error("review notice %s could not be rendered; skipped", notice.dedupe_key,
+                  exc_info=error)
+
+    return enqueue_many(db, notices, env.clock.now(), env.settings.timezone, on_error=skip)
