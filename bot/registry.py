@@ -56,6 +56,17 @@ VERB_ALIASES = {
     "现在": "now",
     "立即": "now",
     "添加": "add",
+    # weekly meeting
+    "到": "here",
+    "签到": "here",
+    "结束": "end",
+    "停用": "off",
+    "历史": "history",
+    "搜索": "search",
+    "查找": "search",
+    "移除": "remove",
+    "删除": "remove",
+    "查看": "show",
 }
 
 

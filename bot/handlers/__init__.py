@@ -2,10 +2,12 @@
 
 from bot.handlers import (  # noqa: F401
     actions,
+    agenda,
     digests,
     help,
     item_changes,
     listing,
+    meetings,
     members,
     projects,
     quiet,

@@ -15,6 +15,7 @@ from bot.errors import CommandError
 from bot.handlers.listing import progress
 from bot.jobs.periods import next_fire
 from bot.jobs.schedule import first_at
+from bot.meeting_view import digest_meeting
 from bot.messages import Label, Reply
 from bot.registry import command
 from bot.tokens import Token
@@ -29,7 +30,12 @@ def digest_data(
     db: Session, clock: Clock, project: Project, since: datetime | None, cadence: str
 ) -> dict[str, Any]:
     """The digest's content as of now: `progress` plus what was done since the last digest."""
-    return {**progress(db, clock, project, since=since), "cadence": cadence, "since": since}
+    return {
+        **progress(db, clock, project, since=since),
+        **digest_meeting(db, clock, project, since),  # the next meeting, decisions since
+        "cadence": cadence,
+        "since": since,
+    }
 
 
 def _schedule(ctx: Context) -> DigestSchedule:
