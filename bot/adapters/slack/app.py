@@ -14,6 +14,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.adapters.slack.listeners import SlackBot
+from bot.adapters.slack.modals import ACTION, CALLBACK, TopicModal
 from bot.adapters.slack.once import Once
 from bot.runtime import Runtime
 from bot.settings import Settings
@@ -56,4 +57,7 @@ def build_app(runtime: Runtime, client: WebClient | None = None) -> App:
     app.use(shared.middleware)
     app.command(ANY_COMMAND)(ack=_ack, lazy=[bot.on_command])
     app.action(OUR_BUTTONS)(ack=_ack, lazy=[bot.on_click])
+    modal = TopicModal(runtime.dispatcher, client, bot.directory)  # the agenda's "Add topic"
+    app.action(ACTION)(ack=_ack, lazy=[modal.open])
+    app.view(CALLBACK)(ack=modal.ack, lazy=[modal.submit])
     return app
