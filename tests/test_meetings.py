@@ -218,13 +218,14 @@ def test_chinese_commands(chat) -> None:
     chat("olivia", "部门 新增 市场部 主管 @mona")
     chat("olivia", "成员 新增 @max 部门 市场部")
     assert "每周四 14:00（Asia/Shanghai），60 分钟" in chat("olivia", "会议 设置 周四 14:00")
-    assert "已加入议题 T1：试点范围 · max · 20 分钟" in chat("max", "议程 新增 「试点范围」 时长 20")
+    added = chat("max", "议程 新增 「试点范围」 时长 20")
+    assert "已加入议题 T1：试点范围 · max · 20 分钟" in added
     assert "1. 议题" in chat("max", "议程 查看")
     assert "周例会已开始" in chat("olivia", "会议 开始")
     assert "max 已签到" in chat("max", "到")
     chat("max", "决议 「华东区先试点」")
     minutes = chat("olivia", "会议 结束")
-    assert "会议纪要" in minutes and "出席（1）：max" in minutes.replace(": ", "：")
+    assert "会议纪要" in minutes and "出席（1）：max" in minutes
     assert "华东区先试点" in chat("max", "决议 搜索 试点")
     assert "已召开" in chat("max", "会议 历史")
 

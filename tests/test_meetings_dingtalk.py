@@ -58,7 +58,7 @@ def test_check_in_typed_after_the_mention_and_commands_at_the_end(tmp_path: Path
     assert renderer.for_reply(answer, dm=False).text == "✓ 张三 已签到。"
     (minutes,) = group("u-wang", "会议 结束")
     text = renderer.for_reply(minutes, dm=False).text
-    assert "**出席（1）**: 张三" in text and "**缺席（1）**: 王磊" in text
+    assert "**出席（1）**：张三" in text and "**缺席（1）**：王磊" in text
     assert "- **T1** 试点范围 · 张三" in text
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from support_scheduler import runtime_at, say
 from test_jobs_postgres import BASE_URL, pg_url, tick  # noqa: F401  (the fixture)
-
 from test_meetings_jobs import sh
 
 pytestmark = pytest.mark.skipif(

@@ -13,28 +13,28 @@ from test_slack_http import Harness, slack, team  # noqa: F401  (the fixture)
 from storage.meetings import AgendaTopic, Attendance
 
 
-def _private_with(slack: Harness, action_id: str):  # noqa: ANN202
+def _private_with(harness: Harness, action_id: str):  # noqa: ANN202
     found = [
         c
-        for c in slack.fake.of("response_url")
+        for c in harness.fake.of("response_url")
         if any(
             e.get("action_id") == action_id
             for b in c.args.get("blocks") or []
             for e in b.get("elements") or []
         )
     ]
-    assert found, [c.dump()[:200] for c in slack.fake.of("response_url")]
+    assert found, [c.dump()[:200] for c in harness.fake.of("response_url")]
     return found[-1]
 
 
-def _submit(slack: Harness, view: dict, user_id: str, values: dict) -> tuple[int, str]:
-    slack.n += 1
+def _submit(harness: Harness, view: dict, user_id: str, values: dict) -> tuple[int, str]:
+    harness.n += 1
     payload = {
         "type": "view_submission",
         "team": {"id": TEAM},
         "user": {"id": user_id, "username": f"legacy.{user_id.lower()}"},
         "api_app_id": "A0APP",
-        "trigger_id": f"submit.{slack.n}",
+        "trigger_id": f"submit.{harness.n}",
         "view": {
             "id": "V1",
             "type": "modal",
@@ -44,7 +44,7 @@ def _submit(slack: Harness, view: dict, user_id: str, values: dict) -> tuple[int
         },
     }
     body = form({"payload": json.dumps(payload)})
-    status, text, _ = post(slack.url, body, signed_headers(body))
+    status, text, _ = post(harness.url, body, signed_headers(body))
     return status, text
 
 
@@ -56,8 +56,8 @@ def _values(topic: str, minutes: str, presenter: str | None) -> dict:
     }
 
 
-def _topics(slack: Harness) -> list[AgendaTopic]:
-    with Session(slack.runtime.engine) as db:
+def _topics(harness: Harness) -> list[AgendaTopic]:
+    with Session(harness.runtime.engine) as db:
         return list(db.exec(select(AgendaTopic).order_by(AgendaTopic.seq)).all())
 
 
