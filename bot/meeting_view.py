@@ -118,6 +118,7 @@ def agenda_data(
         "meeting": meeting_row(occurrence),
         "until": until,
         "sections": [s for s in sections if s],
+        "escalations": escalations,  # the hook's rows (empty until escalations exist)
         "total": total,
         "slot_minutes": slot.minutes,
         "over": total > slot.minutes,

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from bot import meeting_view
 from bot.meeting_time import occurrences
 from bot.workdays import WeekendsCalendar, calendar_for
 from storage.meetings import MeetingSlot
@@ -87,6 +88,20 @@ def test_generated_sections_match_the_items_states(team) -> None:
     assert "Carried over" not in agenda
     numbers = [line.split(".")[0] for line in agenda.split("\n") if line[1:3] == ". "]
     assert numbers == ["1", "2", "3", "4", "5"]
+
+
+def test_open_escalations_come_from_the_hook(team) -> None:
+    def provider(db, project_id, limit):  # noqa: ANN001, ANN202
+        return [{"id": "E1", "text": "Legal sign-off stuck"}], 1
+
+    team("olivia", "meeting set thu 14:00")
+    assert "escalations" not in team("olivia", "agenda show").lower()
+    meeting_view.ESCALATION_PROVIDERS.append(provider)
+    try:
+        agenda = team("olivia", "agenda show")
+    finally:
+        meeting_view.ESCALATION_PROVIDERS.remove(provider)
+    assert section(agenda, "Open escalations") == "E1 Legal sign-off stuck"
 
 
 def test_long_sections_are_capped(team) -> None:
@@ -247,3 +262,23 @@ def test_occurrences_name_the_holiday_when_the_calendar_can() -> None:
     assert (second.day, second.moved_from) == (date(2026, 12, 31), None)
     plain = list(occurrences(slot, project, calendar_for("cn"), date(2026, 9, 28)))[0]
     assert (plain.day, plain.moved_from) == (date(2026, 10, 8), date(2026, 10, 1))
+
+
+def test_a_meeting_in_its_own_zone_is_checked_on_its_local_date() -> None:
+    """Wed 30 Sep 21:00 in New York is Thu 1 Oct (National Day) in Shanghai: the meeting's
+    local date decides, so it is not moved."""
+    project = Project(key="X", name="X", timezone="Asia/Shanghai", calendar="cn", created_at=None)
+    slot = MeetingSlot(project_id=1, weekday=2, at="21:00", tz="America/New_York", next_at=None)
+    first = list(occurrences(slot, project, calendar_for("cn"), date(2026, 9, 28)))[0]
+    assert (first.day, first.moved_from, first.tz) == (date(2026, 9, 30), None, "America/New_York")
+    assert first.start.isoformat() == "2026-10-01T01:00:00+00:00"
+
+
+def test_meeting_off_stops_the_agenda_and_keeps_the_topics(team) -> None:
+    team("olivia", "meeting set thu 14:00")
+    team("max", 'agenda add "Kept"')
+    assert "is off" in team("lena", "meeting off")
+    assert "no weekly meeting yet" in team("olivia", "agenda show")
+    assert "no weekly meeting yet" in team("olivia", "meeting off")
+    team("olivia", "meeting set fri 10:00")
+    assert "T1 Kept" in team("olivia", "agenda show")
