@@ -35,6 +35,12 @@ KEYWORD_ALIASES = {
     "主管": "head",
     "键": "key",
     "流程owner": "owner",
+    # weekly meeting
+    "时长": "mins",
+    "分钟": "mins",
+    "主讲": "by",
+    "主讲人": "by",
+    "提前发布": "post-agenda",
 }
 
 

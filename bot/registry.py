@@ -71,6 +71,17 @@ VERB_ALIASES = {
     "委托": "delegate",
     "重新提交": "resubmit",
     "统计": "stats",
+    # weekly meeting
+    "到": "here",
+    "签到": "here",
+    "结束": "end",
+    "停用": "off",
+    "历史": "history",
+    "搜索": "search",
+    "查找": "search",
+    "移除": "remove",
+    "删除": "remove",
+    "查看": "show",
 }
 
 

@@ -2,11 +2,13 @@
 
 from bot.handlers import (  # noqa: F401
     actions,
+    agenda,
     calendar,
     digests,
     help,
     item_changes,
     listing,
+    meetings,
     members,
     projects,
     quiet,

@@ -13,7 +13,7 @@ from bot.messages import Label, Reply
 from bot.registry import command
 from bot.tokens import Token
 from bot.views import item_row
-from storage import history, items, people, projects
+from storage import history, items, meetings, people, projects
 from storage.models import ActionItem, Person
 
 
@@ -38,6 +38,7 @@ def _create(ctx: Context, title: str, owner: Person, due, deliverable: str | Non
         "item", item.id, "created", None, f"{title} | @{owner.display_name} | {due.isoformat()}"
     )
     events.assigned(ctx, item, owner)
+    meetings.link_item(ctx.db, ctx.project.id, item.id)  # into a running meeting's minutes
     return ctx.reply(
         "action_added", "channel", item=item_row(item, owner, ctx.today()), deliverable=deliverable
     )

@@ -15,6 +15,7 @@ from bot.errors import CommandError
 from bot.handlers.listing import progress
 from bot.jobs.periods import next_fire
 from bot.jobs.schedule import first_at
+from bot.meeting_view import digest_meeting
 from bot.messages import Label, Reply
 from bot.quiz_view import digest_quizzes
 from bot.registry import command
@@ -34,6 +35,7 @@ def digest_data(
     data = {**progress(db, clock, project, since=since), "cadence": cadence, "since": since}
     return {
         **data,
+        **digest_meeting(db, clock, project, since),  # the next meeting, decisions since
         **digest_quizzes(db, project.id),
         "reviews": open_review_rows(db, project, clock.today(project.timezone)),
     }

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from bot.jobs import digests, housekeeping, morning, reviews  # noqa: F401  (registers the jobs)
+from bot.jobs import (  # noqa: F401  (registers the jobs)
+    digests,
+    housekeeping,
+    meetings,
+    morning,
+    reviews,
+)
 from bot.jobs import quizzes as quiz_jobs  # noqa: F401  (training quizzes)
 from bot.jobs.registry import JOBS, JobEnv
 from bot.workdays import refresh_overrides

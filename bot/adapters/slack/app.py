@@ -16,6 +16,9 @@ from slack_sdk import WebClient
 from bot.adapters.slack.listeners import SlackBot
 from bot.adapters.slack.modals import CALLBACK, ReasonModals
 from bot.adapters.slack.once import Once
+from bot.adapters.slack.topic_modal import ACTION as TOPIC_ACTION
+from bot.adapters.slack.topic_modal import CALLBACK as TOPIC_CALLBACK
+from bot.adapters.slack.topic_modal import TopicModal
 from bot.runtime import Runtime
 from bot.settings import Settings
 from storage import seen
@@ -61,4 +64,7 @@ def build_app(runtime: Runtime, client: WebClient | None = None) -> App:
     modals = ReasonModals(bot)
     app.action(REASON_BUTTONS)(ack=_ack, lazy=[modals.on_click])
     app.view(CALLBACK)(ack=_ack, lazy=[modals.on_submit])
+    modal = TopicModal(runtime.dispatcher, client, bot.directory)  # the agenda's "Add topic"
+    app.action(TOPIC_ACTION)(ack=_ack, lazy=[modal.open])
+    app.view(TOPIC_CALLBACK)(ack=modal.ack, lazy=[modal.submit])
     return app

@@ -28,6 +28,7 @@ from bot.messages import Inbound, Reply
 
 log = logging.getLogger(__name__)
 REFRESHABLE = {"action_list", "action_show", "status"}  # read-only views, safe to re-run
+STAYS = "tf:stay:"  # buttons for everyone (check in, the agenda): their message stays as it is
 CANNOT_POST = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
 
 
@@ -54,7 +55,8 @@ class SlackBot:
         replies = self.dispatcher.handle(inbound)
         for reply in replies:
             self.post(reply, inbound, respond)
-        if all(r.template != "error" for r in replies):
+        stays = str(action.get("action_id", "")).startswith(STAYS)
+        if all(r.template != "error" for r in replies) and not stays:
             self.update_clicked(body, action, inbound, replies, respond)
 
     # -- sending ------------------------------------------------------------------

@@ -1,0 +1,171 @@
+"""The data the meeting's messages show (agenda, minutes, digest lines), for handlers and jobs.
+
+Open escalations: the escalations feature plugs into the agenda by appending a
+provider to ESCALATION_PROVIDERS: `(db, project_id, limit) -> (rows, total)`,
+each row a dict with "id" and "text". Until one exists the section is empty
+and left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.clock import Clock
+from bot.meeting_time import Occurrence, following, upcoming
+from bot.views import item_rows, kpi_rows
+from bot.workdays import calendar_for
+from storage import items, people, projects
+from storage import meetings as store
+from storage.items import ItemFilter
+from storage.meetings import AUTO_CLOSED, ENDED, NOT_HELD, AgendaTopic, Meeting, MeetingSlot
+from storage.models import ActionItem, Person, Project
+
+LIMIT = 10  # rows per agenda section before "… and N more"
+DECISIONS_IN_DIGEST = 10
+EscalationProvider = Callable[[Session, int, int], tuple[list[dict[str, Any]], int]]
+ESCALATION_PROVIDERS: list[EscalationProvider] = []
+
+
+def is_over(db: Session, project_id: int) -> Callable[[date], bool]:
+    """Whether the project's meeting of a date has taken place (or was not held)."""
+
+    def over(day: date) -> bool:
+        found = store.meeting_on(db, project_id, day)
+        return found is not None and found.state in (ENDED, AUTO_CLOSED, NOT_HELD)
+
+    return over
+
+
+def topic_row(topic: AgendaTopic, names: dict[int, Person]) -> dict[str, Any]:
+    presenter = names.get(topic.presenter_id or 0)
+    return {
+        "id": f"T{topic.seq}",
+        "topic": topic.topic,
+        "presenter": presenter.display_name if presenter else "-",
+        "minutes": topic.minutes,
+        "carried": topic.carried_from is not None,
+    }
+
+
+def topic_rows(db: Session, topics: Sequence[AgendaTopic]) -> list[dict[str, Any]]:
+    names = people.by_ids(db, (t.presenter_id for t in topics if t.presenter_id))
+    return [topic_row(t, names) for t in topics]
+
+
+def meeting_row(occurrence: Occurrence | Meeting) -> dict[str, Any]:
+    day = occurrence.day if isinstance(occurrence, Occurrence) else occurrence.occurs_on
+    return {
+        "date": day,
+        "time": occurrence.at,
+        "tz": occurrence.tz,
+        "minutes": occurrence.minutes,
+        "moved_from": occurrence.moved_from,
+        "holiday": occurrence.holiday,
+    }
+
+
+def _section(kind: str, rows: list[dict[str, Any]], total: int) -> dict[str, Any] | None:
+    return {"kind": kind, "rows": rows[:LIMIT], "more": max(0, total - LIMIT)} if rows else None
+
+
+def _escalations(db: Session, project_id: int) -> tuple[list[dict[str, Any]], int]:
+    rows: list[dict[str, Any]] = []
+    total = 0
+    for provider in ESCALATION_PROVIDERS:
+        found, count = provider(db, project_id, LIMIT)
+        rows += found
+        total += count
+    return rows, total
+
+
+def agenda_data(
+    db: Session, clock: Clock, project: Project, slot: MeetingSlot, occurrence: Occurrence
+) -> dict[str, Any]:
+    """The agenda of `occurrence` as of now."""
+    calendar = calendar_for(project.calendar)
+    today = clock.today(project.timezone)
+    todays = {project.id: today}
+    base = {"project_ids": [project.id], "today": todays}
+    until = following(slot, project, calendar, occurrence).day - timedelta(days=1)
+    overdue, n_overdue = items.listing(db, ItemFilter(**base, overdue_only=True), LIMIT)
+    blocked, n_blocked = items.listing(db, ItemFilter(**base, statuses=("blocked",)), LIMIT)
+    soon, n_soon = items.listing(
+        db,
+        ItemFilter(**base, statuses=("open", "in_progress"), due_from=today, due_until=until),
+        LIMIT,
+    )
+    escalations, n_escalations = _escalations(db, project.id)
+    topics = topic_rows(db, store.queued_topics(db, project.id))
+    fresh = [t for t in topics if not t["carried"]]
+    carried = [t for t in topics if t["carried"]]
+    kpis = kpi_rows(db, project.id)
+    total = sum(t["minutes"] for t in topics)
+    sections = [
+        _section("topics", fresh, len(fresh)),
+        _section("overdue", item_rows(db, overdue, todays), n_overdue),
+        _section("blocked", item_rows(db, blocked, todays), n_blocked),
+        _section("due_soon", item_rows(db, soon, todays), n_soon),
+        _section("escalations", escalations, n_escalations),
+        _section("kpis", kpis, len(kpis)),
+        _section("carried", carried, len(carried)),
+    ]
+    return {
+        "project": {"key": project.key, "name": project.name},
+        "meeting": meeting_row(occurrence),
+        "until": until,
+        "sections": [s for s in sections if s],
+        "escalations": escalations,  # the hook's rows (empty until escalations exist)
+        "total": total,
+        "slot_minutes": slot.minutes,
+        "over": total > slot.minutes,
+    }
+
+
+def _names(found: dict[int, Person], ids: Sequence[int]) -> list[str]:
+    return [found[i].display_name for i in ids if i in found]
+
+
+def minutes_data(db: Session, clock: Clock, project: Project, meeting: Meeting) -> dict[str, Any]:
+    """The minutes of `meeting`: only its own attendance, decisions, items and topics."""
+    present = list(store.attendees(db, meeting.id))
+    members = [
+        person.id
+        for membership, person in projects.members(db, project.id)
+        if membership.role != "viewer"
+    ]
+    absent = [pid for pid in members if pid not in set(present)]
+    decisions = store.decisions_of(db, meeting.id)
+    found_items = [db.get(ActionItem, i) for i in store.item_ids(db, meeting.id)]
+    new_items = [i for i in found_items if i is not None]
+    names = people.by_ids(db, [*present, *absent, *(d.by_id for d in decisions if d.by_id)])
+    return {
+        "project": {"key": project.key, "name": project.name},
+        "meeting": meeting_row(meeting) | {"state": meeting.state},
+        "attendees": _names(names, present),
+        "absentees": _names(names, absent),
+        "decisions": [
+            {"text": d.text, "by": names[d.by_id].display_name if d.by_id in names else "-"}
+            for d in decisions
+        ],
+        "items": item_rows(db, new_items, {project.id: clock.today(project.timezone)}),
+        "covered": topic_rows(db, store.topics_done_in(db, meeting.id)),
+        "not_covered": topic_rows(db, store.queued_topics(db, project.id)),
+    }
+
+
+def digest_meeting(
+    db: Session, clock: Clock, project: Project, since: datetime | None
+) -> dict[str, Any]:
+    """The digest's meeting lines: the next meeting, and decisions since the last digest."""
+    slot = store.slot(db, project.id)
+    next_meeting = None
+    if slot is not None:
+        calendar = calendar_for(project.calendar)
+        occurrence = upcoming(slot, project, calendar, clock.now(), is_over(db, project.id))
+        next_meeting = meeting_row(occurrence)
+    decisions = store.decisions_since(db, project.id, since, DECISIONS_IN_DIGEST)
+    return {"next_meeting": next_meeting, "decisions": [d.text for d in decisions]}
