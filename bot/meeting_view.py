@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.meeting_time import Occurrence, following, upcoming
+from bot.reviews_view import open_review_rows
 from bot.views import item_rows, kpi_rows
 from bot.workdays import calendar_for
 from storage import items, people, projects
@@ -99,6 +100,7 @@ def agenda_data(
         LIMIT,
     )
     escalations, n_escalations = _escalations(db, project.id)
+    open_reviews = open_review_rows(db, project, today)
     topics = topic_rows(db, store.queued_topics(db, project.id))
     fresh = [t for t in topics if not t["carried"]]
     carried = [t for t in topics if t["carried"]]
@@ -110,6 +112,7 @@ def agenda_data(
         _section("blocked", item_rows(db, blocked, todays), n_blocked),
         _section("due_soon", item_rows(db, soon, todays), n_soon),
         _section("escalations", escalations, n_escalations),
+        _section("reviews", open_reviews, len(open_reviews)),
         _section("kpis", kpis, len(kpis)),
         _section("carried", carried, len(carried)),
     ]

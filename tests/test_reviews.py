@@ -280,3 +280,28 @@ def test_a_review_round_trip_on_every_database(any_db_url) -> None:  # noqa: ANN
         assert sorted(t for t, x in sent if x.startswith("⏰")) == ["@lena", "@leo", "@olivia"]
     finally:
         chat.runtime.engine.dispose()
+
+
+def test_decisions_reach_the_project_decision_log_and_the_running_meeting(rv) -> None:  # noqa: ANN001
+    rv("max", OPEN)
+    rv("olivia", "meeting set wed 09:00")
+    rv("olivia", "meeting start")
+    rv("leo", 'approve LA/R1 "fine for legal"', channel="dm-leo")
+    rv("tom", 'changes LA/R1 "needs the rollback plan"', channel="dm-tom")
+    found = rv("max", "decision search rollback")
+    assert "R1 Launch plan v2 (round 1): changes requested by Tech" in found
+    assert "needs the rollback plan" in found
+    assert "approved by Legal" in rv("max", "decision search legal")
+    minutes = rv("olivia", "meeting end")
+    assert "approved by Legal" in minutes and "changes requested by Tech" in minutes
+
+
+def test_the_agenda_shows_open_reviews_with_time_left(rv) -> None:  # noqa: ANN001
+    rv("max", OPEN)
+    rv("max", 'review "Pricing sheet" by @lena within 1wd')
+    rv("lena", "approve R2")
+    rv("olivia", "meeting set fri 10:00")
+    agenda = rv("olivia", "agenda show")
+    assert "Open reviews" in agenda
+    assert "R1 Launch plan v2" in agenda and "0/2 approved · 3 working days left" in agenda
+    assert "Pricing sheet" not in agenda  # approved: no longer open

@@ -10,7 +10,7 @@ from bot.messages import Label
 from bot.notices import dm
 from bot.reviews_view import ref, review_row
 from bot.targets import parse_record_id
-from storage import people, reviews
+from storage import meetings, people, reviews
 from storage.items import ACTIVE
 from storage.models import ActionItem
 from storage.reviews import Review, ReviewDecision, ReviewSlot
@@ -49,6 +49,26 @@ def log(
         actor_id=ctx.actor.id, at=ctx.now(), text=text,
     ))
     ctx.record("review", review.id, kind, None, text)
+
+
+def log_decision(ctx: Context, review: Review, slot: ReviewSlot, kind: str, text: str | None) -> None:
+    """A slot's decision also goes into the project's decision log (`decision search`),
+    in the project's language, and into the minutes when a meeting is running."""
+    department = people.departments_by_ids(ctx.db, [slot.department_id]).get(
+        slot.department_id or 0
+    )
+    who = department.name if department else ctx.actor.display_name
+    line = catalog.text(
+        ctx.project.locale, f"review.log_{kind}", id=f"R{review.seq}", title=review.title,
+        who=who, round=review.round,
+    )
+    if text:
+        line = f"{line} — {text}"
+    running = meetings.running(ctx.db, ctx.project.id)
+    meetings.record_decision(
+        ctx.db, ctx.project.id, line[:1000], ctx.actor.id, ctx.now(),
+        meeting_id=running.id if running else None, source="review",
+    )
 
 
 def tell_requester(

@@ -118,6 +118,7 @@ def _decide(ctx: Context, raw: str, kind: str, text: str | None) -> Reply:
         at=ctx.now(), text=text, working_days=slot.working_days,
     ))
     ctx.record("review", review.id, kind, None, text)
+    flow.log_decision(ctx, review, slot, kind, text)
     outcome = flow.settle(ctx, review, slots)
     return ctx.say(
         f"review.decided_{kind}", "channel", id=ref(ctx.project, review), title=review.title,
