@@ -51,7 +51,9 @@ def log(
     ctx.record("review", review.id, kind, None, text)
 
 
-def log_decision(ctx: Context, review: Review, slot: ReviewSlot, kind: str, text: str | None) -> None:
+def log_decision(
+    ctx: Context, review: Review, slot: ReviewSlot, kind: str, text: str | None
+) -> None:
     """A slot's decision also goes into the project's decision log (`decision search`),
     in the project's language, and into the minutes when a meeting is running."""
     department = people.departments_by_ids(ctx.db, [slot.department_id]).get(
