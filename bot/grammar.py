@@ -35,6 +35,7 @@ KEYWORD_ALIASES = {
     "主管": "head",
     "键": "key",
     "流程owner": "owner",
+    "预计": "eta",  # escalations
 }
 
 

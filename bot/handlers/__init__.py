@@ -3,6 +3,8 @@
 from bot.handlers import (  # noqa: F401
     actions,
     digests,
+    escalation_policy,
+    escalations,
     help,
     item_changes,
     listing,

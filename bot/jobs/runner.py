@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.jobs import digests, housekeeping, morning  # noqa: F401  (registers the jobs)
+from bot.jobs import digests, escalations, housekeeping, morning, renotify  # noqa: F401
 from bot.jobs.registry import JOBS, JobEnv
 
 log = logging.getLogger(__name__)

@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import storage.delivery_tables  # noqa: F401  (registers the tables)
+import storage.escalations  # noqa: F401  (registers the tables)
 import storage.models  # noqa: F401  (registers the tables)
 import storage.sequences  # noqa: F401  (registers the tables)
 from storage.engine import make_engine

@@ -1,0 +1,230 @@
+"""Escalations: per-project ladder policy, E-records and their append-only events.
+
+A record's subject is `subject_kind` + `subject_id` ("item" and the item id, or
+"conflict" and none), so late review slots and quiz deadlines can be added as
+further kinds. Ladder records (raised by the overdue ladder) carry
+`ladder_key` = `item:<id>:<due>`: unique, one record per item and due date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import Index, UniqueConstraint, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from storage.items import ACTIVE
+from storage.models import ActionItem, Project
+
+DEFAULT_LEVELS = "1:owner 2:lead 4:dept-head"
+OPEN_STATES = ("open", "acknowledged")
+
+
+class EscalationPolicy(SQLModel, table=True):
+    project_id: int = Field(foreign_key="project.id", primary_key=True)
+    levels: str = Field(default=DEFAULT_LEVELS, max_length=200)  # "1:owner 2:lead 4:dept-head"
+    renotify_hours: int | None = None
+    started_on: date  # items overdue before this day start counting on it
+    updated_at: datetime
+    updated_by: int | None = Field(default=None, foreign_key="person.id")
+
+
+class Escalation(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("project_id", "seq"),
+        Index("ix_escalation_state_project", "state", "project_id"),
+        Index("ix_escalation_item", "item_id", "state"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id")
+    seq: int
+    subject_kind: str = Field(max_length=16)  # item | conflict (later: review, quiz)
+    subject_id: int | None = None
+    item_id: int | None = Field(default=None, foreign_key="actionitem.id")
+    due_date: date | None = None  # the due date this ladder is for
+    ladder_key: str | None = Field(default=None, max_length=80, unique=True)
+    level: str = Field(max_length=16)  # owner | lead | dept-head | target
+    level_days: int = 0
+    reason: str = Field(max_length=1000)
+    raised_by: int | None = Field(default=None, foreign_key="person.id")  # None: the system
+    target_id: int | None = Field(default=None, foreign_key="person.id")  # a conflict's person
+    target_dept_id: int | None = Field(default=None, foreign_key="department.id")
+    state: str = Field(default="open", max_length=16)  # open | acknowledged | resolved
+    ack_by: int | None = Field(default=None, foreign_key="person.id")
+    ack_at: datetime | None = None
+    eta: date | None = None
+    resolved_by: int | None = Field(default=None, foreign_key="person.id")
+    resolved_at: datetime | None = None
+    resolution: str | None = Field(default=None, max_length=1000)
+    created_at: datetime
+    last_notified_at: datetime
+    renotified: int = 0  # renotify slots sent at the current level
+
+
+class EscalationEvent(SQLModel, table=True):
+    """Append-only: a level reached, a person notified, an ack, a resolution."""
+
+    __table_args__ = (
+        Index("ix_escevent_escalation", "escalation_id", "id"),
+        Index("ix_escevent_person", "person_id", "escalation_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int = Field(foreign_key="escalation.id")
+    at: datetime
+    kind: str = Field(max_length=16)  # raised level notified renotify ack lapsed resolved
+    level: str | None = Field(default=None, max_length=16)
+    person_id: int | None = Field(default=None, foreign_key="person.id")  # who was notified
+    actor_id: int | None = Field(default=None, foreign_key="person.id")
+    note: str | None = Field(default=None, max_length=1000)
+
+
+def policy(db: Session, project_id: int) -> EscalationPolicy | None:
+    return db.get(EscalationPolicy, project_id)
+
+
+def policies(db: Session, project_ids: Sequence[int]) -> dict[int, EscalationPolicy]:
+    if not project_ids:
+        return {}
+    query = select(EscalationPolicy).where(col(EscalationPolicy.project_id).in_(set(project_ids)))
+    return {p.project_id: p for p in db.exec(query).all()}
+
+
+def ensure_policies(db: Session, project_ids: Sequence[int], today: date, now: datetime) -> None:
+    """Default policies, started today, for the projects that have none (first ladder run)."""
+    if not project_ids:
+        return
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    rows = [
+        {"project_id": pid, "levels": DEFAULT_LEVELS, "started_on": today, "updated_at": now}
+        for pid in sorted(set(project_ids))
+    ]
+    db.exec(insert(EscalationPolicy).values(rows).on_conflict_do_nothing())
+
+
+def by_seq(db: Session, project_id: int, seq: int) -> Escalation | None:
+    query = select(Escalation).where(Escalation.project_id == project_id, Escalation.seq == seq)
+    return db.exec(query).first()
+
+
+def by_ladder_keys(db: Session, keys: Sequence[str]) -> dict[str, Escalation]:
+    found: dict[str, Escalation] = {}
+    for start in range(0, len(keys), 500):
+        query = select(Escalation).where(col(Escalation.ladder_key).in_(keys[start : start + 500]))
+        found.update({e.ladder_key: e for e in db.exec(query).all() if e.ladder_key})
+    return found
+
+
+def add(db: Session, record: Escalation) -> Escalation:
+    db.add(record)
+    db.flush()
+    return record
+
+
+def event(db: Session, record: Escalation, kind: str, at: datetime, **fields: object) -> None:
+    db.add(EscalationEvent(escalation_id=record.id, kind=kind, at=at, **fields))
+
+
+def events_of(db: Session, escalation_id: int) -> Sequence[EscalationEvent]:
+    query = select(EscalationEvent).where(EscalationEvent.escalation_id == escalation_id)
+    return db.exec(query.order_by(EscalationEvent.id)).all()
+
+
+def notified_at_level(db: Session, record: Escalation) -> set[int]:
+    """Who was notified at the record's current level: its current targets."""
+    query = select(EscalationEvent.person_id).where(
+        EscalationEvent.escalation_id == record.id,
+        EscalationEvent.kind == "notified",
+        EscalationEvent.level == record.level,
+    )
+    return {pid for pid in db.exec(query).all() if pid is not None}
+
+
+def projects_sent_to(db: Session, person_id: int, seq: int) -> Sequence[int]:
+    query = (
+        select(Escalation.project_id)
+        .join(EscalationEvent, col(EscalationEvent.escalation_id) == col(Escalation.id))
+        .where(
+            Escalation.seq == seq,
+            EscalationEvent.person_id == person_id,
+            EscalationEvent.kind == "notified",
+        )
+        .distinct()
+    )
+    return db.exec(query).all()
+
+
+def listing(db: Session, project_ids: Sequence[int], states: Sequence[str], limit: int
+            ) -> Sequence[Escalation]:
+    query = select(Escalation).where(
+        col(Escalation.project_id).in_(project_ids), col(Escalation.state).in_(states)
+    )
+    return db.exec(query.order_by(Escalation.project_id, Escalation.seq).limit(limit)).all()
+
+
+def open_for_items(db: Session, item_ids: Sequence[int]) -> Sequence[Escalation]:
+    if not item_ids:
+        return []
+    query = select(Escalation).where(
+        col(Escalation.item_id).in_(set(item_ids)), col(Escalation.state).in_(OPEN_STATES)
+    )
+    return db.exec(query.order_by(Escalation.seq)).all()
+
+
+def lapsed(db: Session, zone: str, calendar: str, before: date
+           ) -> Sequence[tuple[Escalation, Project]]:
+    """Acknowledged records of one timezone/calendar group whose ETA is before `before`."""
+    query = (
+        select(Escalation, Project)
+        .join(Project, col(Project.id) == col(Escalation.project_id))
+        .where(
+            Escalation.state == "acknowledged",
+            col(Escalation.eta) < before,
+            Project.timezone == zone,
+            Project.calendar == calendar,
+        )
+    )
+    return db.exec(query.order_by(Escalation.id)).all()
+
+
+def unacknowledged_with_renotify(db: Session) -> Sequence[tuple[Escalation, Project, int]]:
+    """Open, unacknowledged records of projects that renotify, with their interval (hours)."""
+    query = (
+        select(Escalation, Project, EscalationPolicy.renotify_hours)
+        .join(Project, col(Project.id) == col(Escalation.project_id))
+        .join(EscalationPolicy, col(EscalationPolicy.project_id) == col(Escalation.project_id))
+        .where(Escalation.state == "open", col(EscalationPolicy.renotify_hours).is_not(None))
+    )
+    return db.exec(query.order_by(Escalation.id)).all()
+
+
+def take_renotify_slot(db: Session, record: Escalation, now: datetime) -> bool:
+    """Compare-and-set: this process sends the record's next renotify slot."""
+    statement = (
+        update(Escalation)
+        .where(
+            col(Escalation.id) == record.id,
+            col(Escalation.renotified) == record.renotified,
+            col(Escalation.level) == record.level,
+        )
+        .values(renotified=record.renotified + 1, last_notified_at=now)
+    )
+    return db.exec(statement).rowcount == 1  # type: ignore[attr-defined]
+
+
+def overdue_in_group(db: Session, zone: str, calendar: str, cutoff: date
+                     ) -> Sequence[tuple[ActionItem, Project]]:
+    """Every active item of a timezone/calendar group due on or before `cutoff`."""
+    query = (
+        select(ActionItem, Project)
+        .join(Project, col(Project.id) == col(ActionItem.project_id))
+        .where(
+            col(ActionItem.status).in_(ACTIVE),
+            col(ActionItem.due_date) <= cutoff,
+            Project.timezone == zone,
+            Project.calendar == calendar,
+        )
+    )
+    return db.exec(query.order_by(ActionItem.project_id, ActionItem.seq)).all()
