@@ -166,7 +166,9 @@ def record_ref(record: Escalation, project: Project) -> str:
 def dm_data(record: Escalation | None, project: Project, item: ActionItem | None,
             owner: Person | None, today: date, **extra: Any) -> dict[str, Any]:
     """What an escalation DM shows (every template of the kind reads this)."""
+    extra = {"kind": "level", "days": None, "raised_by": None, **extra}
     return {
+        "eta": record.eta if record else None,
         "project": project.key,
         "project_name": project.name,
         "id": f"E{record.seq}" if record else None,

@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Index, UniqueConstraint, insert, literal, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.items import ACTIVE
@@ -92,16 +90,21 @@ def policies(db: Session, project_ids: Sequence[int]) -> dict[int, EscalationPol
     return {p.project_id: p for p in db.exec(query).all()}
 
 
-def ensure_policies(db: Session, project_ids: Sequence[int], today: date, now: datetime) -> None:
-    """Default policies, started today, for the projects that have none (first ladder run)."""
-    if not project_ids:
-        return
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    rows = [
-        {"project_id": pid, "levels": DEFAULT_LEVELS, "started_on": today, "updated_at": now}
-        for pid in sorted(set(project_ids))
-    ]
-    db.exec(insert(EscalationPolicy).values(rows).on_conflict_do_nothing())
+def ensure_policies(db: Session, zone: str, calendar: str, today: date, now: datetime) -> None:
+    """Default policies, started today, for a group's projects that have none: the day a
+    project's ladder first runs (items already overdue start counting on it). One statement."""
+    table = EscalationPolicy.__table__  # type: ignore[attr-defined]
+    have = select(EscalationPolicy.project_id)
+    rows = select(
+        Project.id,
+        literal(DEFAULT_LEVELS, table.c.levels.type),
+        literal(today, table.c.started_on.type),
+        literal(now, table.c.updated_at.type),
+    ).where(Project.timezone == zone, Project.calendar == calendar, col(Project.id).not_in(have))
+    statement = insert(EscalationPolicy).from_select(
+        ["project_id", "levels", "started_on", "updated_at"], rows
+    )
+    db.exec(statement)
 
 
 def by_seq(db: Session, project_id: int, seq: int) -> Escalation | None:

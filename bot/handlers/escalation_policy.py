@@ -28,12 +28,12 @@ def _policy(ctx: Context) -> EscalationPolicy:
 
 
 def _words(tokens: list[Token]) -> dict[str, object]:
-    return {"levels": [t.text for t in tokens]}
+    return {"levels": " ".join(t.text for t in tokens)}
 
 
 @command("policy overdue", "<levels:text>", permission="manage", parse=_words)
 def overdue(ctx: Context, args: Args) -> Reply:
-    levels = parse_levels(args.levels)
+    levels = parse_levels(args.levels.split())
     policy = _policy(ctx)
     old, new = policy.levels, format_levels(levels)
     policy.levels = new

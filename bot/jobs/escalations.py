@@ -80,6 +80,7 @@ def _climb_group(env: JobEnv, zone: str, calendar_name: str, scope: str) -> int:
         if failed is not None:
             jobruns.clear_failures(db, JOB, scope)
         previous = date.fromisoformat(last) if last else day - ONE_DAY
+        escalations.ensure_policies(db, zone, calendar_name, day, now)
         found = escalations.overdue_in_group(db, zone, calendar_name, day - ONE_DAY)
         lapsed = [
             (r, p)
@@ -119,9 +120,6 @@ class Climb:
         self.db, self.day, self.previous, self.now = db, day, previous, now
         projects = {p.id: p for _, p in found} | {p.id: p for _, p in lapsed}
         self.policies = escalations.policies(db, list(projects))
-        missing = [pid for pid in projects if pid not in self.policies]
-        escalations.ensure_policies(db, missing, day, now)  # the project's ladder starts today
-        self.policies.update(escalations.policies(db, missing))
         self.lapsed_items = {
             i.id: i for i in _items(db, [r.item_id for r, _ in lapsed if r.item_id])
         }
