@@ -56,6 +56,8 @@ VERB_ALIASES = {
     "现在": "now",
     "立即": "now",
     "添加": "add",
+    # escalations: 上报 is `escalate`; its records are 上报记录 (上报记录 列表, 上报记录 详情 E3)
+    "上报记录": "escalation",
 }
 
 
