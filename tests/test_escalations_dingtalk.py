@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 
 from sqlmodel import Session, select
 from test_dingtalk_fakes import FakeDingTalk
-from test_dingtalk_stream import GROUP, WANG, adapter, fake, runtime, say, shown  # noqa: F401
+from test_dingtalk_stream import GROUP, adapter, fake, runtime, say, shown  # noqa: F401
 
 from bot.adapters.dingtalk.markdown import DingTalkMessage
 from bot.runtime import Runtime
@@ -17,8 +17,8 @@ from storage.escalations import Escalation
 LI = ("u-li", "$:LWCP_v1:$li")
 
 
-def record(runtime: Runtime) -> Escalation:
-    with Session(runtime.engine) as db:
+def record(rt: Runtime) -> Escalation:
+    with Session(rt.engine) as db:
         return db.exec(select(Escalation)).one()
 
 
