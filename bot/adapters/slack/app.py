@@ -14,6 +14,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.adapters.slack.listeners import SlackBot
+from bot.adapters.slack.modals import Modals
 from bot.adapters.slack.once import Once
 from bot.runtime import Runtime
 from bot.settings import Settings
@@ -21,6 +22,8 @@ from storage import seen
 
 ANY_COMMAND = re.compile(r"^/")  # /tf, or whatever name a workspace gave it
 OUR_BUTTONS = re.compile(r"^tf:")
+MODAL_BUTTONS = re.compile(r"^tfmodal:")  # buttons that ask for more first (escalations)
+OUR_MODALS = re.compile(r"^tf:(ack|resolve)$")
 
 
 def api_base(url: str) -> str:
@@ -56,4 +59,7 @@ def build_app(runtime: Runtime, client: WebClient | None = None) -> App:
     app.use(shared.middleware)
     app.command(ANY_COMMAND)(ack=_ack, lazy=[bot.on_command])
     app.action(OUR_BUTTONS)(ack=_ack, lazy=[bot.on_click])
+    modals = Modals(runtime.dispatcher, client, bot.directory, runtime.clock, settings.timezone)
+    app.action(MODAL_BUTTONS)(ack=_ack, lazy=[modals.open])
+    app.view(OUR_MODALS)(ack=modals.check, lazy=[modals.submit])
     return app
