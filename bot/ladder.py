@@ -202,7 +202,7 @@ CLOSING = {"done": "done", "cancel": "cancelled", "reopen": "reopened", "due": "
 
 
 def close_for_item(db: Session, item: ActionItem, verb: str, now: datetime,
-                   actor_id: int | None) -> int:
+                   actor_id: int | None) -> list[str]:
     """Resolve the item's open records when it is done, cancelled, reopened or its due date
     moves into the future (the new date starts a new ladder); other verbs change nothing."""
     code = CLOSING.get(verb)
@@ -211,7 +211,7 @@ def close_for_item(db: Session, item: ActionItem, verb: str, now: datetime,
         resolve(db, record, code, now, None)
         record.ladder_key = None  # the item's next ladder (a later due date) is a new record
         escalations.event(db, record, "resolved", now, actor_id=actor_id, note=code)
-    return len(records)
+    return [f"E{r.seq}" for r in records]
 
 
 def resolve(db: Session, record: Escalation, resolution: str, now: datetime,

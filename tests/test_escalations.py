@@ -192,6 +192,8 @@ def test_due_moved_resolves_and_the_new_date_starts_a_new_ladder(rt: Runtime) ->
     say(rt, "bob", "action due A1 2026-10-13")
     (old,) = records(rt)
     assert (old.state, old.resolution) == ("resolved", "due-moved")
+    moved = [x for t, x in run_tick(rt, at("2026-10-09T11:01")) if t == "@ann"]
+    assert len(moved) == 1 and "It was escalated (E1): that ladder is closed" in moved[0]
     sent = ticks(rt, "2026-10-12T09:00", "2026-10-14T09:00", "2026-10-15T09:00")
     assert escalated(sent["2026-10-12T09:00"]) == []
     assert [t for t, x in sent["2026-10-14T09:00"] if x.startswith("⏰")] == ["#ops", "@cid"]

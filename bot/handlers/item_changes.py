@@ -112,9 +112,9 @@ def due(ctx: Context, args: Args) -> Reply:
     old_due, item.due_date = item.due_date, args.due
     item.slips += 1
     _save(ctx, item)
-    if args.due > ctx.today():  # a new due date in the future starts a new ladder
-        close_for_item(ctx.db, item, "due", ctx.now(), ctx.actor.id)
-    events.due_moved(ctx, item, old_due)
+    future = args.due > ctx.today()  # a new due date in the future starts a new ladder
+    closed = close_for_item(ctx.db, item, "due", ctx.now(), ctx.actor.id) if future else []
+    events.due_moved(ctx, item, old_due, escalated=", ".join(closed))
     return _changed(ctx, "item.due_moved", item, due=args.due, slips=item.slips)
 
 
