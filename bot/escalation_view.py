@@ -67,10 +67,13 @@ def items_of(db: Session, records: Sequence[Escalation]) -> list[ActionItem]:
 
 def section(db: Session, clock: Clock, project: Project) -> dict[str, Any]:
     """The digest's and status's "Escalations" section: open records, oldest first."""
-    records = escalations.listing(db, [project.id], escalations.OPEN_STATES, SECTION_LIMIT + 1)
+    records = escalations.listing(db, [project.id], escalations.OPEN_STATES, SECTION_LIMIT)
     today = clock.today(project.timezone)
-    shown = rows(db, records[:SECTION_LIMIT], project, today)
-    return {"escalations": shown, "more_escalations": len(records) > SECTION_LIMIT}
+    total = len(records)
+    if total == SECTION_LIMIT:
+        total = escalations.count_open(db, project.id)
+    shown = rows(db, records, project, today)
+    return {"escalations": shown, "n_escalations": total}
 
 
 def of_item(db: Session, project: Project, item: ActionItem, today: date) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import Index, UniqueConstraint, insert, literal, update
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Field, Session, SQLModel, col, func, select
 
 from storage.items import ACTIVE
 from storage.models import ActionItem, Project
@@ -165,6 +165,13 @@ def listing(db: Session, project_ids: Sequence[int], states: Sequence[str], limi
         col(Escalation.project_id).in_(project_ids), col(Escalation.state).in_(states)
     )
     return db.exec(query.order_by(Escalation.project_id, Escalation.seq).limit(limit)).all()
+
+
+def count_open(db: Session, project_id: int) -> int:
+    query = select(func.count()).select_from(Escalation).where(
+        Escalation.project_id == project_id, col(Escalation.state).in_(OPEN_STATES)
+    )
+    return db.exec(query).one()
 
 
 def open_for_items(db: Session, item_ids: Sequence[int]) -> Sequence[Escalation]:

@@ -94,6 +94,15 @@ def test_default_ladder_over_national_day_and_the_working_saturday(rt: Runtime) 
     assert all(escalated(sent) == [] for sent in again.values())
 
 
+def test_the_digest_lists_open_escalations_with_age_and_level(rt: Runtime) -> None:
+    ticks(rt, "2026-10-08T09:00", "2026-10-09T09:00")
+    digest = [x for t, x in run_tick(rt, at("2026-10-09T17:00")) if x.startswith("📊")]
+    assert "Escalations (1):\n  E1 · the leads · open · 0 working days" in digest[0]
+    ticks(rt, "2026-10-12T09:00")
+    rt.clock.set(at("2026-10-12T10:00"))
+    assert "E1 · the department head · open · 2 working days" in say(rt, "ann", "digest now")
+
+
 def test_the_working_saturday_counts_under_cn_and_not_under_weekends(tmp_path: Path) -> None:
     for calendar, lead_day in (("cn", "2026-10-10T09:00"), ("weekends", "2026-10-05T09:00")):
         rt = make(tmp_path / calendar, calendar)
