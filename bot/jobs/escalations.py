@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 from bot.jobs.periods import ONE_DAY, morning_day
 from bot.jobs.registry import JobEnv, job
 from bot.ladder import RANK, Directory, Level, above, dm_data, levels_of, notify, reached
-from bot.messages import Label, Notice
+from bot.messages import Notice
 from bot.notices import dm, to_channels
 from bot.outbox.enqueue import enqueue_many
 from bot.workdays import WorkCalendar, calendar_for
@@ -62,16 +62,17 @@ def escalation_ladder(env: JobEnv) -> int:
 
 
 def _climb_group(env: JobEnv, zone: str, calendar_name: str, scope: str) -> int:
+    now = env.clock.now()
+    with transaction(env.engine) as db:
+        failed = jobruns.last_failure(db, JOB, scope)
+    if failed is not None and now < failed + RETRY:
+        return 0  # backing off
     calendar = calendar_for(calendar_name)
     local_now = env.clock.local(zone)
     day = morning_day(local_now)
     if local_now.date() != day or not calendar.is_working(day):
         return 0  # levels fire on working days only, and never on a later day
-    now = env.clock.now()
     with transaction(env.engine) as db:
-        failed = jobruns.last_failure(db, JOB, scope)
-        if failed is not None and now < failed + RETRY:
-            return 0
         last = jobruns.last_period(db, JOB, scope)
         if last and last >= day.isoformat():
             return 0
@@ -223,7 +224,7 @@ class Climb:
         bindings = sweeps.bindings_of(self.db, list(self.posts))
         for project_id, (project, rows) in self.posts.items():
             data = {"project": project.key, "project_name": project.name, "rows": rows,
-                    "date": self.day, "title": Label("esc_post", "title")}
+                    "date": self.day}
             self._add(project, to_channels(bindings[project_id], "escalation_post", data,
                                            project.locale, f"esc-post:{self.day.isoformat()}"))
         return self.notices
