@@ -44,6 +44,8 @@ def test_a_conflict_reaches_the_process_owner_and_the_named_head(team) -> None:
     assert [who for who, _ in outbox(team, "escalation_dm")] == ["leo", "olivia"]
     team("max", 'escalate "Budget for the print run" to @vic')
     assert sorted(who for who, _ in outbox(team, "escalation_dm"))[-2:] == ["olivia", "vic"]
+    team("max", "escalate we need to decide on the budget")  # no target: "to" is text
+    assert record(team, 3).reason == "we need to decide on the budget"
     listed = team("vic", "escalation list")
     assert "E1 · the people named · open" in listed and "E2" in listed
 

@@ -38,7 +38,14 @@ def _parse_escalate(tokens: list[Token]) -> dict[str, object]:
         if not tokens:
             raise CommandError("parse.missing", name=Label("field", "reason"))
     words = [t.word for t in tokens]
-    cut = next((i for i, w in enumerate(words) if w in ("to", "给", "dept", "部门") and i), None)
+    def splits(i: int) -> bool:  # `to @user`, `to dept X`, `dept X` end the text
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        if words[i] in ("dept", "部门"):
+            return after is not None
+        return after is not None and (after.mention or after.word in ("dept", "部门"))
+
+    cut = next((i for i, w in enumerate(words) if w in ("to", "给", "dept", "部门") and i
+                and splits(i)), None)
     cut = None if "item" in raw else cut
     text_tokens = tokens if cut is None else tokens[:cut]
     raw["text"] = " ".join(t.text for t in text_tokens)
