@@ -183,12 +183,13 @@ def dm_data(record: Escalation | None, project: Project, item: ActionItem | None
 
 def notify(db: Session, record: Escalation, project: Project,
            recipients: Sequence[tuple[Person, str | None]], key: str, now: datetime,
-           data: dict[str, Any], skip: int | None = None) -> list[Notice]:
+           data: dict[str, Any], skip: int | None = None, sink: list[dict] | None = None
+           ) -> list[Notice]:
     """DM each recipient (with why they are told) and note each in the record's events."""
     notices = []
     for person, why in recipients:
-        escalations.event(db, record, "notified", now, level=record.level, person_id=person.id,
-                          note=why)
+        escalations.event(db, record, "notified", now, sink, level=record.level,
+                          person_id=person.id, note=why)
         if person.id == skip:
             continue
         reason = Label("esc_why", why) if why else None

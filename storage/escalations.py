@@ -12,10 +12,13 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import Index, UniqueConstraint, insert, literal, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, col, func, select
 
 from storage.items import ACTIVE
 from storage.models import ActionItem, Project
+from storage.sequences import IdSequence
 
 DEFAULT_LEVELS = "1:owner 2:lead 4:dept-head"
 OPEN_STATES = ("open", "acknowledged")
@@ -126,8 +129,47 @@ def add(db: Session, record: Escalation) -> Escalation:
     return record
 
 
-def event(db: Session, record: Escalation, kind: str, at: datetime, **fields: object) -> None:
-    db.add(EscalationEvent(escalation_id=record.id, kind=kind, at=at, **fields))
+def event(db: Session, record: Escalation, kind: str, at: datetime,
+          sink: list[dict] | None = None, **fields: object) -> None:
+    """Append an event; with `sink`, as a row for `add_events` (a sweep inserts them at once)."""
+    row = {"escalation_id": record.id, "kind": kind, "at": at, "level": None,
+           "person_id": None, "actor_id": None, "note": None, **fields}
+    if sink is not None:
+        sink.append(row)
+    else:
+        db.add(EscalationEvent(**row))
+
+
+def add_events(db: Session, rows: Sequence[dict]) -> None:
+    """Insert event rows at once (executemany: one compiled statement)."""
+    if rows:
+        db.connection().execute(insert(EscalationEvent.__table__), list(rows))  # type: ignore[attr-defined]
+
+
+def take_seqs(db: Session, wanted: dict[int, int]) -> dict[int, int]:
+    """Reserve `wanted[p]` E-numbers in each project at once; the last number taken in each
+    (so project p got last - wanted[p] + 1 … last). One statement for every project."""
+    if not wanted:
+        return {}
+    upsert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = upsert(IdSequence).values(
+        [{"project_id": p, "kind": "E", "last": n} for p, n in sorted(wanted.items())]
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["project_id", "kind"],
+        set_={"last": IdSequence.last + statement.excluded.last},
+    ).returning(IdSequence.project_id, IdSequence.last)
+    return dict(db.exec(statement).all())
+
+
+def insert_records(db: Session, rows: Sequence[dict]) -> dict[str, int]:
+    """Insert ladder records at once (executemany with RETURNING); their ids by ladder key."""
+    if not rows:
+        return {}
+    table = Escalation.__table__  # type: ignore[attr-defined]
+    statement = insert(table).returning(table.c.id, table.c.ladder_key)
+    found = db.connection().execute(statement, list(rows)).all()
+    return {key: rid for rid, key in found}
 
 
 def events_of(db: Session, escalation_id: int) -> Sequence[EscalationEvent]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -34,7 +35,6 @@ from storage import escalations, jobruns, sweeps
 from storage.engine import transaction
 from storage.escalations import Escalation, EscalationPolicy
 from storage.models import ActionItem, Person, Project
-from storage.sequences import next_seq
 
 log = logging.getLogger(__name__)
 JOB = "escalations"
@@ -129,6 +129,7 @@ class Climb:
         starts = [self._start(i, p) for i, p in found] + [day]
         self.count = WorkCount(calendar, min(starts), day)
         self.notices: list[tuple[Notice, int]] = []
+        self.events: list[dict[str, Any]] = []  # inserted at once by `outgoing`
         self.posts: dict[int, tuple[Project, list[dict[str, Any]]]] = {}
 
     def _policy(self, project: Project) -> EscalationPolicy | None:
@@ -142,6 +143,7 @@ class Climb:
     def items(self, found: list[tuple[ActionItem, Project]]) -> None:
         keys = [f"item:{i.id}:{i.due_date.isoformat()}" for i, _ in found]
         records = escalations.by_ladder_keys(self.db, keys)
+        new: list[tuple[ActionItem, Project, Person | None, Level, int, str]] = []
         for (item, project), key in zip(found, keys, strict=True):
             levels = levels_of(self._policy(project))
             start = self._start(item, project)
@@ -159,13 +161,35 @@ class Climb:
                     self._owner_again(item, project, owner, count)
                 continue
             if record is None:
-                record = escalations.add(self.db, Escalation(
-                    project_id=project.id, seq=next_seq(self.db, project.id, "E"),
-                    subject_kind="item", subject_id=item.id, item_id=item.id,
-                    due_date=item.due_date, ladder_key=key, level=top.name, level_days=0,
-                    reason="overdue", created_at=self.now, last_notified_at=self.now))
-                escalations.event(self.db, record, "raised", self.now, level=top.name)
+                new.append((item, project, owner, top, count, key))
+                continue
             self._raise(record, project, item, owner, top, count, "level")
+        self._create(new)
+
+    def _create(self, new: list[tuple[ActionItem, Project, Person | None, Level, int, str]]
+                ) -> None:
+        """The morning's new records: numbered, inserted and noted in a few statements."""
+        wanted: dict[int, int] = {}
+        for _, project, *_rest in new:
+            wanted[project.id] = wanted.get(project.id, 0) + 1
+        last = escalations.take_seqs(self.db, wanted)
+        rows = []
+        for item, project, _, top, _, key in new:
+            seq = last[project.id] - wanted[project.id] + 1
+            wanted[project.id] -= 1
+            rows.append({
+                "project_id": project.id, "seq": seq, "subject_kind": "item",
+                "subject_id": item.id, "item_id": item.id, "due_date": item.due_date,
+                "ladder_key": key, "level": top.name, "level_days": top.days,
+                "reason": "overdue", "state": "open", "renotified": 0,
+                "created_at": self.now, "last_notified_at": self.now,
+            })
+        ids = escalations.insert_records(self.db, rows)
+        for (item, project, owner, top, count, key), row in zip(new, rows, strict=True):
+            record = SimpleNamespace(**row, id=ids[key], raised_by=None, eta=None,
+                                     target_id=None, target_dept_id=None)
+            escalations.event(self.db, record, "raised", self.now, self.events, level=top.name)
+            self._raise(record, project, item, owner, top, count, "level", persist=False)
 
     def lapsed(self, lapsed: list[tuple[Escalation, Project]]) -> None:
         for record, project in lapsed:
@@ -178,7 +202,7 @@ class Climb:
             choices = [lv for lv in (above(levels, record), reached(levels, count))
                        if lv is not None and _higher(lv, record)]
             record.state = "open"
-            escalations.event(self.db, record, "lapsed", self.now, level=record.level,
+            escalations.event(self.db, record, "lapsed", self.now, self.events, level=record.level,
                               note=record.eta.isoformat() if record.eta else None)
             if record.level == "target":
                 choices = []
@@ -194,17 +218,22 @@ class Climb:
                 recipients.append((po, None))
             data = dm_data(record, project, item, owner, self.day, days=count, kind="lapsed")
             self._add(project, notify(self.db, record, project, recipients,
-                                      f"lapsed:{self.day.isoformat()}", self.now, data))
+                                      f"lapsed:{self.day.isoformat()}", self.now, data,
+                                      sink=self.events))
             self.db.add(record)
 
     def _raise(self, record: Escalation, project: Project, item: ActionItem | None,
-               owner: Person | None, level: Level, count: int, kind: str) -> None:
+               owner: Person | None, level: Level, count: int, kind: str,
+               persist: bool = True) -> None:
         record.level, record.level_days, record.renotified = level.name, level.days, 0
-        escalations.event(self.db, record, "level", self.now, level=level.name, note=kind)
+        escalations.event(self.db, record, "level", self.now, self.events, level=level.name,
+                          note=kind)
         recipients = self.directory.targets(project.id, level.name, owner, record)
         data = dm_data(record, project, item, owner, self.day, days=count, kind=kind)
-        self._add(project, notify(self.db, record, project, recipients, "level", self.now, data))
-        self.db.add(record)
+        self._add(project, notify(self.db, record, project, recipients, "level", self.now, data,
+                                  sink=self.events))
+        if persist:
+            self.db.add(record)
         if level.name == "lead":
             self.posts.setdefault(project.id, (project, []))[1].append(data)
 
@@ -221,6 +250,7 @@ class Climb:
 
     def outgoing(self) -> list[tuple[Notice, int]]:
         """The DMs, then one grouped post per channel of each project with `lead` lines."""
+        escalations.add_events(self.db, self.events)
         bindings = sweeps.bindings_of(self.db, list(self.posts))
         for project_id, (project, rows) in self.posts.items():
             data = {"project": project.key, "project_name": project.name, "rows": rows,
