@@ -57,12 +57,13 @@ def unassigned(ctx: Context, item: ActionItem, previous: Person, owner: Person) 
     )
 
 
-def due_moved(ctx: Context, item: ActionItem, old_due: date) -> None:
+def due_moved(ctx: Context, item: ActionItem, old_due: date, escalated: str = "") -> None:
     """The owner and the leads hear of a moved due date (the process owner leads too)."""
     owner = people.by_ids(ctx.db, [item.owner_id]).get(item.owner_id)
     leads = sweeps.people_in_roles(ctx.db, ctx.project.id, LEADS_AND_OWNER)
     recipients = [owner, *leads] if owner else list(leads)
-    _tell(ctx, recipients, "notice_due_moved", old_due=old_due, **_common(ctx, item, owner))
+    _tell(ctx, recipients, "notice_due_moved", old_due=old_due, escalated=escalated,
+          **_common(ctx, item, owner))
 
 
 def blocked(ctx: Context, item: ActionItem, reason: str) -> None:

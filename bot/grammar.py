@@ -41,6 +41,7 @@ KEYWORD_ALIASES = {
     "主讲": "by",
     "主讲人": "by",
     "提前发布": "post-agenda",
+    "预计": "eta",  # escalations
 }
 
 

@@ -82,6 +82,8 @@ VERB_ALIASES = {
     "移除": "remove",
     "删除": "remove",
     "查看": "show",
+    # escalations: 上报 is `escalate`; its records are 上报记录 (上报记录 列表, 上报记录 详情 E3)
+    "上报记录": "escalation",
 }
 
 

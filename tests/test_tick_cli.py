@@ -47,16 +47,21 @@ def test_tick_prints_each_alert_and_digest_once(tmp_path: Path) -> None:
     assert out.count("→ #ops\n📊 OPS Ops — weekly progress, Fri 2026-11-20") == 1
     assert "Due later" not in out  # due in ten days: neither alerted nor in the 7-day list
     assert "Done since the last digest (1):" in out and "✔ A4 Done already" in out
-    assert out.count("→ ") == 5
+    # the escalation ladder: A1 (3 working days late) and A2 (2) have reached `lead`
+    assert out.count("→ @ann\n🔺 OPS/E") == 2 and out.count("→ @bob\n🔺 OPS/E") == 2
+    assert out.count("→ #ops\n🔺 Escalated to the leads this morning (2)") == 1
+    assert out.count("→ ") == 5 + 5
 
     again = taskforce(url, "tick", "--at", "2026-11-20T17:30:00+01:00")
     assert again.returncode == 0 and again.stdout == ""
     later = taskforce(url, "tick", "--at", "2026-11-23T10:00:00+01:00")
-    assert later.stdout == ""  # Monday: nothing newly overdue, no digest due
+    # Monday: nothing newly overdue, no digest due; A1 reaches the department head (ann)
+    assert later.stdout.count("→ ") == 1 and "→ @ann\n🔺 OPS/E1" in later.stdout
     next_week = taskforce(url, "tick", "--at", "2026-11-27T17:00:00+01:00")
     assert next_week.stdout.count("📊") == 1
     assert next_week.stdout.count("→ @cid\n🔔 Reminder: OPS A3 Due later") == 1  # Monday's
-    assert next_week.stdout.count("→ ") == 2
+    assert next_week.stdout.count("→ @ann\n🔺 OPS/E2") == 1  # A2's department head, once
+    assert next_week.stdout.count("→ ") == 3
 
     status = taskforce(url, "status")
     assert status.returncode == 0, status.stderr

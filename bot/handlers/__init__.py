@@ -5,6 +5,8 @@ from bot.handlers import (  # noqa: F401
     agenda,
     calendar,
     digests,
+    escalation_policy,
+    escalations,
     help,
     item_changes,
     listing,

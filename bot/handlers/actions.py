@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot import events
 from bot.context import Context
 from bot.errors import CommandError
+from bot.escalation_view import of_item
 from bot.grammar import looks_like_date
 from bot.messages import Label, Reply
 from bot.registry import command
@@ -93,6 +94,7 @@ def show(ctx: Context, args: Args) -> Reply:
         "action_show",
         item=item_row(item, names.get(item.owner_id), ctx.today()),
         deliverable=item.deliverable,
+        escalations=of_item(ctx.db, ctx.project, item, ctx.today()),
         original_due=item.original_due,
         creator=names[item.created_by].display_name,
         created_at=item.created_at.astimezone(zone),

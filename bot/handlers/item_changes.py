@@ -8,6 +8,7 @@ from types import SimpleNamespace as Args
 from bot import events
 from bot.context import Context
 from bot.errors import CommandError
+from bot.ladder import close_for_item
 from bot.messages import Label, Reply
 from bot.registry import command
 from bot.views import item_label
@@ -59,6 +60,7 @@ def _transition(verb: str) -> Callable[[Context, Args], Reply]:
     def handler(ctx: Context, args: Args) -> Reply:
         _require(args.item, allowed, verb)
         _set_status(ctx, args.item, status)
+        close_for_item(ctx.db, args.item, verb, ctx.now(), ctx.actor.id)  # its escalations
         if status == "open":
             events.reopened(ctx, args.item)
         return _changed(ctx, reply_key, args.item)
@@ -110,7 +112,9 @@ def due(ctx: Context, args: Args) -> Reply:
     old_due, item.due_date = item.due_date, args.due
     item.slips += 1
     _save(ctx, item)
-    events.due_moved(ctx, item, old_due)
+    future = args.due > ctx.today()  # a new due date in the future starts a new ladder
+    closed = close_for_item(ctx.db, item, "due", ctx.now(), ctx.actor.id) if future else []
+    events.due_moved(ctx, item, old_due, escalated=", ".join(closed))
     return _changed(ctx, "item.due_moved", item, due=args.due, slips=item.slips)
 
 

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.context import Context
 from bot.errors import CommandError
+from bot.escalation_view import section as escalation_section
 from bot.mentions import resolve
 from bot.messages import Reply
 from bot.registry import command
@@ -124,6 +125,7 @@ def progress(
         "soon": item_rows(db, soon, todays),
         "n_soon": n_soon,
         "kpis": kpi_rows(db, project.id),
+        **escalation_section(db, clock, project),
     }
 
 

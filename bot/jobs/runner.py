@@ -6,9 +6,11 @@ import logging
 
 from bot.jobs import (  # noqa: F401  (registers the jobs)
     digests,
+    escalations,
     housekeeping,
     meetings,
     morning,
+    renotify,
     reviews,
 )
 from bot.jobs import quizzes as quiz_jobs  # noqa: F401  (training quizzes)

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 
 import storage.calendar  # noqa: F401  (registers the tables)
 import storage.delivery_tables  # noqa: F401  (registers the tables)
+import storage.escalations  # noqa: F401  (registers the tables)
 import storage.meetings  # noqa: F401  (registers the tables)
 import storage.models  # noqa: F401  (registers the tables)
 import storage.quizzes  # noqa: F401  (registers the tables)

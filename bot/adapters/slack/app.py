@@ -13,6 +13,7 @@ import re
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.adapters.slack.escalation_modals import Modals
 from bot.adapters.slack.listeners import SlackBot
 from bot.adapters.slack.modals import CALLBACK, ReasonModals
 from bot.adapters.slack.once import Once
@@ -26,6 +27,8 @@ from storage import seen
 ANY_COMMAND = re.compile(r"^/")  # /tf, or whatever name a workspace gave it
 OUR_BUTTONS = re.compile(r"^tf:")
 REASON_BUTTONS = re.compile(r"^tfreason:")  # a modal asks for the reason first
+MODAL_BUTTONS = re.compile(r"^tfmodal:(ack|resolve):")  # escalations: an ETA or a resolution
+OUR_MODALS = re.compile(r"^tf:(ack|resolve)$")
 
 
 def api_base(url: str) -> str:
@@ -61,10 +64,15 @@ def build_app(runtime: Runtime, client: WebClient | None = None) -> App:
     app.use(shared.middleware)
     app.command(ANY_COMMAND)(ack=_ack, lazy=[bot.on_command])
     app.action(OUR_BUTTONS)(ack=_ack, lazy=[bot.on_click])
-    modals = ReasonModals(bot)
-    app.action(REASON_BUTTONS)(ack=_ack, lazy=[modals.on_click])
-    app.view(CALLBACK)(ack=_ack, lazy=[modals.on_submit])
-    modal = TopicModal(runtime.dispatcher, client, bot.directory)  # the agenda's "Add topic"
-    app.action(TOPIC_ACTION)(ack=_ack, lazy=[modal.open])
-    app.view(TOPIC_CALLBACK)(ack=modal.ack, lazy=[modal.submit])
+    reasons = ReasonModals(bot)  # a review's Request changes
+    app.action(REASON_BUTTONS)(ack=_ack, lazy=[reasons.on_click])
+    app.view(CALLBACK)(ack=_ack, lazy=[reasons.on_submit])
+    topic = TopicModal(runtime.dispatcher, client, bot.directory)  # the agenda's "Add topic"
+    app.action(TOPIC_ACTION)(ack=_ack, lazy=[topic.open])
+    app.view(TOPIC_CALLBACK)(ack=topic.ack, lazy=[topic.submit])
+    escalation = Modals(  # an escalation's Acknowledge (ETA) and Resolve
+        runtime.dispatcher, client, bot.directory, runtime.clock, settings.timezone
+    )
+    app.action(MODAL_BUTTONS)(ack=_ack, lazy=[escalation.open])
+    app.view(OUR_MODALS)(ack=escalation.check, lazy=[escalation.submit])
     return app

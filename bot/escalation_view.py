@@ -1,0 +1,122 @@
+"""Escalation data for templates: list rows, one record's history, the digest section.
+
+Imported by the escalation commands, `status`/`action show`, the digest and the jobs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from bot.clock import Clock
+from bot.messages import Label
+from bot.workdays import calendar_for
+from storage import escalations, people
+from storage.escalations import Escalation
+from storage.models import ActionItem, Project
+
+SECTION_LIMIT = 10
+SYSTEM_RESOLUTIONS = ("done", "cancelled", "reopened", "due-moved")
+
+
+def _resolution(record: Escalation) -> Any:
+    if record.resolution and record.resolved_by is None and record.resolution in (
+        SYSTEM_RESOLUTIONS
+    ):
+        return Label("esc_resolution", record.resolution)
+    return record.resolution
+
+
+def rows(db: Session, records: Sequence[Escalation], project: Project, today: date,
+         keys: bool = False) -> list[dict[str, Any]]:
+    """One line per record: id, level, state, age in working days, subject, reason, ETA."""
+    calendar = calendar_for(project.calendar)
+    zone = ZoneInfo(project.timezone)
+    found = {i.id: i for i in items_of(db, records)}
+    names = people.by_ids(db, [r.ack_by for r in records if r.ack_by])
+    out = []
+    for record in records:
+        item = found.get(record.item_id) if record.item_id else None
+        created = record.created_at.astimezone(zone).date()
+        out.append({
+            "id": f"{project.key}/E{record.seq}" if keys else f"E{record.seq}",
+            "level": Label("esc_level", record.level),
+            "state": Label("esc_state", record.state),
+            "age": calendar.working_days_after(created, today) if record.state != "resolved" else 0,
+            "item": f"A{item.seq} {item.title}" if item else None,
+            "due": record.due_date,
+            "reason": record.reason if record.raised_by else None,
+            "overdue": record.raised_by is None and item is not None,
+            "eta": record.eta if record.state == "acknowledged" else None,
+            "ack_by": names[record.ack_by].display_name if record.ack_by in names else None,
+            "resolution": _resolution(record),
+        })
+    return out
+
+
+def items_of(db: Session, records: Sequence[Escalation]) -> list[ActionItem]:
+    wanted = {r.item_id for r in records if r.item_id}
+    if not wanted:
+        return []
+    return list(db.exec(select(ActionItem).where(col(ActionItem.id).in_(wanted))).all())
+
+
+def section(db: Session, clock: Clock, project: Project) -> dict[str, Any]:
+    """The digest's and status's "Escalations" section: open records, oldest first."""
+    records = escalations.listing(db, [project.id], escalations.OPEN_STATES, SECTION_LIMIT)
+    today = clock.today(project.timezone)
+    total = len(records)
+    if total == SECTION_LIMIT:
+        total = escalations.count_open(db, project.id)
+    shown = rows(db, records, project, today)
+    return {"escalations": shown, "n_escalations": total}
+
+
+def of_item(db: Session, project: Project, item: ActionItem, today: date) -> list[dict[str, Any]]:
+    """The item's open escalations (for `action show`)."""
+    return rows(db, escalations.open_for_items(db, [item.id]), project, today)
+
+
+def history(db: Session, record: Escalation, project: Project) -> list[dict[str, Any]]:
+    """`escalation show`: each event with who it reached, in the project's time."""
+    events = escalations.events_of(db, record.id)
+    names = people.by_ids(db, [e.person_id or e.actor_id for e in events])
+    zone = ZoneInfo(project.timezone)
+    lines: list[dict[str, Any]] = []
+    for event in events:
+        at = event.at.astimezone(zone).strftime("%m-%d %H:%M")
+        who = names.get(event.person_id or event.actor_id or 0)
+        if event.kind == "notified" and lines and lines[-1]["kind"] == "notified" and (
+            lines[-1]["at"] == at and lines[-1]["level"] == Label("esc_level", event.level or "")
+        ):
+            lines[-1]["people"].append(who.display_name if who else "?")
+            continue
+        lines.append({
+            "at": at,
+            "kind": event.kind,
+            "level": Label("esc_level", event.level or ""),
+            "people": [who.display_name] if who else [],
+            "note": _note(event.kind, event.note),
+        })
+    return lines
+
+
+def _note(kind: str, note: str | None) -> Any:
+    if kind in ("level", "raised") and note in ("level", "overdue", None):
+        return None
+    if kind == "level" and note == "lapsed":
+        return Label("esc_text.event", "lapsed")
+    if note and kind == "notified":
+        return Label("esc_why", note)
+    if note and kind == "resolved" and note in SYSTEM_RESOLUTIONS:
+        return Label("esc_resolution", note)
+    return note
+
+
+def item_by_id(db: Session, item_id: int | None) -> ActionItem | None:
+    return db.get(ActionItem, item_id) if item_id else None
+

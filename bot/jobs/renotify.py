@@ -1,0 +1,101 @@
+"""Renotify: an unacknowledged escalation reminds its current targets every N working hours.
+
+Working hours are 09:00-18:00 project time on working days of the project calendar,
+counted from the record's last notice; a slot is only sent inside working hours.
+DM only. Each slot is taken by a compare-and-set on the record (so one process of
+several sends it) and keyed `esc:<record>:<level>:r<slot>` in the outbox. A renotify
+that falls in a target's quiet hours is dropped, not delivered late.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+
+from bot.jobs.registry import JobEnv, job
+from bot.ladder import dm_data
+from bot.messages import Notice
+from bot.notices import dm
+from bot.outbox.enqueue import enqueue_many
+from bot.outbox.quiet import quiet_until
+from bot.workdays import WorkCalendar, calendar_for
+from storage import escalations, people
+from storage.engine import transaction
+from storage.escalations import EscalationEvent
+from storage.models import ActionItem
+
+JOB = "escalation-renotify"
+DAY_START, DAY_END = time(9, 0), time(18, 0)
+
+
+def in_working_hours(moment: datetime, zone: str, calendar: WorkCalendar) -> bool:
+    local = moment.astimezone(ZoneInfo(zone))
+    return calendar.is_working(local.date()) and DAY_START <= local.time() < DAY_END
+
+
+def working_hours(start: datetime, end: datetime, zone: str, calendar: WorkCalendar) -> float:
+    """Hours of 09:00-18:00 on working days between two instants."""
+    tz = ZoneInfo(zone)
+    day: date = start.astimezone(tz).date()
+    last = end.astimezone(tz).date()
+    total = 0.0
+    while day <= last:
+        if calendar.is_working(day):
+            opens = datetime.combine(day, DAY_START, tzinfo=tz)
+            closes = datetime.combine(day, DAY_END, tzinfo=tz)
+            span = (min(end, closes) - max(start, opens)).total_seconds()
+            total += max(0.0, span) / 3600
+        day += timedelta(days=1)
+    return total
+
+
+@job(JOB)
+def renotify(env: JobEnv) -> int:
+    now = env.clock.now()
+    with transaction(env.engine) as db:
+        due = []
+        for record, project, hours in escalations.unacknowledged_with_renotify(db):
+            calendar = calendar_for(project.calendar)
+            if not in_working_hours(now, project.timezone, calendar):
+                continue
+            if working_hours(record.last_notified_at, now, project.timezone, calendar) < hours:
+                continue
+            due.append((record, project))
+        if not due:
+            return 0
+        ids = [r.id for r, _ in due]
+        query = select(EscalationEvent).where(
+            col(EscalationEvent.escalation_id).in_(ids), EscalationEvent.kind == "notified"
+        )
+        told: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+        for event in db.exec(query).all():
+            if event.person_id is not None:
+                told[event.escalation_id][event.level or ""].add(event.person_id)
+        wanted = {pid for levels in told.values() for s in levels.values() for pid in s}
+        item_ids = {r.item_id for r, _ in due if r.item_id}
+        found = db.exec(select(ActionItem).where(col(ActionItem.id).in_(item_ids))).all()
+        items = {i.id: i for i in found}
+        everyone = people.by_ids(db, wanted | {i.owner_id for i in items.values()})
+        notices: list[tuple[Notice, int]] = []
+        for record, project in due:
+            slot = record.renotified + 1
+            if not escalations.take_renotify_slot(db, record, now):
+                continue  # another process took this slot
+            escalations.event(db, record, "renotify", now, level=record.level, note=str(slot))
+            item = items.get(record.item_id or 0)
+            owner = everyone.get(item.owner_id) if item else None
+            today = now.astimezone(ZoneInfo(project.timezone)).date()
+            data = dm_data(record, project, item, owner, today, kind="renotify", why=None)
+            for person_id in sorted(told[record.id][record.level]):
+                person = everyone.get(person_id)
+                if person is None or quiet_until(
+                    person.quiet_start, person.quiet_end, env.settings.timezone, now
+                ):
+                    continue  # in quiet hours: dropped, not delivered late
+                key = f"esc:{record.id}:{record.level}:r{slot}"
+                notices.append((dm(person, "escalation_dm", project.locale, key, **data),
+                                project.id))
+        return enqueue_many(db, notices, now, env.settings.timezone)
