@@ -1,9 +1,7 @@
 """The data the meeting's messages show (agenda, minutes, digest lines), for handlers and jobs.
 
-Open escalations: the escalations feature plugs into the agenda by appending a
-provider to ESCALATION_PROVIDERS: `(db, project_id, limit) -> (rows, total)`,
-each row a dict with "id" and "text". Until one exists the section is empty
-and left out.
+Open escalations, open reviews and the rest come from the features' own view
+modules, so the agenda, the digest and the commands show the same lines.
 """
 
 from __future__ import annotations
@@ -14,12 +12,13 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot import escalation_view
 from bot.clock import Clock
 from bot.meeting_time import Occurrence, following, upcoming
 from bot.reviews_view import open_review_rows
 from bot.views import item_rows, kpi_rows
 from bot.workdays import calendar_for
-from storage import items, people, projects
+from storage import escalations, items, people, projects
 from storage import meetings as store
 from storage.items import ItemFilter
 from storage.meetings import AUTO_CLOSED, ENDED, NOT_HELD, AgendaTopic, Meeting, MeetingSlot
@@ -27,8 +26,6 @@ from storage.models import ActionItem, Person, Project
 
 LIMIT = 10  # rows per agenda section before "… and N more"
 DECISIONS_IN_DIGEST = 10
-EscalationProvider = Callable[[Session, int, int], tuple[list[dict[str, Any]], int]]
-ESCALATION_PROVIDERS: list[EscalationProvider] = []
 
 
 def is_over(db: Session, project_id: int) -> Callable[[date], bool]:
@@ -73,14 +70,15 @@ def _section(kind: str, rows: list[dict[str, Any]], total: int) -> dict[str, Any
     return {"kind": kind, "rows": rows[:LIMIT], "more": max(0, total - LIMIT)} if rows else None
 
 
-def _escalations(db: Session, project_id: int) -> tuple[list[dict[str, Any]], int]:
-    rows: list[dict[str, Any]] = []
-    total = 0
-    for provider in ESCALATION_PROVIDERS:
-        found, count = provider(db, project_id, LIMIT)
-        rows += found
-        total += count
-    return rows, total
+def _escalations(
+    db: Session, project: Project, today: date
+) -> tuple[list[dict[str, Any]], int]:
+    """The project's open escalations, oldest first, and how many there are."""
+    records = escalations.listing(db, [project.id], escalations.OPEN_STATES, LIMIT)
+    total = len(records)
+    if total == LIMIT:
+        total = escalations.count_open(db, project.id)
+    return escalation_view.rows(db, records, project, today), total
 
 
 def agenda_data(
@@ -99,7 +97,7 @@ def agenda_data(
         ItemFilter(**base, statuses=("open", "in_progress"), due_from=today, due_until=until),
         LIMIT,
     )
-    escalations, n_escalations = _escalations(db, project.id)
+    open_escalations, n_escalations = _escalations(db, project, today)
     open_reviews = open_review_rows(db, project, today)
     topics = topic_rows(db, store.queued_topics(db, project.id))
     fresh = [t for t in topics if not t["carried"]]
@@ -111,7 +109,7 @@ def agenda_data(
         _section("overdue", item_rows(db, overdue, todays), n_overdue),
         _section("blocked", item_rows(db, blocked, todays), n_blocked),
         _section("due_soon", item_rows(db, soon, todays), n_soon),
-        _section("escalations", escalations, n_escalations),
+        _section("escalations", open_escalations, n_escalations),
         _section("reviews", open_reviews, len(open_reviews)),
         _section("kpis", kpis, len(kpis)),
         _section("carried", carried, len(carried)),
@@ -121,7 +119,6 @@ def agenda_data(
         "meeting": meeting_row(occurrence),
         "until": until,
         "sections": [s for s in sections if s],
-        "escalations": escalations,  # the hook's rows (empty until escalations exist)
         "total": total,
         "slot_minutes": slot.minutes,
         "over": total > slot.minutes,

@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 
-from bot import meeting_view
 from bot.meeting_time import occurrences
 from bot.workdays import WeekendsCalendar, calendar_for
 from storage.meetings import MeetingSlot
@@ -90,18 +89,16 @@ def test_generated_sections_match_the_items_states(team) -> None:
     assert numbers == ["1", "2", "3", "4", "5"]
 
 
-def test_open_escalations_come_from_the_hook(team) -> None:
-    def provider(db, project_id, limit):  # noqa: ANN001, ANN202
-        return [{"id": "E1", "text": "Legal sign-off stuck"}], 1
-
+def test_open_escalations_are_on_the_agenda(team) -> None:
     team("olivia", "meeting set thu 14:00")
+    team("olivia", 'action add "Legal sign-off" owner @max due 2026-11-25')
     assert "escalations" not in team("olivia", "agenda show").lower()
-    meeting_view.ESCALATION_PROVIDERS.append(provider)
-    try:
-        agenda = team("olivia", "agenda show")
-    finally:
-        meeting_view.ESCALATION_PROVIDERS.remove(provider)
-    assert section(agenda, "Open escalations") == "E1 Legal sign-off stuck"
+    team("max", 'escalate A1 "Legal has not answered"')
+    agenda = team("olivia", "agenda show")
+    found = section(agenda, "Open escalations")
+    assert "E1" in found and "A1 Legal sign-off" in found and "Legal has not answered" in found
+    team("olivia", 'escalation resolve E1 "answered"')
+    assert "escalations" not in team("olivia", "agenda show").lower()
 
 
 def test_long_sections_are_capped(team) -> None:
