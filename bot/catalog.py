@@ -7,6 +7,7 @@ locale falls back to English, so a gap shows English rather than a key.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -47,6 +48,17 @@ def normalize_locale(locale: str | None) -> str:
     if lowered.startswith("zh"):
         return "zh-CN"
     return "en" if lowered.startswith("en") else DEFAULT_LOCALE
+
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]")
+# what says nothing about the writer's language: @mentions (names) and quoted text (titles)
+_NOT_LANGUAGE = re.compile(r"<@[^>]*>|[@＠]\S+|\"[^\"]*\"|“[^”]*”|「[^」]*」|『[^』]*』")
+
+
+def written_in(text: str) -> str | None:
+    """zh-CN when the command's own words are Chinese (CJK characters or full-width
+    punctuation outside mentions and quotes); None when the text does not tell."""
+    return "zh-CN" if _CJK.search(_NOT_LANGUAGE.sub(" ", text)) else None
 
 
 def lookup(locale: str, key: str) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot import registry
-from bot.catalog import normalize_locale
+from bot.catalog import normalize_locale, written_in
 from bot.clock import Clock
 from bot.context import Context
 from bot.converters import convert
@@ -64,8 +64,13 @@ class Dispatcher:
         self.settings = settings
 
     def default_locale(self, inbound: Inbound) -> str:
+        """The language when no project decides: the configured one, else the one the
+        command is written in, else the platform's."""
         if self.settings.locale:
             return self.settings.locale
+        written = written_in(inbound.text[: MAX_TEXT * 2])
+        if written:
+            return written
         if inbound.locale_hint:
             return normalize_locale(inbound.locale_hint)
         return "zh-CN" if inbound.platform == "dingtalk" else "en"
@@ -103,6 +108,7 @@ class Dispatcher:
         return Reply("error", data, visibility="private", locale=attempt.locale)
 
     def _run(self, db: Session, inbound: Inbound, attempt: _Attempt) -> list[Reply]:
+        attempt.locale = self._locale_before_parsing(db, inbound) or attempt.locale
         if len(inbound.text) > MAX_TEXT:
             raise CommandError(
                 "input.too_long",
@@ -110,7 +116,6 @@ class Dispatcher:
                 limit=MAX_TEXT,
                 length=len(inbound.text),
             )
-        attempt.locale = self._locale_before_parsing(db, inbound) or attempt.locale
         try:
             tokens = _strip_prefix(tokenize(inbound.text))
         except CommandError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot import options
 from bot.dates import is_date_start
 from bot.errors import CommandError
 from bot.messages import Label
@@ -17,15 +18,20 @@ from bot.tokens import Token
 
 GREEDY = ("text", "dept")  # kinds whose unquoted value runs to the next keyword
 PARAM = re.compile(r"<(\w+):([\w|-]+)>")
-# Chinese spellings of argument keywords
-KEYWORD_ALIASES = {
-    "负责人": "owner",
+# Chinese spellings of argument keywords; a tuple lists the keywords it may stand for
+# (the one the command has is taken: 目标 is a project's goal or a KPI's target).
+KEYWORD_ALIASES: dict[str, str | tuple[str, ...]] = {
+    "负责人": ("owner", "head"),
     "截止": "due",
     "交付物": "deliverable",
     "部门": "dept",
     "角色": "role",
     "负责部门": "lead-dept",
-    "目标": "goal",
+    "牵头部门": "lead-dept",
+    "目标": ("goal", "target"),
+    "目标值": "target",
+    "编号": "key",
+    "项目编号": "key",
     "时区": "tz",
     "日历": "calendar",
     "语言": "locale",
@@ -63,8 +69,11 @@ def parse_spec(spec: str) -> tuple[Param, ...]:
 
 
 def _keyword_of(token: Token, keywords: set[str]) -> str | None:
-    word = KEYWORD_ALIASES.get(token.word, token.word)
-    return word if word in keywords else None
+    alias = KEYWORD_ALIASES.get(token.word, token.word)
+    for word in (alias,) if isinstance(alias, str) else alias:
+        if word in keywords:
+            return word
+    return None
 
 
 def _take(param: Param, tokens: list[Token], start: int, keywords: set[str]) -> tuple[object, int]:
@@ -81,9 +90,17 @@ def _take(param: Param, tokens: list[Token], start: int, keywords: set[str]) -> 
         return token.text, start + 1
     if param.kind in ("user", "newuser", "member"):
         return token, start + 1
-    if param.choices and token.word not in param.choices:
-        raise CommandError("parse.bad_choice", value=token.text, choices=" | ".join(param.choices))
-    return (token.word if param.choices else token.text), start + 1
+    if param.choices:
+        chosen = options.canonical(token.word, param.choices)
+        if chosen is None:
+            raise CommandError("parse.bad_choice", value=token.text, choices=choice_labels(param))
+        return chosen, start + 1
+    return token.text, start + 1
+
+
+def choice_labels(param: Param) -> tuple[Label, ...]:
+    """The choices for an error message, each shown in the reader's language."""
+    return tuple(Label("option", c) for c in param.choices)
 
 
 def match(params: tuple[Param, ...], tokens: list[Token]) -> dict[str, object]:

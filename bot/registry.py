@@ -56,6 +56,8 @@ VERB_ALIASES = {
     "现在": "now",
     "立即": "now",
     "添加": "add",
+    # first-day fixes: every usage line has a Chinese verb
+    "免打扰": "quiet",
 }
 
 

@@ -200,7 +200,7 @@ def test_reconnects_when_the_gateway_drops_the_socket(fake, adapter) -> None:  #
     ping = fake.push({"opaque": "abc"}, topic="ping", kind="SYSTEM")
     assert json.loads(fake.wait(lambda: fake.acks.get(ping))["data"]) == {"opaque": "abc"}
     post = say(fake, "帮助", conv="cid-dm-wang", dm=True)
-    assert "action add" in shown(post)
+    assert "待办 新增" in shown(post)
     assert adapter.client.connections == 2
 
 
@@ -220,7 +220,7 @@ def test_a_slow_reply_does_not_stall_other_conversations(fake, adapter) -> None:
 def test_a_throttled_webhook_reply_is_retried(fake, adapter) -> None:  # noqa: ANN001
     fake.webhook_errors.append(130101)  # "send too fast"
     post = say(fake, "help", conv="cid-dm-wang", dm=True)
-    assert "action add" in shown(post)
+    assert "待办 新增" in shown(post)
     assert fake.posts_to("/v1.0/robot/oToMessages/batchSend") == []
 
 

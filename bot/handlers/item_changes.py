@@ -40,7 +40,7 @@ def _require(item: ActionItem, allowed: tuple[str, ...], action: str) -> None:
             "item.bad_state",
             id=item_label(item),
             status=Label("status", item.status),
-            action=f"action {action}",
+            action=Label("command", f"action.{action}"),
         )
 
 

@@ -7,6 +7,7 @@ from types import SimpleNamespace as Args
 
 from sqlmodel import Session
 
+from bot import options
 from bot.clock import Clock
 from bot.context import Context
 from bot.errors import CommandError
@@ -21,16 +22,7 @@ from storage.models import Project
 
 LIST_LIMIT = 30
 STATUS_LIMIT = 10
-FILTER_WORDS = {
-    "mine": "mine",
-    "我的": "mine",
-    "overdue": "overdue",
-    "逾期": "overdue",
-    "blocked": "blocked",
-    "阻塞": "blocked",
-    "all": "all",
-    "全部": "all",
-}
+FILTER_WORDS = ("mine", "overdue", "blocked", "all")  # option.* spells them per locale
 ALL_STATUSES = ("open", "in_progress", "blocked", "done", "cancelled")
 
 
@@ -42,8 +34,9 @@ def _parse_filter(tokens: list[Token]) -> dict[str, object]:
         return {"filter": "user", "who": first}
     if first.word in ("dept", "部门") and len(tokens) > 1:
         return {"filter": "dept", "dept_name": " ".join(t.text for t in tokens[1:])}
-    if len(tokens) == 1 and first.word in FILTER_WORDS:
-        return {"filter": FILTER_WORDS[first.word]}
+    chosen = options.canonical(first.word, FILTER_WORDS) if len(tokens) == 1 else None
+    if chosen:
+        return {"filter": chosen}
     raise CommandError("list.bad_filter", value=" ".join(t.text for t in tokens))
 
 

@@ -16,16 +16,15 @@ LOCALES = {"en": "en", "zh-cn": "zh-CN", "zh": "zh-CN"}
 
 
 def _default_locale(ctx: Context) -> str:
-    if ctx.settings.locale:
-        return ctx.settings.locale
-    return "zh-CN" if ctx.inbound.platform == "dingtalk" else "en"
+    """No project decides yet: the language the command was written in (bot.dispatch)."""
+    return ctx.locale
 
 
 @command(
     "project create",
     "<name:text> [key <key:key>] [owner <owner:newuser>] [goal <goal:text>] "
     "[lead-dept <lead_dept:dept>] [tz <tz:zone>] [calendar <calendar:cn|weekends>] "
-    "[locale <locale:zh-cn|zh|en>]",
+    "[locale <locale:zh-cn|en>]",
     permission="none",
     scope="optional",
 )
