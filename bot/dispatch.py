@@ -129,6 +129,8 @@ class Dispatcher:
         attempt.command = command
         rest = tokens[length:]
         raw = command.custom_parse(rest) if command.custom_parse else match(command.params, rest)
+        if isinstance(raw.get("locale"), str):  # the language the command asks for
+            attempt.locale = normalize_locale(str(raw["locale"]))
         actor = people.ensure(db, inbound.platform, inbound.user_id, inbound.user_name)
         project = resolve_project(db, inbound, actor, command, raw)
         if project is not None:
@@ -149,7 +151,7 @@ class Dispatcher:
                 args[param.name] = convert(ctx, param.kind, param.name, raw[param.name])
         for name, value in raw.items():
             args.setdefault(name, value)
-        if not (project is None and command.scope == "reads-all"):
+        if project is not None or command.scope not in ("reads-all", "optional"):
             authorize(command.permission, ctx.membership, args.get("item"), ctx.today())
         result = command.handler(ctx, SimpleNamespace(**args))
         # notices go to the outbox in this transaction: with the change, or not at all

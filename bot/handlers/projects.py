@@ -10,7 +10,7 @@ from bot.messages import Label, Reply
 from bot.registry import command
 from bot.views import kpi_row, kpi_rows, number
 from storage import people, projects
-from storage.models import Kpi, Project
+from storage.models import Department, Kpi, Person, Project
 
 LOCALES = {"en": "en", "zh-cn": "zh-CN", "zh": "zh-CN"}
 
@@ -23,7 +23,7 @@ def _default_locale(ctx: Context) -> str:
 @command(
     "project create",
     "<name:text> [key <key:key>] [owner <owner:newuser>] [goal <goal:text>] "
-    "[lead-dept <lead_dept:dept>] [tz <tz:zone>] [calendar <calendar:cn|weekends>] "
+    "[lead-dept <lead_dept:text>] [tz <tz:zone>] [calendar <calendar:cn|weekends>] "
     "[locale <locale:zh-cn|en>]",
     permission="none",
     scope="optional",
@@ -38,6 +38,8 @@ def create(ctx: Context, args: Args) -> Reply:
     if projects.by_key(ctx.db, key):
         raise CommandError("project.key_taken", key=key)
     tz = args.tz or ctx.settings.timezone
+    owner = args.owner or ctx.actor
+    lead_dept, dept_created = _lead_dept(ctx, args.lead_dept, owner)
     project = projects.create(
         ctx.db,
         Project(
@@ -45,21 +47,42 @@ def create(ctx: Context, args: Args) -> Reply:
             name=args.name,
             goal=args.goal,
             timezone=tz,
-            lead_department_id=args.lead_dept.id if args.lead_dept else None,
+            lead_department_id=lead_dept.id if lead_dept else None,
             calendar=args.calendar or default_calendar(tz),
             locale=LOCALES[args.locale] if args.locale else _default_locale(ctx),
             created_at=ctx.now(),
         ),
     )
     projects.bind(ctx.db, project.id, ctx.inbound.platform, ctx.inbound.channel_id, None)
-    owner = args.owner or ctx.actor
     projects.set_membership(ctx.db, project.id, owner.id, "process-owner")
     if owner.id != ctx.actor.id:
         projects.set_membership(ctx.db, project.id, ctx.actor.id, "lead")
     ctx.project = project
     ctx.record("project", project.id, "created", None, project.name)
     ctx.locale = project.locale
-    return ctx.reply("project_created", "channel", project=project, owner=owner.display_name)
+    if dept_created:
+        ctx.record("dept", lead_dept.id, "created", None, lead_dept.name)
+    return ctx.reply(
+        "project_created",
+        "channel",
+        project=project,
+        owner=owner.display_name,
+        dept_created=lead_dept.name if dept_created else None,
+    )
+
+
+def _lead_dept(ctx: Context, name: str | None, head: Person) -> tuple[Department | None, bool]:
+    """The lead department by name, created (headed by the process owner) when new."""
+    if not name:
+        return None, False
+    found = people.department(ctx.db, name)
+    if found is not None:
+        return found, False
+    if len(name) > 80:
+        raise CommandError(
+            "input.too_long", name=Label("field", "lead_dept"), limit=80, length=len(name)
+        )
+    return people.add_department(ctx.db, name, head.id), True
 
 
 @command("project bind", "<key:key>", permission="manage", scope="named")
