@@ -84,8 +84,9 @@ def _take(param: Param, tokens: list[Token], start: int, keywords: set[str]) -> 
         while end < len(tokens) and (end == start or _keyword_of(tokens[end], keywords) is None):
             end += 1
         return " ".join(t.text for t in tokens[start:end]), end
-    if param.kind == "date" and token.word in ("next", "下") and start + 1 < len(tokens):
-        return f"{token.text} {tokens[start + 1].text}", start + 2
+    if param.kind == "date":
+        end = start + _date_length(tokens, start)
+        return " ".join(t.text for t in tokens[start:end]), end
     if param.kind in GREEDY:
         return token.text, start + 1
     if param.kind in ("user", "newuser", "member"):
@@ -101,6 +102,21 @@ def _take(param: Param, tokens: list[Token], start: int, keywords: set[str]) -> 
 def choice_labels(param: Param) -> tuple[Label, ...]:
     """The choices for an error message, each shown in the reader's language."""
     return tuple(Label("option", c) for c in param.choices)
+
+
+MULTIWORD_DATES = (("end", "of", "the", "month"), ("end", "of", "month"),
+                   ("start", "of", "next", "month"))
+
+
+def _date_length(tokens: list[Token], start: int) -> int:
+    """How many tokens the date at `start` spans ("next fri", "end of month")."""
+    words = [t.word for t in tokens[start : start + 4]]
+    for phrase in MULTIWORD_DATES:
+        if tuple(words[: len(phrase)]) == phrase:
+            return len(phrase)
+    if words[0] in ("next", "this", "下", "下下", "本", "这") and len(words) > 1:
+        return 2
+    return 1
 
 
 def match(params: tuple[Param, ...], tokens: list[Token]) -> dict[str, object]:

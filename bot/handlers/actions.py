@@ -12,12 +12,25 @@ from bot.grammar import looks_like_date
 from bot.messages import Label, Reply
 from bot.registry import command
 from bot.tokens import Token
-from bot.views import item_row
+from bot.views import item_label, item_row
 from storage import history, items, people, projects
 from storage.models import ActionItem, Person
 
 
-def _create(ctx: Context, title: str, owner: Person, due, deliverable: str | None) -> Reply:  # noqa: ANN001
+def with_due_note(ctx: Context, reply: Reply, item: ActionItem) -> list[Reply]:
+    """The reply, and a private note when the due date is not a working day."""
+    if ctx.calendar.is_working(item.due_date):
+        return [reply]
+    note = ctx.say(
+        "date.non_working",
+        date=item.due_date,
+        calendar=Label("option", ctx.calendar.name),
+        id=item_label(item),
+    )
+    return [reply, note]
+
+
+def _create(ctx: Context, title: str, owner: Person, due, deliverable: str | None) -> list[Reply]:  # noqa: ANN001,E501
     now = ctx.now()
     item = items.add(
         ctx.db,
@@ -38,9 +51,10 @@ def _create(ctx: Context, title: str, owner: Person, due, deliverable: str | Non
         "item", item.id, "created", None, f"{title} | @{owner.display_name} | {due.isoformat()}"
     )
     events.assigned(ctx, item, owner)
-    return ctx.reply(
+    added = ctx.reply(
         "action_added", "channel", item=item_row(item, owner, ctx.today()), deliverable=deliverable
     )
+    return with_due_note(ctx, added, item)
 
 
 @command(
@@ -48,7 +62,7 @@ def _create(ctx: Context, title: str, owner: Person, due, deliverable: str | Non
     "<title:text> owner <owner:member> due <due:date> [deliverable <deliverable:text>]",
     permission="contribute",
 )
-def add(ctx: Context, args: Args) -> Reply:
+def add(ctx: Context, args: Args) -> list[Reply]:
     return _create(ctx, args.title, args.owner, args.due, args.deliverable)
 
 
@@ -75,7 +89,7 @@ def _parse_short(tokens: list[Token]) -> dict[str, object]:
     id="add",
     parse=_parse_short,
 )
-def add_short(ctx: Context, args: Args) -> Reply:
+def add_short(ctx: Context, args: Args) -> list[Reply]:
     return _create(ctx, args.title, args.owner, args.due, None)
 
 

@@ -8,6 +8,7 @@ from types import SimpleNamespace as Args
 from bot import events
 from bot.context import Context
 from bot.errors import CommandError
+from bot.handlers.actions import with_due_note
 from bot.messages import Label, Reply
 from bot.registry import command
 from bot.views import item_label
@@ -101,7 +102,7 @@ def reassign(ctx: Context, args: Args) -> Reply:
 
 
 @command("action due", "<item:item> <due:date>", permission="due")
-def due(ctx: Context, args: Args) -> Reply:
+def due(ctx: Context, args: Args) -> list[Reply]:
     item: ActionItem = args.item
     _require(item, ACTIVE, "due")
     if item.due_date == args.due:
@@ -111,7 +112,8 @@ def due(ctx: Context, args: Args) -> Reply:
     item.slips += 1
     _save(ctx, item)
     events.due_moved(ctx, item, old_due)
-    return _changed(ctx, "item.due_moved", item, due=args.due, slips=item.slips)
+    moved = _changed(ctx, "item.due_moved", item, due=args.due, slips=item.slips)
+    return with_due_note(ctx, moved, item)
 
 
 @command("action note", "<item:item> <text:text>", permission="own-item")
