@@ -8,6 +8,7 @@ locale falls back to English, so a gap shows English rather than a key.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -69,10 +70,27 @@ def lookup(locale: str, key: str) -> str:
     return found
 
 
+class _Formatter(string.Formatter):
+    """str.format plus plurals: `{days:one|other}` prints "1 working day" for
+    `{days} working {days:day|days}` when days is 1, "days" otherwise."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if "|" in format_spec:
+            one, _, other = format_spec.partition("|")
+            try:
+                return one if abs(float(str(value))) == 1 else other
+            except ValueError:
+                return other
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _Formatter()
+
+
 def text(locale: str, key: str, /, **params: Any) -> str:
-    """The string for `key` with `params` filled in (str.format)."""
+    """The string for `key` with `params` filled in (str.format, with plurals)."""
     raw = lookup(locale, key)
     try:
-        return raw.format(**params)
+        return _FORMATTER.format(raw, **params)
     except (KeyError, IndexError, ValueError):
         return raw

@@ -29,6 +29,7 @@ from storage.engine import transaction
 log = logging.getLogger(__name__)
 MAX_TEXT = 4000
 PREFIXES = ("/tf", "tf")
+BOT_NAMES = ("taskforce",)
 
 
 @dataclass
@@ -40,21 +41,39 @@ class _Attempt:
 
 
 def _strip_prefix(tokens: list[Token]) -> list[Token]:
+    """Without a leading `tf`/`/tf` or an @-mention of the bot itself (`@Taskforce 待办 列表`)."""
+    if tokens and tokens[0].mention and tokens[0].text.lower() in BOT_NAMES:
+        tokens = tokens[1:]
     if tokens and tokens[0].word in PREFIXES:
         return tokens[1:]
     return tokens
 
 
 def _plain_words(text: str) -> list[str]:
-    words = [w.lower() for w in text.split()[:4]]
+    words = [w.lower() for w in text.split()[:5]]
+    if words and words[0].lstrip("@＠") in BOT_NAMES:
+        words = words[1:]
     return words[1:] if words and words[0] in PREFIXES else words
 
 
 def _closest(words: list[str]) -> registry.Command | None:
-    names = {" ".join(c.words): c for c in registry.COMMANDS.values()}
-    typed = " ".join(registry.VERB_ALIASES.get(w, w) for w in words[:2])
-    hit = difflib.get_close_matches(typed, list(names), n=1, cutoff=0.5)
-    return names[hit[0]] if hit else None
+    """The command the person most likely meant, chosen by the verb they typed first
+    (`member lst` → member list, never action list), then by the word after it."""
+    typed = [registry.VERB_ALIASES.get(w, w) for w in words[:2]]
+    if not typed:
+        return None
+    heads = sorted({c.words[0] for c in registry.COMMANDS.values()})
+    head = typed[0] if typed[0] in heads else next(
+        iter(difflib.get_close_matches(typed[0], heads, n=1, cutoff=0.6)), None
+    )
+    family = [c for c in registry.COMMANDS.values() if c.words[0] == head]
+    subs = {c.words[1]: c for c in family if len(c.words) > 1}
+    if len(typed) > 1 and subs:
+        hit = difflib.get_close_matches(typed[1], list(subs), n=1, cutoff=0.5)
+        if hit:
+            return subs[hit[0]]
+    single = [c for c in family if len(c.words) == 1]
+    return single[0] if single else None
 
 
 class Dispatcher:

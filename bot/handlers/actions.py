@@ -51,9 +51,8 @@ def _create(ctx: Context, title: str, owner: Person, due, deliverable: str | Non
         "item", item.id, "created", None, f"{title} | @{owner.display_name} | {due.isoformat()}"
     )
     events.assigned(ctx, item, owner)
-    added = ctx.reply(
-        "action_added", "channel", item=item_row(item, owner, ctx.today()), deliverable=deliverable
-    )
+    row = item_row(item, owner, ctx.today(), calendar=ctx.calendar)
+    added = ctx.reply("action_added", "channel", item=row, deliverable=deliverable)
     return with_due_note(ctx, added, item)
 
 
@@ -104,7 +103,7 @@ def show(ctx: Context, args: Args) -> Reply:
     changes = [h for h in entries if h.field != "note"]
     return ctx.reply(
         "action_show",
-        item=item_row(item, names.get(item.owner_id), ctx.today()),
+        item=item_row(item, names.get(item.owner_id), ctx.today(), calendar=ctx.calendar),
         deliverable=item.deliverable,
         original_due=item.original_due,
         creator=names[item.created_by].display_name,

@@ -24,6 +24,7 @@ from storage.delivery_tables import DigestSchedule
 from storage.models import Project
 
 CADENCES = ("daily", "weekly")  # option.* spells them per locale
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def digest_data(
@@ -96,6 +97,7 @@ def digest_set(ctx: Context, args: Args) -> Reply:
         key=key,
         at=args.at,
         weekday=weekday,
+        weekday_name=Label("weekday", WEEKDAY_KEYS[weekday]) if weekday is not None else "",
         next_at=local,
         tz=ctx.project.timezone,
     )

@@ -59,7 +59,10 @@ def _transition(verb: str) -> Callable[[Context, Args], Reply]:
 
     def handler(ctx: Context, args: Args) -> Reply:
         _require(args.item, allowed, verb)
+        was_blocked = args.item.status == "blocked"
         _set_status(ctx, args.item, status)
+        if was_blocked and status == "in_progress":
+            events.unblocked(ctx, args.item)
         if status == "open":
             events.reopened(ctx, args.item)
         return _changed(ctx, reply_key, args.item)
@@ -109,10 +112,13 @@ def due(ctx: Context, args: Args) -> list[Reply]:
         raise CommandError("item.same_due", id=item_label(item), due=args.due)
     ctx.record("item", item.id, "due", item.due_date.isoformat(), args.due.isoformat())
     old_due, item.due_date = item.due_date, args.due
-    item.slips += 1
+    earlier = args.due < old_due  # moving a date earlier is not a slip
+    if not earlier:
+        item.slips += 1
     _save(ctx, item)
     events.due_moved(ctx, item, old_due)
-    moved = _changed(ctx, "item.due_moved", item, due=args.due, slips=item.slips)
+    key = "item.due_earlier" if earlier else "item.due_moved"
+    moved = _changed(ctx, key, item, due=args.due, slips=item.slips)
     return with_due_note(ctx, moved, item)
 
 

@@ -24,6 +24,7 @@ LIST_LIMIT = 30
 STATUS_LIMIT = 10
 FILTER_WORDS = ("mine", "overdue", "blocked", "all")  # option.* spells them per locale
 ALL_STATUSES = ("open", "in_progress", "blocked", "done", "cancelled")
+UNBLOCKED = ("open", "in_progress")
 
 
 def _parse_filter(tokens: list[Token]) -> dict[str, object]:
@@ -94,11 +95,13 @@ def progress(
     today = clock.today(project.timezone)
     todays = {project.id: today}
     base = {"project_ids": [project.id], "today": todays}
-    overdue, n_overdue = items.listing(db, ItemFilter(**base, overdue_only=True), STATUS_LIMIT)
+    # each item under one heading: a blocked item is listed as blocked (with its lateness)
+    moving = {**base, "statuses": UNBLOCKED}
+    overdue, n_overdue = items.listing(db, ItemFilter(**moving, overdue_only=True), STATUS_LIMIT)
     blocked, n_blocked = items.listing(db, ItemFilter(**base, statuses=("blocked",)), STATUS_LIMIT)
     soon, n_soon = items.listing(
         db,
-        ItemFilter(**base, due_from=today, due_until=today + timedelta(days=7)),
+        ItemFilter(**moving, due_from=today, due_until=today + timedelta(days=7)),
         STATUS_LIMIT,
     )
     done, n_done = sweeps.done_since(db, project.id, since, STATUS_LIMIT) if since else ([], 0)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace as Args
 
 from bot.context import Context, default_calendar
+from bot.converters import convert
 from bot.errors import CommandError
 from bot.messages import Label, Reply
 from bot.registry import command
@@ -151,7 +153,7 @@ def phase(ctx: Context, args: Args) -> Reply:
 @command(
     "project kpi",
     "<name:text> [baseline <baseline:number>] [target <target:number>] [unit <unit:text>] "
-    "[record <value:number>]",
+    "[record <value:text>]",
     permission="manage",
 )
 def kpi(ctx: Context, args: Args) -> Reply:
@@ -159,6 +161,8 @@ def kpi(ctx: Context, args: Args) -> Reply:
         return _record_kpi(ctx, args)
     if args.baseline is None or args.target is None:
         raise CommandError("kpi.usage")
+    if args.baseline == args.target:
+        raise CommandError("kpi.no_change", value=number(args.baseline))
     found = projects.kpi(ctx.db, ctx.project.id, args.name)
     if found is None:
         found = Kpi(
@@ -187,9 +191,13 @@ def kpi(ctx: Context, args: Args) -> Reply:
 def _record_kpi(ctx: Context, args: Args) -> Reply:
     if args.baseline is not None or args.target is not None:
         raise CommandError("kpi.usage")
+    raw = str(args.value)
+    args.value, typed_unit = _value_and_unit(ctx, raw)
     found = projects.kpi(ctx.db, ctx.project.id, args.name)
     if found is None:
         raise CommandError("kpi.unknown", name=args.name)
+    if typed_unit and not _same_unit(typed_unit, found.unit):
+        raise CommandError("kpi.wrong_unit", value=raw, unit=found.unit or "-")
     projects.record_kpi(ctx.db, found.id, args.value, ctx.now(), ctx.actor.id)
     ctx.record("project", ctx.project.id, "kpi_value", None, f"{found.name} = {args.value:g}")
     row = kpi_row(found, args.value)
@@ -201,3 +209,29 @@ def _record_kpi(ctx: Context, args: Args) -> Reply:
         unit=found.unit or "",
         progress=row["progress"],
     )
+
+
+VALUE_WITH_UNIT = re.compile(r"^\s*([-+]?[\d,]*\.?\d+)\s*(.*?)\s*$")
+# spellings of one unit: a value may carry any of them when the KPI has one
+UNIT_SPELLINGS = (
+    {"天", "日", "d", "day", "days"},
+    {"小时", "h", "hour", "hours"},
+    {"周", "星期", "w", "week", "weeks"},
+    {"%", "percent", "pct", "百分比"},
+    {"个", "件", "次", "pcs", "times"},
+)
+
+
+def _same_unit(typed: str, unit: str | None) -> bool:
+    a, b = typed.strip().lower(), (unit or "").strip().lower()
+    if a == b or a.rstrip("s") == b.rstrip("s"):
+        return True
+    return any(a in group and b in group for group in UNIT_SPELLINGS)
+
+
+def _value_and_unit(ctx: Context, raw: str) -> tuple[float, str]:
+    """A recorded value and the unit typed with it, if any (`43天`, `43 days`)."""
+    found = VALUE_WITH_UNIT.match(raw)
+    if not found:
+        raise CommandError("parse.number", value=raw)
+    return convert(ctx, "number", "value", found.group(1)), found.group(2)
