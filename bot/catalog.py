@@ -87,10 +87,14 @@ class _Formatter(string.Formatter):
 _FORMATTER = _Formatter()
 
 
+def fill(template: str, /, **params: Any) -> str:
+    """`template` with `params` filled in (str.format, with plurals); as it is on a fault."""
+    try:
+        return _FORMATTER.format(template, **params)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
 def text(locale: str, key: str, /, **params: Any) -> str:
     """The string for `key` with `params` filled in (str.format, with plurals)."""
-    raw = lookup(locale, key)
-    try:
-        return _FORMATTER.format(raw, **params)
-    except (KeyError, IndexError, ValueError):
-        return raw
+    return fill(lookup(locale, key), **params)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
+from slack_fake import BOT_TOKEN, FakeSlack
 from test_dingtalk_fakes import CLIENT_ID, CLIENT_SECRET, MAX_ROBOT_BYTES, ROBOT_CODE, FakeDingTalk
 
 from bot.adapters.dingtalk.config import DingTalkConfig
@@ -14,7 +16,9 @@ from bot.adapters.dingtalk.openapi import OpenApi
 from bot.adapters.dingtalk.render import DingTalkRenderer
 from bot.adapters.dingtalk.replies import Replier
 from bot.adapters.dingtalk.sender import DingTalkSender
+from bot.adapters.slack import SlackRenderer, make_sender
 from bot.messages import Target
+from bot.settings import Settings
 
 GROUP = Target("dingtalk", channel_id="cid-618")
 TITLE = "大促选品与备货计划" * 22  # 198 characters
@@ -75,3 +79,46 @@ def test_sixty_long_chinese_lines_are_split_between_lines(fake) -> None:
     assert len(posts) >= 2 and all(size <= MAX_ROBOT_BYTES for size in fake.sizes)
     texts = [json.loads(p["body"]["msgParam"])["text"] for p in posts]
     assert [line for text in texts for line in text.split("\n") if line.startswith("- ")] == lines
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    server = FakeSlack().start()
+    yield server
+    server.stop()
+
+
+def test_slack_action_show_with_forty_notes_keeps_the_latest_history(team, slack) -> None:
+    team("max", "add Plan & <review> @max fri")
+    for n in range(40):
+        team("max", f'action note A1 "note {n:02d}: {"<&>" * 60}"')
+    team("max", "action start A1")
+    team("olivia", "action due A1 2026-12-04")
+    (reply,) = team.runtime.dispatcher.handle(team.adapter.inbound("action show A1"))
+    message = SlackRenderer().reply(reply)
+    sender = make_sender(Settings(slack_bot_token=BOT_TOKEN, slack_api_url=slack.url))
+    sender.deliver(Target("slack", channel_id="C1"), message.payload())
+    (call,) = slack.of("chat.postMessage")
+    blocks = call.args["blocks"]
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+    assert len(blocks) < 50
+    shown = json.dumps(blocks, ensure_ascii=False)
+    assert "note 39" in shown and "note 00" not in shown
+    assert "25 older entries not shown" in shown  # 40 notes, the latest 15 shown
+    history = [b for b in blocks if b["type"] == "context"]
+    assert "→ 2026-12-04" in history[-1]["elements"][0]["text"]  # the latest change is shown
+
+
+def test_a_slack_list_with_escaped_characters_loses_no_line(slack) -> None:
+    rows = [
+        {"id": f"A{n}", "title": "&<>" * 60, "owner": "Max", "due": date(2026, 11, 27),
+         "status": "done", "late": 0, "blocked_reason": None, "slips": 0}
+        for n in range(1, 31)
+    ]
+    data = {"items": rows, "total": 30, "filter": "all", "more": 0, "projects": ["LA"]}
+    message = SlackRenderer().message("action_list", data, "en")
+    sender = make_sender(Settings(slack_bot_token=BOT_TOKEN, slack_api_url=slack.url))
+    sender.deliver(Target("slack", channel_id="C1"), message.payload())
+    (call,) = slack.of("chat.postMessage")
+    shown = json.dumps(call.args["blocks"])
+    assert all(f"A{n} " in shown for n in range(1, 31))
