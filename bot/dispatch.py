@@ -146,6 +146,8 @@ class Dispatcher:
             attempt.command = _closest(words)
             raise CommandError("parse.unknown_command", value=" ".join(t.text for t in tokens[:2]))
         attempt.command = command
+        if inbound.guest and not (command.permission == "read" or command.id == "help"):
+            raise CommandError("perm.guest")
         rest = tokens[length:]
         raw = command.custom_parse(rest) if command.custom_parse else match(command.params, rest)
         if isinstance(raw.get("locale"), str):  # the language the command asks for

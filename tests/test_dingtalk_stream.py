@@ -249,3 +249,21 @@ def test_cancelling_before_the_first_connection_is_clean(fake) -> None:  # noqa:
             await task
 
     asyncio.run(start_then_cancel())
+
+
+def test_a_sender_without_a_staff_id_is_a_read_only_guest(fake, adapter, runtime) -> None:  # noqa: ANN001
+    set_up_project(fake)
+    message = fake.robot_message(
+        " action add 「外部建议」 owner @张三\u2005due fri",
+        staff_id="", nick="外部顾问", conversation=GROUP, at_users=(ZHANG,),
+    )
+    del message["senderStaffId"]
+    message["senderId"] = "$:LWCP_v1:$guest0001"
+    before = len(fake.posts_to(WEBHOOK))
+    fake.push(message)
+    post = fake.wait_posts(WEBHOOK, before + 1)[before]
+    assert "访客" in shown(post) and "只能查看" in shown(post)
+    assert "LWCP" not in json.dumps(post["body"], ensure_ascii=False)
+    assert "at" not in post["body"]
+    action, _ = item(runtime)  # still only A1
+    assert action.title == "更新审批模板"

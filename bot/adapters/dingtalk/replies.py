@@ -31,6 +31,7 @@ def webhook_body(message: DingTalkMessage, at_user: str | None) -> dict[str, Any
         card = {"title": message.title, "text": message.text, "btnOrientation": "0"}
         card["btns"] = [{"title": t, "actionURL": send_message_url(c)} for t, c in message.buttons]
         return {"msgtype": "actionCard", "actionCard": card}
+    at_user = at_user if at_user and not at_user.startswith("$:") else None  # staff ids only
     text = f"@{at_user} {message.text}" if at_user else message.text
     markdown = {"title": message.title, "text": text}
     body: dict[str, Any] = {"msgtype": "markdown", "markdown": markdown}
