@@ -140,6 +140,11 @@ class FakeSlack:
                 return ok | {"message_ts": self._next_ts()}
             case "chat.update":
                 return ok | {"channel": args.get("channel"), "ts": args.get("ts")}
+            case "conversations.info":
+                channel = str(args.get("channel"))
+                if channel in self.cannot_post:  # private, and the bot is not in it
+                    return {"ok": False, "error": "channel_not_found"}
+                return ok | {"channel": {"id": channel, "is_member": True}}
             case "conversations.open":
                 return ok | {"channel": {"id": "D" + str(args.get("users", "")).split(",")[0]}}
             case "users.info":

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from bot.jobs import digests, housekeeping, morning  # noqa: F401  (registers the jobs)
+from bot.jobs import (  # noqa: F401  (registers the jobs)
+    digests,
+    housekeeping,
+    morning,
+    unreachable,  # noqa: F401  (first-day fixes: channels the bot is not in)
+)
 from bot.jobs.registry import JOBS, JobEnv
 
 log = logging.getLogger(__name__)
