@@ -122,3 +122,14 @@ def test_a_slack_list_with_escaped_characters_loses_no_line(slack) -> None:
     (call,) = slack.of("chat.postMessage")
     shown = json.dumps(call.args["blocks"])
     assert all(f"A{n} " in shown for n in range(1, 31))
+
+
+def test_a_long_list_says_how_to_see_the_next_page(team) -> None:
+    for n in range(35):
+        team("max", f"add Task {n:02d} @max 2026-12-{1 + n % 28:02d}")
+    first = team("max", "action list all")
+    assert "… and 5 more: action list all page 2" in first
+    second = team("max", "action list all page 2")
+    assert "All items (35):" in second and second.count("· max ·") == 5
+    assert "more" not in second
+    assert "Task" in team("max", "action list 第2页")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace as Args
 
@@ -27,7 +28,25 @@ ALL_STATUSES = ("open", "in_progress", "blocked", "done", "cancelled")
 UNBLOCKED = ("open", "in_progress")
 
 
+PAGE = re.compile(r"^(?:第)?(\d{1,4})页?$")
+
+
+def _page(tokens: list[Token]) -> tuple[list[Token], int]:
+    """The filter's tokens without a trailing `page 2` / `第2页`, and the page number."""
+    if len(tokens) >= 2 and tokens[-2].word in ("page", "页") and tokens[-1].text.isdigit():
+        return tokens[:-2], max(1, int(tokens[-1].text))
+    if tokens and tokens[-1].word.startswith("第") and (found := PAGE.match(tokens[-1].word)):
+        return tokens[:-1], max(1, int(found.group(1)))
+    return tokens, 1
+
+
 def _parse_filter(tokens: list[Token]) -> dict[str, object]:
+    tokens, page = _page(tokens)
+    typed = " ".join(t.text if not t.mention else f"@{t.text}" for t in tokens)
+    return {**_parse_filter_words(tokens), "page": page, "typed": typed}
+
+
+def _parse_filter_words(tokens: list[Token]) -> dict[str, object]:
     if not tokens:
         return {"filter": None}
     first = tokens[0]
@@ -74,7 +93,8 @@ def _filter(ctx: Context, args: Args, scope: list[Project]) -> ItemFilter:
 def action_list(ctx: Context, args: Args) -> Reply:
     scope = ctx.projects_in_scope()
     flt = _filter(ctx, args, scope)
-    rows, total = items.listing(ctx.db, flt, LIST_LIMIT)
+    offset = (args.page - 1) * LIST_LIMIT
+    rows, total = items.listing(ctx.db, flt, LIST_LIMIT, offset)
     keys = {p.id: p.key for p in scope} if ctx.project is None and len(scope) > 1 else None
     visibility = "private" if args.filter == "mine" or ctx.inbound.is_dm else "channel"
     return ctx.reply(
@@ -82,7 +102,9 @@ def action_list(ctx: Context, args: Args) -> Reply:
         visibility,
         items=item_rows(ctx.db, rows, flt.today, keys),
         total=total,
-        more=max(0, total - len(rows)),
+        more=max(0, total - offset - len(rows)),
+        next_page=args.page + 1,
+        typed=f"{args.typed} " if args.typed else "",
         filter=args.filter or "open",
         projects=[p.key for p in scope],
     )
