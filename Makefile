@@ -1,16 +1,25 @@
-# Two commands from a fresh clone: `make demo` and `make test`. Each makes .venv itself.
+# Two commands from a fresh clone: `make demo` and `make test`. Each makes .venv itself
+# and installs the exact versions of requirements.lock (hashed; the ones the tests passed
+# with) through uv, which is fast; `make lock` renews the lock after pyproject.toml changed.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+UV_VERSION := 0.13.9
+UV := $(BIN)/uv
 
-.PHONY: test demo lint run console bench clean
+.PHONY: test demo lint run console bench clean lock
 
-$(STAMP): pyproject.toml
+$(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+	$(UV) pip install -q --python $(BIN)/python --require-hashes -r requirements.lock
+	$(UV) pip install -q --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
+
+lock: $(STAMP)
+	$(UV) pip compile -q pyproject.toml --extra dev --generate-hashes --universal \
+		--python-version 3.11 -o requirements.lock
 
 test: $(STAMP) lint
 	$(BIN)/pytest -q

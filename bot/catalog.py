@@ -7,6 +7,8 @@ locale falls back to English, so a gap shows English rather than a key.
 
 from __future__ import annotations
 
+import re
+import string
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -49,6 +51,17 @@ def normalize_locale(locale: str | None) -> str:
     return "en" if lowered.startswith("en") else DEFAULT_LOCALE
 
 
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]")
+# what says nothing about the writer's language: @mentions (names) and quoted text (titles)
+_NOT_LANGUAGE = re.compile(r"<@[^>]*>|[@＠]\S+|\"[^\"]*\"|“[^”]*”|「[^」]*」|『[^』]*』")
+
+
+def written_in(text: str) -> str | None:
+    """zh-CN when the command's own words are Chinese (CJK characters or full-width
+    punctuation outside mentions and quotes); None when the text does not tell."""
+    return "zh-CN" if _CJK.search(_NOT_LANGUAGE.sub(" ", text)) else None
+
+
 def lookup(locale: str, key: str) -> str:
     """The raw string for `key`, or the key itself when no locale has it."""
     found = messages(normalize_locale(locale)).get(key)
@@ -57,10 +70,31 @@ def lookup(locale: str, key: str) -> str:
     return found
 
 
-def text(locale: str, key: str, /, **params: Any) -> str:
-    """The string for `key` with `params` filled in (str.format)."""
-    raw = lookup(locale, key)
+class _Formatter(string.Formatter):
+    """str.format plus plurals: `{days:one|other}` prints "1 working day" for
+    `{days} working {days:day|days}` when days is 1, "days" otherwise."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if "|" in format_spec:
+            one, _, other = format_spec.partition("|")
+            try:
+                return one if abs(float(str(value))) == 1 else other
+            except ValueError:
+                return other
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _Formatter()
+
+
+def fill(template: str, /, **params: Any) -> str:
+    """`template` with `params` filled in (str.format, with plurals); as it is on a fault."""
     try:
-        return raw.format(**params)
+        return _FORMATTER.format(template, **params)
     except (KeyError, IndexError, ValueError):
-        return raw
+        return template
+
+
+def text(locale: str, key: str, /, **params: Any) -> str:
+    """The string for `key` with `params` filled in (str.format, with plurals)."""
+    return fill(lookup(locale, key), **params)

@@ -25,6 +25,7 @@ _RELATIVE = {
     "明天": 1,
     "明日": 1,
     "后天": 2,
+    "大后天": 3,
 }
 
 _EN_WEEKDAYS = {
@@ -40,13 +41,18 @@ _ZH_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日
 _ZH_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", 1)} | {"两": 2}
 
 _NUM = r"(\d{1,4}|[一二两三四五六七八九十]{1,3})"
-_EN_WEEKDAY_RE = re.compile(r"(next )?([a-z]+)")
-_ZH_WEEKDAY_RE = re.compile(r"(下个?)?(?:周|星期|礼拜)([一二三四五六日天])")
+_EN_WEEKDAY_RE = re.compile(r"(next |this )?([a-z]+)")
+# 周五 (the next one), 本周五/这周五 (this week's), 下周五, 下下周五 (weeks ahead)
+_ZH_WEEKDAY_RE = re.compile(r"(下下个?|下个?|本|这个?)?(?:周|星期|礼拜)([一二三四五六日天])")
+_MONTH_END = ("月底", "本月底", "这个月底", "end of month", "end of the month", "eom")
+_NEXT_MONTH_START = ("下月初", "下个月初", "start of next month")
 _PLUS_RE = re.compile(r"\+(\d{1,4})(d|w|wd)")
 _ZH_OFFSET_RE = re.compile(_NUM + r"个?(天|日|周|星期|礼拜|工作日)后")
 _YMD_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{4})/(\d{1,2})/(\d{1,2})")
 _ZH_YMD_RE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})[日号]?")
-_MD_RE = re.compile(r"(\d{1,2})-(\d{1,2})|(\d{1,2})/(\d{1,2})|(\d{1,2})月(\d{1,2})[日号]?")
+_MD_RE = re.compile(
+    r"(\d{1,2})-(\d{1,2})|(\d{1,2})/(\d{1,2})|(\d{1,2})\.(\d{1,2})|(\d{1,2})月(\d{1,2})[日号]?"
+)
 
 _TIME_RE = re.compile(
     r"\d{1,2}:\d{2}"
@@ -59,8 +65,9 @@ _TIME_RE = re.compile(
 
 # Anchored at the start of a token; a token that matches may begin a date.
 _START_RE = re.compile(
-    r"next$|\+\d+(?:d|w|wd)$|\d{4}[-/]\d{1,2}[-/]\d{1,2}|\d{1,2}[-/]\d{1,2}$"
-    r"|\d{4}年|\d{1,2}月\d{1,2}|今天|今日|明天|明日|后天|下个?(?:周|星期|礼拜)"
+    r"next$|this$|end$|eom$|\+\d+(?:d|w|wd)$|\d{4}[-/]\d{1,2}[-/]\d{1,2}|\d{1,2}[-/.]\d{1,2}$"
+    r"|\d{4}年|\d{1,2}月\d{1,2}|今天|今日|明天|明日|大?后天|月底|本月底|下个?月初"
+    r"|(?:下下|下|本|这)个?(?:周|星期|礼拜)"
     r"|(?:周|星期|礼拜)[一二三四五六日天]|" + _NUM + r"个?(?:天|日|周|星期|礼拜|工作日)后"
 )
 
@@ -107,11 +114,23 @@ def weekday_number(word: str) -> int | None:
     return _ZH_WEEKDAYS[zh.group(1)] if zh else None
 
 
-def _weekday(today: date, weekday: int, next_week: bool) -> date:
-    if next_week:
+def _weekday(today: date, weekday: int, weeks_ahead: int | None) -> date:
+    """`weeks_ahead` None: the next such weekday (today included); 0: this week's;
+    1: next week's; 2: the week after."""
+    if weeks_ahead is not None:
         monday = today - timedelta(days=today.weekday())
-        return monday + timedelta(days=7 + weekday)
+        return monday + timedelta(days=7 * weeks_ahead + weekday)
     return today + timedelta(days=(weekday - today.weekday()) % 7)
+
+
+_WEEKS_AHEAD = {"next ": 1, "this ": 0, "下": 1, "下个": 1, "下下": 2, "下下个": 2,
+                "本": 0, "这": 0, "这个": 0}
+
+
+def _month_end(today: date, months_ahead: int = 0) -> date:
+    year, month = divmod(today.month - 1 + months_ahead, 12)
+    year += today.year
+    return date(year, month + 1, _stdcal.monthrange(year, month + 1)[1])
 
 
 def _offset(today: date, n: int, unit: str, calendar: WorkCalendar) -> date:
@@ -139,12 +158,16 @@ def _next_month_day(today: date, month: int, day: int) -> date:
 def _parse(s: str, today: date, calendar: WorkCalendar) -> date | None:
     if s in _RELATIVE:
         return today + timedelta(days=_RELATIVE[s])
+    if s in _MONTH_END:
+        return _month_end(today)
+    if s in _NEXT_MONTH_START:
+        return _month_end(today) + timedelta(days=1)
     if m := _EN_WEEKDAY_RE.fullmatch(s):
         if m[2] in _EN_WEEKDAYS:
-            return _weekday(today, _EN_WEEKDAYS[m[2]], m[1] is not None)
+            return _weekday(today, _EN_WEEKDAYS[m[2]], _WEEKS_AHEAD.get(m[1] or ""))
         return None
     if m := _ZH_WEEKDAY_RE.fullmatch(s):
-        return _weekday(today, _ZH_WEEKDAYS[m[2]], m[1] is not None)
+        return _weekday(today, _ZH_WEEKDAYS[m[2]], _WEEKS_AHEAD.get(m[1] or ""))
     if m := _PLUS_RE.fullmatch(s):
         return _offset(today, int(m[1]), m[2], calendar)
     if m := _ZH_OFFSET_RE.fullmatch(s):

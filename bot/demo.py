@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 from typing import TextIO
 
@@ -32,7 +33,24 @@ def run_demo(settings: Settings, database: Path, stdin: TextIO, out: TextIO) -> 
         out.write(catalog.text(locale, "demo.interactive") + "\n")
         console = ConsoleAdapter(runtime.dispatcher, seeding.user, seeding.channel, out)
         console.run(stdin, prompt=lambda: out.write("tf> ") or out.flush())
-        return
-    walkthrough = ConsoleAdapter(runtime.dispatcher, seeding.user, seeding.channel, out, echo=True)
-    walkthrough.run(_lines("walkthrough.tf"))
-    out.write(catalog.text(locale, "demo.done") + "\n")
+    else:
+        walkthrough = ConsoleAdapter(
+            runtime.dispatcher, seeding.user, seeding.channel, out, echo=True
+        )
+        walkthrough.run(_lines("walkthrough.tf"))
+    next_command = console_command(database, seeding.user, seeding.channel)
+    out.write("\n" + catalog.text(locale, "demo.done", command=next_command) + "\n")
+
+
+def console_command(database: Path, user: str, channel: str) -> str:
+    """What a newcomer types next: the console on the demo's data, as runnable from here."""
+    program = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path("taskforce")
+    if program.name != "taskforce":
+        program = Path(".venv/bin/taskforce")
+    elif program.is_absolute() and program.is_relative_to(Path.cwd()):
+        program = program.relative_to(Path.cwd())
+    shown = program.as_posix() if "/" in program.as_posix() else f"./{program}"
+    return (
+        f"TASKFORCE_DATABASE_URL=sqlite:///{database} {shown} console"
+        f" --as {user} --channel {channel}"
+    )

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot import registry
-from bot.catalog import normalize_locale
+from bot.catalog import normalize_locale, written_in
 from bot.clock import Clock
 from bot.context import Context
 from bot.converters import convert
@@ -31,6 +31,7 @@ from storage.engine import transaction
 log = logging.getLogger(__name__)
 MAX_TEXT = 4000
 PREFIXES = ("/tf", "tf")
+BOT_NAMES = ("taskforce",)
 
 
 @dataclass
@@ -42,21 +43,39 @@ class _Attempt:
 
 
 def _strip_prefix(tokens: list[Token]) -> list[Token]:
+    """Without a leading `tf`/`/tf` or an @-mention of the bot itself (`@Taskforce 待办 列表`)."""
+    if tokens and tokens[0].mention and tokens[0].text.lower() in BOT_NAMES:
+        tokens = tokens[1:]
     if tokens and tokens[0].word in PREFIXES:
         return tokens[1:]
     return tokens
 
 
 def _plain_words(text: str) -> list[str]:
-    words = [w.lower() for w in text.split()[:4]]
+    words = [w.lower() for w in text.split()[:5]]
+    if words and words[0].lstrip("@＠") in BOT_NAMES:
+        words = words[1:]
     return words[1:] if words and words[0] in PREFIXES else words
 
 
 def _closest(words: list[str]) -> registry.Command | None:
-    names = {" ".join(c.words): c for c in registry.COMMANDS.values()}
-    typed = " ".join(registry.VERB_ALIASES.get(w, w) for w in words[:2])
-    hit = difflib.get_close_matches(typed, list(names), n=1, cutoff=0.5)
-    return names[hit[0]] if hit else None
+    """The command the person most likely meant, chosen by the verb they typed first
+    (`member lst` → member list, never action list), then by the word after it."""
+    typed = [registry.VERB_ALIASES.get(w, w) for w in words[:2]]
+    if not typed:
+        return None
+    heads = sorted({c.words[0] for c in registry.COMMANDS.values()})
+    head = typed[0] if typed[0] in heads else next(
+        iter(difflib.get_close_matches(typed[0], heads, n=1, cutoff=0.6)), None
+    )
+    family = [c for c in registry.COMMANDS.values() if c.words[0] == head]
+    subs = {c.words[1]: c for c in family if len(c.words) > 1}
+    if len(typed) > 1 and subs:
+        hit = difflib.get_close_matches(typed[1], list(subs), n=1, cutoff=0.5)
+        if hit:
+            return subs[hit[0]]
+    single = [c for c in family if len(c.words) == 1]
+    return single[0] if single else None
 
 
 class Dispatcher:
@@ -66,8 +85,13 @@ class Dispatcher:
         self.settings = settings
 
     def default_locale(self, inbound: Inbound) -> str:
+        """The language when no project decides: the configured one, else the one the
+        command is written in, else the platform's."""
         if self.settings.locale:
             return self.settings.locale
+        written = written_in(inbound.text[: MAX_TEXT * 2])
+        if written:
+            return written
         if inbound.locale_hint:
             return normalize_locale(inbound.locale_hint)
         return "zh-CN" if inbound.platform == "dingtalk" else "en"
@@ -105,6 +129,7 @@ class Dispatcher:
         return Reply("error", data, visibility="private", locale=attempt.locale)
 
     def _run(self, db: Session, inbound: Inbound, attempt: _Attempt) -> list[Reply]:
+        attempt.locale = self._locale_before_parsing(db, inbound) or attempt.locale
         if len(inbound.text) > MAX_TEXT:
             raise CommandError(
                 "input.too_long",
@@ -113,7 +138,6 @@ class Dispatcher:
                 length=len(inbound.text),
             )
         refresh_overrides(db)  # the working-day calendar sees other replicas' overrides
-        attempt.locale = self._locale_before_parsing(db, inbound) or attempt.locale
         try:
             tokens = _strip_prefix(tokenize(inbound.text))
         except CommandError:
@@ -127,8 +151,12 @@ class Dispatcher:
             attempt.command = _closest(words)
             raise CommandError("parse.unknown_command", value=" ".join(t.text for t in tokens[:2]))
         attempt.command = command
+        if inbound.guest and not (command.permission == "read" or command.id == "help"):
+            raise CommandError("perm.guest")
         rest = tokens[length:]
         raw = command.custom_parse(rest) if command.custom_parse else match(command.params, rest)
+        if isinstance(raw.get("locale"), str):  # the language the command asks for
+            attempt.locale = normalize_locale(str(raw["locale"]))
         actor = people.ensure(db, inbound.platform, inbound.user_id, inbound.user_name)
         project = resolve_project(db, inbound, actor, command, raw)
         if project is not None:
@@ -149,7 +177,7 @@ class Dispatcher:
                 args[param.name] = convert(ctx, param.kind, param.name, raw[param.name])
         for name, value in raw.items():
             args.setdefault(name, value)
-        if not (project is None and command.scope == "reads-all"):
+        if project is not None or command.scope not in ("reads-all", "optional"):
             authorize(command.permission, ctx.membership, args.get("item"), ctx.today())
         result = command.handler(ctx, SimpleNamespace(**args))
         # notices go to the outbox in this transaction: with the change, or not at all

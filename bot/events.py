@@ -32,7 +32,7 @@ def _tell(ctx: Context, recipients: Iterable[Person], template: str, **data: Any
 
 def _common(ctx: Context, item: ActionItem, owner: Person | None) -> dict[str, Any]:
     return {
-        "item": item_row(item, owner, ctx.today()),
+        "item": item_row(item, owner, ctx.today(), calendar=ctx.calendar),
         "project": ctx.project.key,
         "project_name": ctx.project.name,
         "actor": ctx.actor.display_name,
@@ -62,15 +62,31 @@ def due_moved(ctx: Context, item: ActionItem, old_due: date, escalated: str = ""
     owner = people.by_ids(ctx.db, [item.owner_id]).get(item.owner_id)
     leads = sweeps.people_in_roles(ctx.db, ctx.project.id, LEADS_AND_OWNER)
     recipients = [owner, *leads] if owner else list(leads)
-    _tell(ctx, recipients, "notice_due_moved", old_due=old_due, escalated=escalated,
-          **_common(ctx, item, owner))
+    _tell(
+        ctx,
+        recipients,
+        "notice_due_moved",
+        old_due=old_due,
+        earlier=item.due_date < old_due,
+        escalated=escalated,
+        **_common(ctx, item, owner),
+    )
 
 
 def blocked(ctx: Context, item: ActionItem, reason: str) -> None:
-    """The leads and the process owner hear of a blocker, with its reason."""
+    """The item's owner (when someone else blocked it), the leads and the process owner
+    hear of a blocker, with its reason."""
     owner = people.by_ids(ctx.db, [item.owner_id]).get(item.owner_id)
     leads = sweeps.people_in_roles(ctx.db, ctx.project.id, LEADS_AND_OWNER)
-    _tell(ctx, leads, "notice_blocked", reason=reason, **_common(ctx, item, owner))
+    recipients = [owner, *leads] if owner else list(leads)
+    _tell(ctx, recipients, "notice_blocked", reason=reason, **_common(ctx, item, owner))
+
+
+def unblocked(ctx: Context, item: ActionItem) -> None:
+    """The owner hears when someone else unblocks their item."""
+    owner = people.by_ids(ctx.db, [item.owner_id]).get(item.owner_id)
+    if owner is not None:
+        _tell(ctx, [owner], "notice_unblocked", **_common(ctx, item, owner))
 
 
 def reopened(ctx: Context, item: ActionItem) -> None:

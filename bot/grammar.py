@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot import options
 from bot.dates import is_date_start
 from bot.errors import CommandError
 from bot.messages import Label
@@ -17,15 +18,20 @@ from bot.tokens import Token
 
 GREEDY = ("text", "dept")  # kinds whose unquoted value runs to the next keyword
 PARAM = re.compile(r"<(\w+):([\w|-]+)>")
-# Chinese spellings of argument keywords
-KEYWORD_ALIASES = {
-    "负责人": "owner",
+# Chinese spellings of argument keywords; a tuple lists the keywords it may stand for
+# (the one the command has is taken: 目标 is a project's goal or a KPI's target).
+KEYWORD_ALIASES: dict[str, str | tuple[str, ...]] = {
+    "负责人": ("owner", "head"),
     "截止": "due",
     "交付物": "deliverable",
     "部门": "dept",
     "角色": "role",
     "负责部门": "lead-dept",
-    "目标": "goal",
+    "牵头部门": "lead-dept",
+    "目标": ("goal", "target"),
+    "目标值": "target",
+    "编号": "key",
+    "项目编号": "key",
     "时区": "tz",
     "日历": "calendar",
     "语言": "locale",
@@ -70,8 +76,11 @@ def parse_spec(spec: str) -> tuple[Param, ...]:
 
 
 def _keyword_of(token: Token, keywords: set[str]) -> str | None:
-    word = KEYWORD_ALIASES.get(token.word, token.word)
-    return word if word in keywords else None
+    alias = KEYWORD_ALIASES.get(token.word, token.word)
+    for word in (alias,) if isinstance(alias, str) else alias:
+        if word in keywords:
+            return word
+    return None
 
 
 def _take(param: Param, tokens: list[Token], start: int, keywords: set[str]) -> tuple[object, int]:
@@ -82,15 +91,39 @@ def _take(param: Param, tokens: list[Token], start: int, keywords: set[str]) -> 
         while end < len(tokens) and (end == start or _keyword_of(tokens[end], keywords) is None):
             end += 1
         return " ".join(t.text for t in tokens[start:end]), end
-    if param.kind == "date" and token.word in ("next", "下") and start + 1 < len(tokens):
-        return f"{token.text} {tokens[start + 1].text}", start + 2
+    if param.kind == "date":
+        end = start + _date_length(tokens, start)
+        return " ".join(t.text for t in tokens[start:end]), end
     if param.kind in GREEDY:
         return token.text, start + 1
     if param.kind in ("user", "newuser", "member"):
         return token, start + 1
-    if param.choices and token.word not in param.choices:
-        raise CommandError("parse.bad_choice", value=token.text, choices=" | ".join(param.choices))
-    return (token.word if param.choices else token.text), start + 1
+    if param.choices:
+        chosen = options.canonical(token.word, param.choices)
+        if chosen is None:
+            raise CommandError("parse.bad_choice", value=token.text, choices=choice_labels(param))
+        return chosen, start + 1
+    return token.text, start + 1
+
+
+def choice_labels(param: Param) -> tuple[Label, ...]:
+    """The choices for an error message, each shown in the reader's language."""
+    return tuple(Label("option", c) for c in param.choices)
+
+
+MULTIWORD_DATES = (("end", "of", "the", "month"), ("end", "of", "month"),
+                   ("start", "of", "next", "month"))
+
+
+def _date_length(tokens: list[Token], start: int) -> int:
+    """How many tokens the date at `start` spans ("next fri", "end of month")."""
+    words = [t.word for t in tokens[start : start + 4]]
+    for phrase in MULTIWORD_DATES:
+        if tuple(words[: len(phrase)]) == phrase:
+            return len(phrase)
+    if words[0] in ("next", "this", "下", "下下", "本", "这") and len(words) > 1:
+        return 2
+    return 1
 
 
 def match(params: tuple[Param, ...], tokens: list[Token]) -> dict[str, object]:

@@ -30,6 +30,9 @@ class Inbound:
     # `@token` as typed (without the @) -> the platform's identification of it
     mentions: Mapping[str, Mention] = field(default_factory=dict)
     locale_hint: str | None = None
+    # someone from outside the organisation (a DingTalk sender without a staff id):
+    # may read, never write
+    guest: bool = False
 
 
 @dataclass(frozen=True)

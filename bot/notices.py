@@ -52,7 +52,7 @@ def item_notices(
     Keyed `<kind>:<item>:<due>`, so it goes out once per due date whoever queues it.
     """
     data: dict[str, Any] = {
-        "item": item_row(item, owner, today),
+        "item": item_row(item, owner, today, calendar=calendar),
         "project": project.key,
         "project_name": project.name,
         "working_days": calendar.working_days_after(item.due_date, morning),

@@ -84,6 +84,8 @@ VERB_ALIASES = {
     "查看": "show",
     # escalations: 上报 is `escalate`; its records are 上报记录 (上报记录 列表, 上报记录 详情 E3)
     "上报记录": "escalation",
+    # first-day fixes: every usage line has a Chinese verb
+    "免打扰": "quiet",
 }
 
 

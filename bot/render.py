@@ -47,6 +47,8 @@ def localize(value: Any, locale: str) -> Any:
         key = f"{value.group}.{value.key}"
         text = catalog.text(locale, key)
         return value.key if text == key else text
+    if isinstance(value, tuple) and value and all(isinstance(v, Label) for v in value):
+        return " | ".join(localize(v, locale) for v in value)
     if isinstance(value, date) and not isinstance(value, datetime):
         return format_date(value, locale)
     return value

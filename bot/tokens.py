@@ -1,4 +1,9 @@
-"""Split command text into tokens: words, quoted text and @mentions."""
+"""Split command text into tokens: words, quoted text and @mentions.
+
+Outside quotes, full-width ASCII forms are folded once, here (NFKC for letters, digits
+and punctuation: `Ａ３` → `A3`, `＠` → `@`, `：` → `:`), and the Chinese comma,
+enumeration mark and semicolon separate words like a space. Quoted text stays as typed.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,17 @@ from bot.errors import CommandError
 QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "'": "'", "‘": "’"}
 SLACK_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|([^>]*))?>")
 SPACES = re.compile(r"[\s\u3000]+")
+SEPARATORS = "，、；"  # between keyword arguments: 「标题」，负责人 @李娜、截止 周五
+
+
+def fold(char: str) -> str:
+    """A full-width ASCII form (U+FF01…U+FF5E) as its ASCII character."""
+    code = ord(char)
+    return chr(code - 0xFEE0) if 0xFF01 <= code <= 0xFF5E else char
+
+
+def _is_space(char: str) -> bool:
+    return char.isspace() or char == "\u3000" or char in SEPARATORS
 
 
 @dataclass(frozen=True)
@@ -29,12 +45,15 @@ def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     i, n = 0, len(text)
     while i < n:
-        char = text[i]
-        if char.isspace() or char == "\u3000":
+        char = text[i] if text[i] in SEPARATORS else fold(text[i])
+        if _is_space(char):
             i += 1
             continue
         if char in QUOTES:
-            close = text.find(QUOTES[char], i + 1)
+            closers = (QUOTES[char], chr(ord(QUOTES[char]) + 0xFEE0)) if char in "\"'" else (
+                QUOTES[char],
+            )
+            close = min((at for c in closers if (at := text.find(c, i + 1)) >= 0), default=-1)
             if close < 0:
                 raise CommandError("parse.unclosed_quote", quote=char)
             tokens.append(Token(text[i + 1 : close].strip(), quoted=True))
@@ -48,10 +67,10 @@ def tokenize(text: str) -> list[Token]:
             i = slack.end()
             continue
         end = i
-        while end < n and not (text[end].isspace() or text[end] == "\u3000"):
+        while end < n and not _is_space(text[end]):
             end += 1
-        word = text[i:end]
-        if word.startswith(("@", "＠")) and len(word) > 1:
+        word = "".join(fold(c) for c in text[i:end])
+        if word.startswith("@") and len(word) > 1:
             tokens.append(Token(word[1:], mention=True))
         else:
             tokens.append(Token(word))

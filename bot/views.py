@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.workdays import WorkCalendar, calendar_for
 from storage import people, projects
 from storage.items import ACTIVE
 from storage.models import ActionItem, Kpi, Person
@@ -18,14 +19,22 @@ def item_label(item: ActionItem, project_key: str | None = None) -> str:
     return f"{project_key}/A{item.seq}" if project_key else f"A{item.seq}"
 
 
-def days_late(item: ActionItem, today: date) -> int:
+def days_late(item: ActionItem, today: date, calendar: WorkCalendar | None = None) -> int:
+    """Working days late (the one unit of lateness: lists, digests and alerts alike);
+    an overdue item is at least 1 late even when only non-working days have passed."""
     if item.status not in ACTIVE or item.due_date >= today:
         return 0
-    return (today - item.due_date).days
+    if calendar is None:
+        return (today - item.due_date).days
+    return max(1, calendar.working_days_after(item.due_date, today))
 
 
 def item_row(
-    item: ActionItem, owner: Person | None, today: date, project_key: str | None = None
+    item: ActionItem,
+    owner: Person | None,
+    today: date,
+    project_key: str | None = None,
+    calendar: WorkCalendar | None = None,
 ) -> dict[str, Any]:
     return {
         "id": item_label(item, project_key),
@@ -33,7 +42,7 @@ def item_row(
         "owner": owner.display_name if owner else "?",
         "due": item.due_date,
         "status": item.status,
-        "late": days_late(item, today),
+        "late": days_late(item, today, calendar),
         "blocked_reason": item.blocked_reason,
         "slips": item.slips,
     }
@@ -47,12 +56,14 @@ def item_rows(
 ) -> list[dict[str, Any]]:
     """Rows for a list; owners fetched in one query. `keys` prefixes ids across projects."""
     owners = people.by_ids(db, (i.owner_id for i in rows))
+    calendars = projects.calendars(db, {i.project_id for i in rows})
     return [
         item_row(
             i,
             owners.get(i.owner_id),
             today_by_project[i.project_id],
             keys.get(i.project_id) if keys else None,
+            calendar_for(calendars[i.project_id]) if i.project_id in calendars else None,
         )
         for i in rows
     ]

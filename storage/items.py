@@ -65,8 +65,11 @@ def _where(flt: ItemFilter) -> list:
     return clauses
 
 
-def listing(db: Session, flt: ItemFilter, limit: int) -> tuple[Sequence[ActionItem], int]:
-    """Up to `limit` matching items, soonest due first, and how many matched in all."""
+def listing(
+    db: Session, flt: ItemFilter, limit: int, offset: int = 0
+) -> tuple[Sequence[ActionItem], int]:
+    """Up to `limit` matching items after the first `offset`, soonest due first, and how
+    many matched in all."""
     if not flt.project_ids:
         return [], 0
     base = select(ActionItem).join(Person, col(Person.id) == col(ActionItem.owner_id))
@@ -74,10 +77,11 @@ def listing(db: Session, flt: ItemFilter, limit: int) -> tuple[Sequence[ActionIt
     rows = db.exec(
         base.where(*where)
         .order_by(ActionItem.due_date, ActionItem.project_id, ActionItem.seq)
+        .offset(offset)
         .limit(limit)
     ).all()
-    if len(rows) < limit:
-        return rows, len(rows)
+    if len(rows) < limit and (rows or not offset):
+        return rows, offset + len(rows)
     count_query = (
         select(func.count())
         .select_from(ActionItem)

@@ -31,6 +31,14 @@ def next_key(db: Session) -> str:
     return f"P{max(numbers, default=0) + 1}"
 
 
+def calendars(db: Session, project_ids: set[int]) -> dict[int, str]:
+    """Each project's calendar name, in one query."""
+    if not project_ids:
+        return {}
+    rows = db.exec(select(Project.id, Project.calendar).where(col(Project.id).in_(project_ids)))
+    return {pid: name for pid, name in rows}
+
+
 def create(db: Session, project: Project) -> Project:
     db.add(project)
     db.flush()

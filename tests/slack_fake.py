@@ -49,6 +49,18 @@ def user(uid: str, display: str, real: str = "", locale: str = "en-US") -> dict[
     }
 
 
+def blocks_fit(blocks: Any) -> bool:
+    """Slack's own checks: at most 50 blocks, section and context texts at most 3,000
+    characters as sent (escaped `&amp;` counts five)."""
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks or "[]")
+    blocks = blocks or []
+    texts = [b.get("text", {}).get("text", "") for b in blocks if b.get("type") == "section"]
+    texts += [e.get("text", "") for b in blocks if b.get("type") == "context"
+              for e in b.get("elements", [])]
+    return len(blocks) <= 50 and all(len(t) <= 3000 for t in texts)
+
+
 class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
@@ -120,12 +132,19 @@ class FakeSlack:
             case "chat.postMessage":
                 if args.get("channel") in self.cannot_post:
                     return {"ok": False, "error": "not_in_channel"}
+                if not blocks_fit(args.get("blocks")):
+                    return {"ok": False, "error": "invalid_blocks"}
                 ts = self._next_ts()
                 return ok | {"channel": args.get("channel"), "ts": ts, "message": {"ts": ts}}
             case "chat.postEphemeral":
                 return ok | {"message_ts": self._next_ts()}
             case "chat.update":
                 return ok | {"channel": args.get("channel"), "ts": args.get("ts")}
+            case "conversations.info":
+                channel = str(args.get("channel"))
+                if channel in self.cannot_post:  # private, and the bot is not in it
+                    return {"ok": False, "error": "channel_not_found"}
+                return ok | {"channel": {"id": channel, "is_member": True}}
             case "conversations.open":
                 return ok | {"channel": {"id": "D" + str(args.get("users", "")).split(",")[0]}}
             case "users.info":

@@ -80,6 +80,10 @@ def test_demo_plays_its_walkthrough_and_exits_zero(tmp_path):
     assert "A3 法务合同模板预审机制" in out and "blocked" in out
     assert "Viewers can only read" in out
     assert "That was the walk-through" in out
+    last = out.strip().splitlines()[-1].strip()  # what to type next, runnable as shown
+    assert " console --as 王磊 --channel launch-approval" in last
+    assert last.startswith("TASKFORCE_DATABASE_URL=sqlite:///taskforce-demo.db ")
+    assert "/taskforce console" in last
     assert (tmp_path / "taskforce-demo.db").exists()
 
 

@@ -36,8 +36,17 @@ MESSAGE_TOPIC = "/v1.0/im/bot/messages/get"
 CARD_TOPIC = "/v1.0/card/instances/callback"
 
 
+MAX_ROBOT_BYTES = 20_000
+ROBOT_PATHS = (
+    "/robot/sendBySession",
+    "/v1.0/robot/groupMessages/send",
+    "/v1.0/robot/oToMessages/batchSend",
+)
+
+
 class FakeDingTalk:
     def __init__(self) -> None:
+        self.sizes: list[int] = []  # bytes of each robot message as it arrived
         self.lock = threading.Lock()
         self.posts: list[dict[str, Any]] = []  # every robot/webhook post: path, body, ...
         self.gateway_opens: list[dict[str, Any]] = []
@@ -202,6 +211,12 @@ class FakeDingTalk:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 url = urlparse(self.path)
+                if url.path in ROBOT_PATHS:
+                    with fake.lock:
+                        fake.sizes.append(length)
+                    if length > MAX_ROBOT_BYTES:  # as DingTalk: errcode 460101
+                        self._answer(200, {"errcode": 460101, "errmsg": "message too long"})
+                        return
                 status, answer, headers = fake.route(url.path, url.query, body, self.headers)
                 self._answer(status, answer, headers)
 

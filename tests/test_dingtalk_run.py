@@ -52,7 +52,7 @@ def test_run_dingtalk_serves_until_sigterm(tmp_path: Path) -> None:
             )
             fake.push(message)
             (post,) = fake.wait_posts("/robot/sendBySession", 1)
-            assert "action add" in post["body"]["actionCard"]["text"]
+            assert "待办 新增" in post["body"]["actionCard"]["text"]
             process.send_signal(signal.SIGTERM)
             out, err = process.communicate(timeout=20)
         finally:
@@ -95,7 +95,7 @@ def test_taskforce_run_picks_dingtalk_from_the_environment(tmp_path: Path) -> No
                 )
             )
             (post,) = fake.wait_posts("/robot/sendBySession", 1)
-            assert "action add" in str(post["body"])
+            assert "待办 新增" in str(post["body"])
             process.send_signal(signal.SIGTERM)
             _, err = process.communicate(timeout=20)
         finally:

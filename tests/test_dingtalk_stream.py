@@ -200,7 +200,7 @@ def test_reconnects_when_the_gateway_drops_the_socket(fake, adapter) -> None:  #
     ping = fake.push({"opaque": "abc"}, topic="ping", kind="SYSTEM")
     assert json.loads(fake.wait(lambda: fake.acks.get(ping))["data"]) == {"opaque": "abc"}
     post = say(fake, "帮助", conv="cid-dm-wang", dm=True)
-    assert "action add" in shown(post)
+    assert "待办 新增" in shown(post)
     assert adapter.client.connections == 2
 
 
@@ -220,7 +220,7 @@ def test_a_slow_reply_does_not_stall_other_conversations(fake, adapter) -> None:
 def test_a_throttled_webhook_reply_is_retried(fake, adapter) -> None:  # noqa: ANN001
     fake.webhook_errors.append(130101)  # "send too fast"
     post = say(fake, "help", conv="cid-dm-wang", dm=True)
-    assert "action add" in shown(post)
+    assert "待办 新增" in shown(post)
     assert fake.posts_to("/v1.0/robot/oToMessages/batchSend") == []
 
 
@@ -249,3 +249,21 @@ def test_cancelling_before_the_first_connection_is_clean(fake) -> None:  # noqa:
             await task
 
     asyncio.run(start_then_cancel())
+
+
+def test_a_sender_without_a_staff_id_is_a_read_only_guest(fake, adapter, runtime) -> None:  # noqa: ANN001
+    set_up_project(fake)
+    message = fake.robot_message(
+        " action add 「外部建议」 owner @张三\u2005due fri",
+        staff_id="", nick="外部顾问", conversation=GROUP, at_users=(ZHANG,),
+    )
+    del message["senderStaffId"]
+    message["senderId"] = "$:LWCP_v1:$guest0001"
+    before = len(fake.posts_to(WEBHOOK))
+    fake.push(message)
+    post = fake.wait_posts(WEBHOOK, before + 1)[before]
+    assert "访客" in shown(post) and "只能查看" in shown(post)
+    assert "LWCP" not in json.dumps(post["body"], ensure_ascii=False)
+    assert "at" not in post["body"]
+    action, _ = item(runtime)  # still only A1
+    assert action.title == "更新审批模板"

@@ -38,7 +38,7 @@ def test_weekly_digest_at_friday_five_once(rt: Runtime) -> None:
     assert [t for t, _ in sent] == ["#ops"]
     text = sent[0][1]
     assert text.startswith("📊 OPS Ops — weekly progress, Fri 2026-11-20")
-    assert "Overdue (1):" in text and "A1 Old work" in text and "3d late" in text
+    assert "Overdue (1):" in text and "A1 Old work" in text and "3 working days late" in text
     assert "Due in the next 7 days (1):" in text and "A2 Later work" in text
     assert "Blocked" not in text and "Done since" not in text  # empty sections left out
     for when in ("2026-11-20T17:01", "2026-11-21T17:00", "2026-11-26T09:00"):

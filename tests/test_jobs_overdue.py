@@ -34,7 +34,7 @@ def test_alert_once_at_nine_on_the_first_working_day_after(rt: Runtime) -> None:
     assert overdue(run_tick(rt, at("2026-11-19T08:59"))) == []  # overdue, but before 09:00
     sent = overdue(run_tick(rt, at("2026-11-19T09:00")))
     assert sorted(target for target, _ in sent) == ["#ops", "@cid"]
-    assert "A1 Draw the map" in sent[1][1] and "1 working days late" in sent[1][1]
+    assert "A1 Draw the map" in sent[1][1] and "1 working day late" in sent[1][1]
     for when in ("2026-11-19T09:05", "2026-11-19T17:00", "2026-11-20T09:00", "2026-11-23T09:00"):
         assert overdue(run_tick(rt, at(when))) == []
     assert len(rows(rt, kind="overdue_alert")) == 1

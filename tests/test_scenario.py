@@ -73,7 +73,7 @@ def test_list_filters(team):
     assert "A1" in marketing and "A3" in marketing and "A2" not in marketing
     team.at("2026-11-21T10:00:00+08:00")  # Saturday: A3 (due Thu) and A1, A2 (due Fri) overdue
     overdue = team("max", "action list overdue")
-    assert "Overdue items (3)" in overdue and "1d late" in overdue
+    assert "Overdue items (3)" in overdue and "1 working day late" in overdue
 
 
 def test_chinese_verbs_and_quotes(team):

@@ -360,6 +360,33 @@ def test_the_bot_falls_back_to_response_url_where_it_may_not_post(slack: Harness
     slack.fake.cannot_post.add(CHANNEL)
     slack.run('project create "Private" key PR')
     slack.fake.wait("response_url")
-    shown = slack.fake.of("response_url")[-1]
+    shown = slack.fake.of("response_url")[0]  # then the hint to /invite the bot
     assert shown.args["response_type"] == "in_channel"
     assert "Project PR Private created" in shown.args["text"]
+
+
+def test_binding_a_private_channel_the_bot_is_not_in_says_to_invite_it(slack: Harness) -> None:
+    slack.fake.cannot_post.add("CPRIVATE")
+    slack.run('project create "Private" key PR', channel="CPRIVATE")
+    until(lambda: len(slack.fake.of("response_url")) >= 2)
+    created, hint = slack.fake.of("response_url")[:2]
+    assert "Project PR Private created" in created.args["text"]
+    assert hint.args["response_type"] == "ephemeral"
+    assert "/invite @Taskforce" in hint.args["text"]
+    assert slack.fake.of("conversations.info") or slack.fake.of("chat.postMessage")
+
+
+def test_a_channel_the_bot_is_in_gets_no_invite_hint(slack: Harness) -> None:
+    slack.run('project create "Open" key OP')
+    slack.fake.wait("conversations.info")
+    time.sleep(0.2)
+    assert all("/invite" not in c.args.get("text", "") for c in slack.fake.of("response_url"))
+
+
+def test_a_command_in_a_dm_between_two_people_answers_privately(slack: Harness) -> None:
+    slack.fake.cannot_post.add("D0PEOPLE")  # not the bot's DM: it cannot post there
+    slack.run("dept add Marketing head <@U1|olivia>", channel="D0PEOPLE")
+    slack.fake.wait("response_url")
+    answer = slack.fake.of("response_url")[-1]
+    assert "Department Marketing added" in answer.args["text"]
+    assert answer.args["response_type"] == "ephemeral"

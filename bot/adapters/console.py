@@ -6,7 +6,8 @@ with `:` steer the console itself (`:as NAME`, `:channel NAME`, and `:at`
 to set a pinned clock: `:at -3d`, `:at now`, `:at 2026-12-01T09:00`, offsets
 counted from when the console started; `:tick +1d` moves the clock forward
 and prints what the scheduler would have posted meanwhile); `#` starts a
-comment, so scripts can explain themselves. Messages the outbox delivers to
+comment (at the start of a line or after a command, outside quotes), so scripts
+can explain themselves. Messages the outbox delivers to
 console targets are printed with their target (`→ #channel`, `→ @name`).
 """
 
@@ -26,6 +27,7 @@ from bot.messages import Inbound
 from bot.outbox.console import ConsoleSender
 from bot.outbox.loop import DeliveryLoop
 from bot.render import Renderer, format_date
+from bot.tokens import QUOTES
 
 DM = "dm"
 OFFSET = re.compile(r"^([+-]\d+)([dh])$")
@@ -138,8 +140,8 @@ class ConsoleAdapter:
         self.out.flush()
 
     def feed(self, line: str) -> None:
-        line = line.strip()
-        if not line or line.startswith("#"):
+        line = strip_comment(line).strip()
+        if not line:
             return
         if self.echo:
             where = "dm" if self.channel == DM else f"#{self.channel}"
@@ -160,6 +162,21 @@ class ConsoleAdapter:
             self.feed(line)
             if prompt:
                 prompt()
+
+
+def strip_comment(line: str) -> str:
+    """The line without its `#` comment: a `#` that starts the line, or stands alone
+    after a space outside quotes (`done A1  # finished` runs `done A1`; `"#1 fix"` and
+    `:channel #launch` keep theirs)."""
+    closing: str | None = None
+    for i, char in enumerate(line):
+        if closing is not None:
+            closing = None if char == closing else closing
+        elif char in QUOTES:
+            closing = QUOTES[char]
+        elif char == "#" and (i == 0 or line[i - 1].isspace() and line[i + 1 : i + 2] in " \t"):
+            return line[:i]
+    return line
 
 
 def _steps(start: datetime, end: datetime) -> list[datetime]:

@@ -13,12 +13,25 @@ from bot.grammar import looks_like_date
 from bot.messages import Label, Reply
 from bot.registry import command
 from bot.tokens import Token
-from bot.views import item_row
+from bot.views import item_label, item_row
 from storage import history, items, meetings, people, projects
 from storage.models import ActionItem, Person
 
 
-def _create(ctx: Context, title: str, owner: Person, due, deliverable: str | None) -> Reply:  # noqa: ANN001
+def with_due_note(ctx: Context, reply: Reply, item: ActionItem) -> list[Reply]:
+    """The reply, and a private note when the due date is not a working day."""
+    if ctx.calendar.is_working(item.due_date):
+        return [reply]
+    note = ctx.say(
+        "date.non_working",
+        date=item.due_date,
+        calendar=Label("option", ctx.calendar.name),
+        id=item_label(item),
+    )
+    return [reply, note]
+
+
+def _create(ctx: Context, title: str, owner: Person, due, deliverable: str | None) -> list[Reply]:  # noqa: ANN001,E501
     now = ctx.now()
     item = items.add(
         ctx.db,
@@ -40,9 +53,9 @@ def _create(ctx: Context, title: str, owner: Person, due, deliverable: str | Non
     )
     events.assigned(ctx, item, owner)
     meetings.link_item(ctx.db, ctx.project.id, item.id)  # into a running meeting's minutes
-    return ctx.reply(
-        "action_added", "channel", item=item_row(item, owner, ctx.today()), deliverable=deliverable
-    )
+    row = item_row(item, owner, ctx.today(), calendar=ctx.calendar)
+    added = ctx.reply("action_added", "channel", item=row, deliverable=deliverable)
+    return with_due_note(ctx, added, item)
 
 
 @command(
@@ -50,7 +63,7 @@ def _create(ctx: Context, title: str, owner: Person, due, deliverable: str | Non
     "<title:text> owner <owner:member> due <due:date> [deliverable <deliverable:text>]",
     permission="contribute",
 )
-def add(ctx: Context, args: Args) -> Reply:
+def add(ctx: Context, args: Args) -> list[Reply]:
     return _create(ctx, args.title, args.owner, args.due, args.deliverable)
 
 
@@ -77,7 +90,7 @@ def _parse_short(tokens: list[Token]) -> dict[str, object]:
     id="add",
     parse=_parse_short,
 )
-def add_short(ctx: Context, args: Args) -> Reply:
+def add_short(ctx: Context, args: Args) -> list[Reply]:
     return _create(ctx, args.title, args.owner, args.due, None)
 
 
@@ -92,7 +105,7 @@ def show(ctx: Context, args: Args) -> Reply:
     changes = [h for h in entries if h.field != "note"]
     return ctx.reply(
         "action_show",
-        item=item_row(item, names.get(item.owner_id), ctx.today()),
+        item=item_row(item, names.get(item.owner_id), ctx.today(), calendar=ctx.calendar),
         deliverable=item.deliverable,
         escalations=of_item(ctx.db, ctx.project, item, ctx.today()),
         original_due=item.original_due,

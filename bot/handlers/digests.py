@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot import options
 from bot.clock import Clock
 from bot.context import Context
 from bot.dates import weekday_number
@@ -25,7 +26,8 @@ from storage import digests
 from storage.delivery_tables import DigestSchedule
 from storage.models import Project
 
-CADENCES = {"daily": "daily", "weekly": "weekly", "每天": "daily", "每周": "weekly"}
+CADENCES = ("daily", "weekly")  # option.* spells them per locale
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def digest_data(
@@ -62,14 +64,16 @@ def _parse_set(tokens: list[Token]) -> dict[str, object]:
     words = [t.word or t.text for t in tokens]
     if not words:
         raise CommandError("parse.missing", name=Label("field", "cadence"))
-    if words[0] not in CADENCES:
-        raise CommandError("parse.bad_choice", value=tokens[0].text, choices="daily | weekly")
+    cadence = options.canonical(words[0], CADENCES)
+    if cadence is None:
+        choices = tuple(Label("option", c) for c in CADENCES)
+        raise CommandError("parse.bad_choice", value=tokens[0].text, choices=choices)
     if len(words) < 2:
         raise CommandError("parse.missing", name=Label("field", "time"))
     if len(words) > 3:
         raise CommandError("parse.unexpected", value=tokens[3].text)
     weekday = words[1] if len(words) == 3 else None
-    return {"cadence": CADENCES[words[0]], "weekday": weekday, "at": tokens[-1].text}
+    return {"cadence": cadence, "weekday": weekday, "at": tokens[-1].text}
 
 
 @command(
@@ -102,6 +106,7 @@ def digest_set(ctx: Context, args: Args) -> Reply:
         key=key,
         at=args.at,
         weekday=weekday,
+        weekday_name=Label("weekday", WEEKDAY_KEYS[weekday]) if weekday is not None else "",
         next_at=local,
         tz=ctx.project.timezone,
     )

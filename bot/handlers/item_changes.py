@@ -8,6 +8,7 @@ from types import SimpleNamespace as Args
 from bot import events
 from bot.context import Context
 from bot.errors import CommandError
+from bot.handlers.actions import with_due_note
 from bot.ladder import close_for_item
 from bot.messages import Label, Reply
 from bot.registry import command
@@ -41,7 +42,7 @@ def _require(item: ActionItem, allowed: tuple[str, ...], action: str) -> None:
             "item.bad_state",
             id=item_label(item),
             status=Label("status", item.status),
-            action=f"action {action}",
+            action=Label("command", f"action.{action}"),
         )
 
 
@@ -59,8 +60,11 @@ def _transition(verb: str) -> Callable[[Context, Args], Reply]:
 
     def handler(ctx: Context, args: Args) -> Reply:
         _require(args.item, allowed, verb)
+        was_blocked = args.item.status == "blocked"
         _set_status(ctx, args.item, status)
         close_for_item(ctx.db, args.item, verb, ctx.now(), ctx.actor.id)  # its escalations
+        if was_blocked and status == "in_progress":
+            events.unblocked(ctx, args.item)
         if status == "open":
             events.reopened(ctx, args.item)
         return _changed(ctx, reply_key, args.item)
@@ -103,19 +107,23 @@ def reassign(ctx: Context, args: Args) -> Reply:
 
 
 @command("action due", "<item:item> <due:date>", permission="due")
-def due(ctx: Context, args: Args) -> Reply:
+def due(ctx: Context, args: Args) -> list[Reply]:
     item: ActionItem = args.item
     _require(item, ACTIVE, "due")
     if item.due_date == args.due:
         raise CommandError("item.same_due", id=item_label(item), due=args.due)
     ctx.record("item", item.id, "due", item.due_date.isoformat(), args.due.isoformat())
     old_due, item.due_date = item.due_date, args.due
-    item.slips += 1
+    earlier = args.due < old_due  # moving a date earlier is not a slip
+    if not earlier:
+        item.slips += 1
     _save(ctx, item)
     future = args.due > ctx.today()  # a new due date in the future starts a new ladder
     closed = close_for_item(ctx.db, item, "due", ctx.now(), ctx.actor.id) if future else []
     events.due_moved(ctx, item, old_due, escalated=", ".join(closed))
-    return _changed(ctx, "item.due_moved", item, due=args.due, slips=item.slips)
+    key = "item.due_earlier" if earlier else "item.due_moved"
+    moved = _changed(ctx, key, item, due=args.due, slips=item.slips)
+    return with_due_note(ctx, moved, item)
 
 
 @command("action note", "<item:item> <text:text>", permission="own-item")

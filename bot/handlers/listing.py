@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace as Args
 
 from sqlmodel import Session
 
+from bot import options
 from bot.clock import Clock
 from bot.context import Context
 from bot.errors import CommandError
@@ -22,20 +24,30 @@ from storage.models import Project
 
 LIST_LIMIT = 30
 STATUS_LIMIT = 10
-FILTER_WORDS = {
-    "mine": "mine",
-    "我的": "mine",
-    "overdue": "overdue",
-    "逾期": "overdue",
-    "blocked": "blocked",
-    "阻塞": "blocked",
-    "all": "all",
-    "全部": "all",
-}
+FILTER_WORDS = ("mine", "overdue", "blocked", "all")  # option.* spells them per locale
 ALL_STATUSES = ("open", "in_progress", "blocked", "done", "cancelled")
+UNBLOCKED = ("open", "in_progress")
+
+
+PAGE = re.compile(r"^(?:第)?(\d{1,4})页?$")
+
+
+def _page(tokens: list[Token]) -> tuple[list[Token], int]:
+    """The filter's tokens without a trailing `page 2` / `第2页`, and the page number."""
+    if len(tokens) >= 2 and tokens[-2].word in ("page", "页") and tokens[-1].text.isdigit():
+        return tokens[:-2], max(1, int(tokens[-1].text))
+    if tokens and tokens[-1].word.startswith("第") and (found := PAGE.match(tokens[-1].word)):
+        return tokens[:-1], max(1, int(found.group(1)))
+    return tokens, 1
 
 
 def _parse_filter(tokens: list[Token]) -> dict[str, object]:
+    tokens, page = _page(tokens)
+    typed = " ".join(t.text if not t.mention else f"@{t.text}" for t in tokens)
+    return {**_parse_filter_words(tokens), "page": page, "typed": typed}
+
+
+def _parse_filter_words(tokens: list[Token]) -> dict[str, object]:
     if not tokens:
         return {"filter": None}
     first = tokens[0]
@@ -43,8 +55,9 @@ def _parse_filter(tokens: list[Token]) -> dict[str, object]:
         return {"filter": "user", "who": first}
     if first.word in ("dept", "部门") and len(tokens) > 1:
         return {"filter": "dept", "dept_name": " ".join(t.text for t in tokens[1:])}
-    if len(tokens) == 1 and first.word in FILTER_WORDS:
-        return {"filter": FILTER_WORDS[first.word]}
+    chosen = options.canonical(first.word, FILTER_WORDS) if len(tokens) == 1 else None
+    if chosen:
+        return {"filter": chosen}
     raise CommandError("list.bad_filter", value=" ".join(t.text for t in tokens))
 
 
@@ -81,7 +94,8 @@ def _filter(ctx: Context, args: Args, scope: list[Project]) -> ItemFilter:
 def action_list(ctx: Context, args: Args) -> Reply:
     scope = ctx.projects_in_scope()
     flt = _filter(ctx, args, scope)
-    rows, total = items.listing(ctx.db, flt, LIST_LIMIT)
+    offset = (args.page - 1) * LIST_LIMIT
+    rows, total = items.listing(ctx.db, flt, LIST_LIMIT, offset)
     keys = {p.id: p.key for p in scope} if ctx.project is None and len(scope) > 1 else None
     visibility = "private" if args.filter == "mine" or ctx.inbound.is_dm else "channel"
     return ctx.reply(
@@ -89,7 +103,9 @@ def action_list(ctx: Context, args: Args) -> Reply:
         visibility,
         items=item_rows(ctx.db, rows, flt.today, keys),
         total=total,
-        more=max(0, total - len(rows)),
+        more=max(0, total - offset - len(rows)),
+        next_page=args.page + 1,
+        typed=f"{args.typed} " if args.typed else "",
         filter=args.filter or "open",
         projects=[p.key for p in scope],
     )
@@ -102,11 +118,13 @@ def progress(
     today = clock.today(project.timezone)
     todays = {project.id: today}
     base = {"project_ids": [project.id], "today": todays}
-    overdue, n_overdue = items.listing(db, ItemFilter(**base, overdue_only=True), STATUS_LIMIT)
+    # each item under one heading: a blocked item is listed as blocked (with its lateness)
+    moving = {**base, "statuses": UNBLOCKED}
+    overdue, n_overdue = items.listing(db, ItemFilter(**moving, overdue_only=True), STATUS_LIMIT)
     blocked, n_blocked = items.listing(db, ItemFilter(**base, statuses=("blocked",)), STATUS_LIMIT)
     soon, n_soon = items.listing(
         db,
-        ItemFilter(**base, due_from=today, due_until=today + timedelta(days=7)),
+        ItemFilter(**moving, due_from=today, due_until=today + timedelta(days=7)),
         STATUS_LIMIT,
     )
     done, n_done = sweeps.done_since(db, project.id, since, STATUS_LIMIT) if since else ([], 0)

@@ -14,7 +14,9 @@ from storage.models import Person, Project
 ROLE_ORDER = {"process-owner": 0, "lead": 1, "member": 2, "viewer": 3}
 
 
-@command("dept add", "<name:text> head <head:newuser>", permission="manage")
+# Departments are organisation-wide: in a channel without a project or a DM without one,
+# anyone may add one (the first step of setting up a project); in a project, leads do.
+@command("dept add", "<name:text> head <head:newuser>", permission="manage", scope="optional")
 def dept_add(ctx: Context, args: Args) -> Reply:
     if len(args.name) > 80:
         raise CommandError(

@@ -2,30 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace as Args
 
 from bot.context import Context, default_calendar
+from bot.converters import convert
 from bot.errors import CommandError
 from bot.messages import Label, Reply
 from bot.registry import command
 from bot.views import kpi_row, kpi_rows, number
 from storage import people, projects
-from storage.models import Kpi, Project
+from storage.models import Department, Kpi, Person, Project
 
 LOCALES = {"en": "en", "zh-cn": "zh-CN", "zh": "zh-CN"}
 
 
 def _default_locale(ctx: Context) -> str:
-    if ctx.settings.locale:
-        return ctx.settings.locale
-    return "zh-CN" if ctx.inbound.platform == "dingtalk" else "en"
+    """No project decides yet: the language the command was written in (bot.dispatch)."""
+    return ctx.locale
 
 
 @command(
     "project create",
     "<name:text> [key <key:key>] [owner <owner:newuser>] [goal <goal:text>] "
-    "[lead-dept <lead_dept:dept>] [tz <tz:zone>] [calendar <calendar:cn|weekends>] "
-    "[locale <locale:zh-cn|zh|en>]",
+    "[lead-dept <lead_dept:text>] [tz <tz:zone>] [calendar <calendar:cn|weekends>] "
+    "[locale <locale:zh-cn|en>]",
     permission="none",
     scope="optional",
 )
@@ -39,6 +40,8 @@ def create(ctx: Context, args: Args) -> Reply:
     if projects.by_key(ctx.db, key):
         raise CommandError("project.key_taken", key=key)
     tz = args.tz or ctx.settings.timezone
+    owner = args.owner or ctx.actor
+    lead_dept, dept_created = _lead_dept(ctx, args.lead_dept, owner)
     project = projects.create(
         ctx.db,
         Project(
@@ -46,21 +49,42 @@ def create(ctx: Context, args: Args) -> Reply:
             name=args.name,
             goal=args.goal,
             timezone=tz,
-            lead_department_id=args.lead_dept.id if args.lead_dept else None,
+            lead_department_id=lead_dept.id if lead_dept else None,
             calendar=args.calendar or default_calendar(tz),
             locale=LOCALES[args.locale] if args.locale else _default_locale(ctx),
             created_at=ctx.now(),
         ),
     )
     projects.bind(ctx.db, project.id, ctx.inbound.platform, ctx.inbound.channel_id, None)
-    owner = args.owner or ctx.actor
     projects.set_membership(ctx.db, project.id, owner.id, "process-owner")
     if owner.id != ctx.actor.id:
         projects.set_membership(ctx.db, project.id, ctx.actor.id, "lead")
     ctx.project = project
     ctx.record("project", project.id, "created", None, project.name)
     ctx.locale = project.locale
-    return ctx.reply("project_created", "channel", project=project, owner=owner.display_name)
+    if dept_created:
+        ctx.record("dept", lead_dept.id, "created", None, lead_dept.name)
+    return ctx.reply(
+        "project_created",
+        "channel",
+        project=project,
+        owner=owner.display_name,
+        dept_created=lead_dept.name if dept_created else None,
+    )
+
+
+def _lead_dept(ctx: Context, name: str | None, head: Person) -> tuple[Department | None, bool]:
+    """The lead department by name, created (headed by the process owner) when new."""
+    if not name:
+        return None, False
+    found = people.department(ctx.db, name)
+    if found is not None:
+        return found, False
+    if len(name) > 80:
+        raise CommandError(
+            "input.too_long", name=Label("field", "lead_dept"), limit=80, length=len(name)
+        )
+    return people.add_department(ctx.db, name, head.id), True
 
 
 @command("project bind", "<key:key>", permission="manage", scope="named")
@@ -129,7 +153,7 @@ def phase(ctx: Context, args: Args) -> Reply:
 @command(
     "project kpi",
     "<name:text> [baseline <baseline:number>] [target <target:number>] [unit <unit:text>] "
-    "[record <value:number>]",
+    "[record <value:text>]",
     permission="manage",
 )
 def kpi(ctx: Context, args: Args) -> Reply:
@@ -137,6 +161,8 @@ def kpi(ctx: Context, args: Args) -> Reply:
         return _record_kpi(ctx, args)
     if args.baseline is None or args.target is None:
         raise CommandError("kpi.usage")
+    if args.baseline == args.target:
+        raise CommandError("kpi.no_change", value=number(args.baseline))
     found = projects.kpi(ctx.db, ctx.project.id, args.name)
     if found is None:
         found = Kpi(
@@ -165,9 +191,13 @@ def kpi(ctx: Context, args: Args) -> Reply:
 def _record_kpi(ctx: Context, args: Args) -> Reply:
     if args.baseline is not None or args.target is not None:
         raise CommandError("kpi.usage")
+    raw = str(args.value)
+    args.value, typed_unit = _value_and_unit(ctx, raw)
     found = projects.kpi(ctx.db, ctx.project.id, args.name)
     if found is None:
         raise CommandError("kpi.unknown", name=args.name)
+    if typed_unit and not _same_unit(typed_unit, found.unit):
+        raise CommandError("kpi.wrong_unit", value=raw, unit=found.unit or "-")
     projects.record_kpi(ctx.db, found.id, args.value, ctx.now(), ctx.actor.id)
     ctx.record("project", ctx.project.id, "kpi_value", None, f"{found.name} = {args.value:g}")
     row = kpi_row(found, args.value)
@@ -179,3 +209,29 @@ def _record_kpi(ctx: Context, args: Args) -> Reply:
         unit=found.unit or "",
         progress=row["progress"],
     )
+
+
+VALUE_WITH_UNIT = re.compile(r"^\s*([-+]?[\d,]*\.?\d+)\s*(.*?)\s*$")
+# spellings of one unit: a value may carry any of them when the KPI has one
+UNIT_SPELLINGS = (
+    {"天", "日", "d", "day", "days"},
+    {"小时", "h", "hour", "hours"},
+    {"周", "星期", "w", "week", "weeks"},
+    {"%", "percent", "pct", "百分比"},
+    {"个", "件", "次", "pcs", "times"},
+)
+
+
+def _same_unit(typed: str, unit: str | None) -> bool:
+    a, b = typed.strip().lower(), (unit or "").strip().lower()
+    if a == b or a.rstrip("s") == b.rstrip("s"):
+        return True
+    return any(a in group and b in group for group in UNIT_SPELLINGS)
+
+
+def _value_and_unit(ctx: Context, raw: str) -> tuple[float, str]:
+    """A recorded value and the unit typed with it, if any (`43天`, `43 days`)."""
+    found = VALUE_WITH_UNIT.match(raw)
+    if not found:
+        raise CommandError("parse.number", value=raw)
+    return convert(ctx, "number", "value", found.group(1)), found.group(2)

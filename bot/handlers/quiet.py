@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from types import SimpleNamespace as Args
 
+from bot import options
 from bot.context import Context
 from bot.errors import CommandError
 from bot.messages import Label, Reply
@@ -12,7 +13,6 @@ from bot.registry import command
 from bot.tokens import Token
 
 QUIET = re.compile(r"^(\d{1,2}:\d{2})\s*[-–~～至到]\s*(\d{1,2}:\d{2})$")
-OFF = ("off", "none", "关闭", "取消")
 
 
 def _parse_quiet(tokens: list[Token]) -> dict[str, object]:
@@ -25,7 +25,7 @@ def _parse_quiet(tokens: list[Token]) -> dict[str, object]:
 @command("quiet", "<hours:word>", permission="none", scope="optional", parse=_parse_quiet)
 def quiet(ctx: Context, args: Args) -> Reply:
     person = ctx.actor
-    if args.hours.lower() in OFF:
+    if options.canonical(args.hours, ("off",)):
         person.quiet_start = person.quiet_end = None
         ctx.db.add(person)
         return ctx.say("quiet.off")

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from sqlmodel import col, select
+
 from bot.outbox.loop import target_of
 from bot.settings import Settings
-from storage import jobruns, outbox
+from storage import jobruns, outbox, unreachable
 from storage.delivery_tables import OutboxMessage
 from storage.engine import transaction
+from storage.models import Project
 
 SHOWN = 20
 
@@ -39,6 +42,11 @@ def print_status(settings: Settings, out: TextIO) -> None:
         jobs = jobruns.summary(db)
         recent = jobruns.recent(db, SHOWN)
         failing = jobruns.failures(db, SHOWN)
+        found = unreachable.channels(db)
+        ids = sorted({pid for _, _, pid in found if pid is not None})
+        query = select(Project.id, Project.key).where(col(Project.id).in_(ids))
+        keys = dict(db.exec(query).all()) if ids else {}
+        blocked_channels = [(platform, channel, keys.get(pid)) for platform, channel, pid in found]
     out.write(
         "outbox: "
         + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("queued", "sent", "failed"))
@@ -56,6 +64,10 @@ def print_status(settings: Settings, out: TextIO) -> None:
         out.write(
             f"  {job}: {runs} periods, newest {newest}, last run {last_run:%Y-%m-%d %H:%M} UTC\n"
         )
+    if blocked_channels:
+        out.write("channels the bot cannot post in (invite it: /invite @Taskforce):\n")
+        for platform, channel, project in blocked_channels:
+            out.write(f"  #{channel} [{platform}] of {project or '-'}\n")
     if failing:
         out.write("failing jobs (see the log for the errors):\n")
         for run in failing:

@@ -80,7 +80,11 @@ def from_robot_message(data: Mapping[str, Any], known: KnownNames) -> tuple[Inbo
     if not raw.strip():
         return None
     is_dm = str(data.get("conversationType")) == DM_TYPE
-    user_id = str(data.get("senderStaffId") or data.get("senderId") or "")
+    # People from outside the organisation (a cross-organisation group) have no
+    # senderStaffId, only an encrypted senderId: an external guest, read-only, and never
+    # @-mentioned (an @ needs a staff id).
+    staff_id = str(data.get("senderStaffId") or "")
+    user_id = staff_id or str(data.get("senderId") or "")
     conversation = str(data.get("conversationId") or "")
     text, mentions = _mentions(raw.strip(), data, known)
     inbound = Inbound(
@@ -91,6 +95,7 @@ def from_robot_message(data: Mapping[str, Any], known: KnownNames) -> tuple[Inbo
         channel_id=conversation,
         is_dm=is_dm,
         mentions=mentions,
+        guest=not staff_id,
     )
     fallback = (
         Target(PLATFORM, user_id=user_id) if is_dm else Target(PLATFORM, channel_id=conversation)
@@ -101,7 +106,7 @@ def from_robot_message(data: Mapping[str, Any], known: KnownNames) -> tuple[Inbo
         is_dm=is_dm,
         webhook=data.get("sessionWebhook") or None,
         webhook_expires_ms=int(expires) if expires else None,
-        at_user=None if is_dm else user_id,
+        at_user=None if is_dm or not staff_id else staff_id,
     )
     return inbound, route
 

@@ -16,6 +16,7 @@ from typing import Any
 import requests
 
 from bot.adapters.dingtalk.config import DingTalkConfig
+from bot.adapters.dingtalk.split import as_sent
 from bot.delivery import DeliveryFailed, RetryLater
 
 log = logging.getLogger(__name__)
@@ -90,12 +91,12 @@ class OpenApi:
             raise DeliveryFailed(f"access token rejected twice: {error}") from None
 
     def _call(self, path: str, body: dict[str, Any], token: str | None) -> dict[str, Any]:
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": "application/json; charset=utf-8"}
         if token:
             headers["x-acs-dingtalk-access-token"] = token
         try:
             response = self.http.post(
-                self.config.url(path), json=body, headers=headers, timeout=TIMEOUT
+                self.config.url(path), data=as_sent(body), headers=headers, timeout=TIMEOUT
             )
         except requests.RequestException as error:
             raise RetryLater(f"{path}: {type(error).__name__}: {error}") from None

@@ -17,11 +17,13 @@ import requests
 from bot.adapters.dingtalk.inbound import Route
 from bot.adapters.dingtalk.markdown import DingTalkMessage, send_message_url
 from bot.adapters.dingtalk.sender import DingTalkSender
+from bot.adapters.dingtalk.split import as_sent, split
 from bot.delivery import DeliveryFailed, RetryLater
 
 log = logging.getLogger(__name__)
 THROTTLED = {130101, 130102, 130103}  # "send too fast" family of robot errcodes
 TIMEOUT = 10.0
+JSON = {"Content-Type": "application/json; charset=utf-8"}
 
 
 def webhook_body(message: DingTalkMessage, at_user: str | None) -> dict[str, Any]:
@@ -29,6 +31,7 @@ def webhook_body(message: DingTalkMessage, at_user: str | None) -> dict[str, Any
         card = {"title": message.title, "text": message.text, "btnOrientation": "0"}
         card["btns"] = [{"title": t, "actionURL": send_message_url(c)} for t, c in message.buttons]
         return {"msgtype": "actionCard", "actionCard": card}
+    at_user = at_user if at_user and not at_user.startswith("$:") else None  # staff ids only
     text = f"@{at_user} {message.text}" if at_user else message.text
     markdown = {"title": message.title, "text": text}
     body: dict[str, Any] = {"msgtype": "markdown", "markdown": markdown}
@@ -53,7 +56,9 @@ class Replier:
         body = webhook_body(message, route.at_user if private else None)
         for attempt in range(self.attempts):
             try:
-                response = self.http.post(str(route.webhook), json=body, timeout=TIMEOUT)
+                response = self.http.post(
+                    str(route.webhook), data=as_sent(body), headers=JSON, timeout=TIMEOUT
+                )
                 answer = response.json() if response.content else {}
             except (requests.RequestException, ValueError) as error:
                 problem, transient = f"{type(error).__name__}: {error}", True
@@ -71,7 +76,13 @@ class Replier:
         return False
 
     def send(self, route: Route, message: DingTalkMessage, private: bool = False) -> str:
-        """Post one reply; returns how: "webhook", "openapi" or "failed" (logged)."""
+        """Post one reply, as several messages when it is over DingTalk's size limit;
+        returns how the last went: "webhook", "openapi" or "failed" (logged)."""
+        at_user = route.at_user if private else None
+        parts = split(message, lambda m: len(as_sent(webhook_body(m, at_user))))
+        return [self._send_one(route, part, private) for part in parts][-1]
+
+    def _send_one(self, route: Route, message: DingTalkMessage, private: bool) -> str:
         if self._usable(route) and self._webhook(route, message, private):
             if not route.is_dm:
                 self.sender.pacer.note(route.fallback.channel_id or "")

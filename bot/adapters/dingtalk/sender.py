@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.adapters.dingtalk.markdown import DingTalkMessage, send_message_url
 from bot.adapters.dingtalk.openapi import OpenApi
+from bot.adapters.dingtalk.split import as_sent, split
 from bot.delivery import DeliveryFailed, RetryLater
 from bot.messages import Target
 
@@ -88,21 +89,34 @@ class DingTalkSender:
         self.robot_code = robot_code
         self.pacer = pacer or Pacer()
 
-    def deliver(self, target: Target, payload: str) -> None:
-        message = DingTalkMessage.parse(payload)
-        msg_key, msg_param = robot_message(message.for_group() if target.channel_id else message)
+    def body(self, target: Target, message: DingTalkMessage) -> dict[str, Any]:
+        """The OpenAPI body for one message to `target`."""
+        msg_key, msg_param = robot_message(message)
         body: dict[str, Any] = {
             "robotCode": self.robot_code,
             "msgKey": msg_key,
             "msgParam": json.dumps(msg_param, ensure_ascii=False),
         }
         if target.channel_id:
+            return {**body, "openConversationId": target.channel_id}
+        return {**body, "userIds": [target.user_id]}
+
+    def deliver(self, target: Target, payload: str) -> None:
+        """Post one payload; a long one as several messages under DingTalk's size limit."""
+        message = DingTalkMessage.parse(payload)
+        message = message.for_group() if target.channel_id else message
+        for part in split(message, lambda m: len(as_sent(self.body(target, m)))):
+            self._post(target, part)
+
+    def _post(self, target: Target, message: DingTalkMessage) -> None:
+        body = self.body(target, message)
+        if target.channel_id:
             self.pacer.take(target.channel_id)
-            self.api.post(GROUP_SEND, {**body, "openConversationId": target.channel_id})
+            self.api.post(GROUP_SEND, body)
             return
         if not target.user_id:
             raise DeliveryFailed(f"no channel or user in {target!r}")
-        answer = self.api.post(DM_SEND, {**body, "userIds": [target.user_id]})
+        answer = self.api.post(DM_SEND, body)
         if target.user_id in (answer.get("invalidStaffIdList") or []):
             raise DeliveryFailed(f"DingTalk does not know staff id {target.user_id}")
         if target.user_id in (answer.get("flowControlledStaffIdList") or []):

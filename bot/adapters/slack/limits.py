@@ -69,9 +69,22 @@ def _fit_block(block: Block) -> Block:
     return block
 
 
+def _split_section(block: Block) -> list[Block]:
+    """A section over 3,000 characters (counted escaped, as Slack counts them) as several
+    sections split between lines, so that no line is lost to a cut."""
+    text = block.get("text")
+    if block.get("type") != "section" or not isinstance(text, dict):
+        return [block]
+    body = str(text.get("text", ""))
+    if len(body) <= MAX_TEXT or "\n" not in body or set(block) - {"type", "text"}:
+        return [block]
+    return text_blocks(body)
+
+
 def fit(blocks: list[Block], more: str) -> list[Block]:
     """`blocks` within Block Kit's limits; `more` is "… and {count} more" (unescaped)."""
-    fitted = [_fit_block(b) for b in blocks if isinstance(b, dict)]
+    split = [part for b in blocks if isinstance(b, dict) for part in _split_section(b)]
+    fitted = [_fit_block(b) for b in split]
     if len(fitted) > MAX_BLOCKS:
         hidden = len(fitted) - (MAX_BLOCKS - 1)
         fitted = fitted[: MAX_BLOCKS - 1] + [context(mrkdwn(more.replace("{count}", str(hidden))))]

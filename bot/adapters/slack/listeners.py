@@ -43,8 +43,15 @@ class SlackBot:
 
     def on_command(self, body: dict[str, Any], respond: Respond) -> None:
         inbound = from_command(body, self.directory)
-        for reply in self.dispatcher.handle(inbound):
-            self.post(reply, inbound, respond, refresh=inbound.text)
+        replies = self.dispatcher.handle(inbound)
+        blocked = False
+        for reply in replies:
+            blocked = not self.post(reply, inbound, respond, refresh=inbound.text) or blocked
+        binds = [r for r in replies if r.template == "project_created" or _is_bound(r)]
+        if binds and not inbound.is_dm and (blocked or not self._is_member(inbound.channel_id)):
+            # a private channel the bot is not in: every digest and alert would fail
+            hint = catalog_text(binds[0].locale, "slack.invite")
+            respond(text=hint, response_type="ephemeral", replace_original=False)
 
     def on_click(self, body: dict[str, Any], respond: Respond) -> None:
         action = (body.get("actions") or [{}])[0]
@@ -61,7 +68,19 @@ class SlackBot:
 
     # -- sending ------------------------------------------------------------------
 
-    def post(self, reply: Reply, inbound: Inbound, respond: Respond, refresh: str | None = None):
+    def _is_member(self, channel_id: str) -> bool:
+        """Whether the bot is in the channel (conversations.info); a private channel it
+        is not in is "channel_not_found" to it."""
+        try:
+            answer = self.client.conversations_info(channel=channel_id)
+        except SlackApiError as error:
+            return error.response.get("error") not in CANNOT_POST
+        return bool((answer.get("channel") or {}).get("is_member", True))
+
+    def post(
+        self, reply: Reply, inbound: Inbound, respond: Respond, refresh: str | None = None
+    ) -> bool:
+        """Send one reply; False when the bot could not post in the conversation itself."""
         message = self.renderer.reply(reply)
         if refresh and reply.template in REFRESHABLE:
             message = message.refreshed_by(refresh)
@@ -70,17 +89,19 @@ class SlackBot:
                 self.client.chat_postMessage(
                     channel=inbound.channel_id, text=message.text, blocks=message.blocks
                 )
-                return
+                return True
             except SlackApiError as error:
                 if error.response.get("error") not in CANNOT_POST:
                     raise
-            # not a member of this conversation: the command's response_url still reaches it
+            # not a member of this conversation: the command's response_url still reaches
+            # it; in a DM between two people only the caller sees the answer
             respond(
                 text=message.text,
                 blocks=message.blocks,
-                response_type="in_channel",
+                response_type="ephemeral" if inbound.is_dm else "in_channel",
                 replace_original=False,
             )
+            return False
         else:
             respond(
                 text=message.text,
@@ -88,6 +109,7 @@ class SlackBot:
                 response_type="ephemeral",
                 replace_original=False,
             )
+        return True
 
     def update_clicked(
         self,
@@ -140,3 +162,7 @@ class SlackBot:
         done = context(catalog_text(locale, "slack.clicked", result=result, name=name))
         updated = [done if b.get("block_id") == action.get("block_id") else b for b in blocks]
         return SlackMessage(original.get("text") or result, updated)
+
+
+def _is_bound(reply: Reply) -> bool:
+    return reply.template == "message" and reply.data.get("key") == "project.bound"

@@ -53,10 +53,7 @@ class _Flavour(Renderer):
         def t(key: str, /, **params: Any) -> Markup:
             raw = self.escape(catalog.lookup(locale, key))
             safe = {name: Markup(self._param(value, locale)) for name, value in params.items()}
-            try:
-                return Markup(raw.format(**safe))
-            except (KeyError, IndexError, ValueError):
-                return Markup(raw)
+            return Markup(catalog.fill(raw, **safe))
 
         return t
 
