@@ -48,6 +48,7 @@ KEYWORD_ALIASES: dict[str, str | tuple[str, ...]] = {
     "主讲人": "by",
     "提前发布": "post-agenda",
     "预计": "eta",  # escalations
+    "给": "to",
 }
 
 

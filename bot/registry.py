@@ -84,6 +84,8 @@ VERB_ALIASES = {
     "查看": "show",
     # escalations: 上报 is `escalate`; its records are 上报记录 (上报记录 列表, 上报记录 详情 E3)
     "上报记录": "escalation",
+    "逾期": "overdue",  # policy overdue (as an option word it still means `action list overdue`)
+    "重复提醒": "renotify",
     # first-day fixes: every usage line has a Chinese verb
     "免打扰": "quiet",
 }

@@ -47,7 +47,7 @@ def test_check_in_typed_after_the_mention_and_commands_at_the_end(tmp_path: Path
     (agenda,) = group("u-zhang", "议程 查看")
     shown = renderer.for_reply(agenda, dm=False)
     assert shown.text.startswith("#### 📋 会议议程 — SP 审批提速")
-    assert shown.text.rstrip().endswith("查看议程：agenda show（议程 查看）")
+    assert shown.text.rstrip().endswith("查看议程：议程 查看")
     (started,) = group("u-wang", "会议 开始")
     checkin = renderer.for_reply(started, dm=False)
     assert checkin.buttons == () and checkin.text.rstrip().endswith("到")

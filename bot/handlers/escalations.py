@@ -114,9 +114,9 @@ def escalate(ctx: Context, args: Args) -> Reply:
 
 def _states(tokens: list[Token]) -> dict[str, object]:
     word = tokens[0].word if tokens else "open"
-    if len(tokens) > 1 or word not in ("open", "all", "未解决", "全部"):
+    if len(tokens) > 1 or word not in ("open", "all", "未解决", "进行中", "全部"):
         raise CommandError("parse.bad_choice", value=" ".join(t.text for t in tokens),
-                           choices="open | all")
+                           choices=(Label("option", "open"), Label("option", "all")))
     return {"which": "all" if word in ("all", "全部") else "open"}
 
 
