@@ -70,13 +70,13 @@ def zone_of(slot: MeetingSlot, project: Project) -> str:
     return slot.tz or project.timezone
 
 
-def holiday_name(calendar: WorkCalendar, day: date) -> str | None:
+def holiday_name(calendar: WorkCalendar, day: date, locale: str) -> str | None:
     """The holiday's name when the calendar can tell it (`holiday_name`), else None."""
     namer = getattr(calendar, "holiday_name", None)
     if not callable(namer):
         return None
     try:
-        name = namer(day)
+        name = namer(day, locale)
     except Exception:  # a calendar without data for the year: say "a non-working day"
         log.warning("no holiday name for %s", day)
         return None
@@ -106,7 +106,7 @@ def occurrences(
             minutes=slot.minutes,
             start=start,
             moved_from=moved,
-            holiday=holiday_name(calendar, planned) if moved else None,
+            holiday=holiday_name(calendar, planned, project.locale) if moved else None,
             agenda_hours=slot.agenda_hours,
             reminder_minutes=slot.reminder_minutes,
         )

@@ -78,6 +78,8 @@ def test_a_due_date_on_a_non_working_day_is_accepted_with_a_note(chat) -> None:
     out = chat("wang", "待办 新增 「国庆方案」 负责人 @wang 截止 2026-11-21", channel="g")
     assert "已新增 A1" in out
     assert "11月21日(周六)" in out and "非工作日" in out
+    out = chat("wang", "待办 新增 「节前检查」 负责人 @wang 截止 2027-02-08", channel="g")
+    assert "是春节" in out and "非工作日" in out
     english = chat("olivia", "project create Launch key LA calendar weekends", channel="e")
     assert "LA" in english
     out = chat("olivia", "action add \"Plan\" owner @olivia due sat", channel="e")

@@ -247,8 +247,8 @@ def test_occurrences_name_the_holiday_when_the_calendar_can() -> None:
         def is_working(self, d: date) -> bool:
             return super().is_working(d) and d != date(2026, 12, 24)
 
-        def holiday_name(self, d: date) -> str:
-            return "Christmas Eve"
+        def holiday_name(self, d: date, locale: str = "en") -> str:
+            return "Christmas Eve" if locale == "en" else "平安夜"
 
     project = Project(key="X", name="X", timezone="UTC", calendar="weekends", created_at=None)
     slot = MeetingSlot(project_id=1, weekday=3, at="10:00", next_at=None)
@@ -259,6 +259,10 @@ def test_occurrences_name_the_holiday_when_the_calendar_can() -> None:
     assert (second.day, second.moved_from) == (date(2026, 12, 31), None)
     plain = list(occurrences(slot, project, calendar_for("cn"), date(2026, 9, 28)))[0]
     assert (plain.day, plain.moved_from) == (date(2026, 10, 8), date(2026, 10, 1))
+    assert plain.holiday == "National Day"
+    project.locale = "zh-CN"
+    chinese = list(occurrences(slot, project, calendar_for("cn"), date(2026, 9, 28)))[0]
+    assert chinese.holiday == "国庆节"
 
 
 def test_a_meeting_in_its_own_zone_is_checked_on_its_local_date() -> None:

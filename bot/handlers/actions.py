@@ -22,11 +22,13 @@ def with_due_note(ctx: Context, reply: Reply, item: ActionItem) -> list[Reply]:
     """The reply, and a private note when the due date is not a working day."""
     if ctx.calendar.is_working(item.due_date):
         return [reply]
+    holiday = ctx.calendar.holiday_name(item.due_date, ctx.locale)
     note = ctx.say(
-        "date.non_working",
+        "date.non_working_holiday" if holiday else "date.non_working",
         date=item.due_date,
         calendar=Label("option", ctx.calendar.name),
         id=item_label(item),
+        holiday=holiday or "",
     )
     return [reply, note]
 
