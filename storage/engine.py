@@ -35,6 +35,7 @@ BUSY_SQLSTATES = {"55P03", "57014"}  # PostgreSQL: lock_timeout, statement_timeo
 
 _kind: ContextVar[str] = ContextVar("transaction_kind", default="background")
 _waiting: dict[int, int] = {}  # id(engine) -> commands of this process waiting for the lock
+_waited: dict[int, int] = {}  # id(engine) -> commands that stopped waiting (lock got or not)
 _waiting_lock = threading.Lock()
 
 
@@ -76,6 +77,7 @@ def _begin_sqlite(connection) -> None:  # noqa: ANN001
     finally:
         with _waiting_lock:
             _waiting[key] -= 1
+            _waited[key] = _waited.get(key, 0) + 1
 
 
 def _begin_postgres(connection) -> None:  # noqa: ANN001
@@ -148,9 +150,17 @@ def commands_waiting(engine: Engine) -> int:
 
 
 def yield_to_commands(engine: Engine, limit: float = YIELD_MAX_S) -> None:
-    """Between two chunks of background work: let this process's waiting commands take
-    the write lock first (SQLite's busy wait is not a queue; a job that commits and at
-    once begins again would otherwise win every time). Waits at most `limit` seconds."""
+    """Between two chunks of background work: let the commands of this process that are
+    waiting for the write lock now take it first (SQLite's busy wait is not a queue; a
+    job that commits and at once begins again would otherwise win nearly every time).
+    Commands arriving meanwhile wait for the next gap, so the job is not starved.
+    Waits at most `limit` seconds."""
+    key = id(engine)
+    with _waiting_lock:
+        target = _waited.get(key, 0) + _waiting.get(key, 0)
     deadline = time.monotonic() + limit
-    while commands_waiting(engine) and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        with _waiting_lock:
+            if _waited.get(key, 0) >= target:
+                return
         time.sleep(0.002)
