@@ -1,13 +1,14 @@
 """P1's `/tf` while the Friday tick runs in the serving process, beside the same when idle.
 
-One database seeded at `--projects` scale (benchmarks/seed.py), ticked up to the
-Thursday; each scenario serves a copy of it with the real Bolt app on waitress
-(`build_app`, 16 threads), its Web API answered by a local fake Slack. Clients in
-another process send signed `/tf action list` commands in P1's bound channel, one at
-a time or 50 at once, for as long as the Friday 17:00 tick (morning sweep plus every
-project's digest, `run_due`) runs in a thread of the serving process (idle: for a fixed
-time). Reported: the HTTP ack's median, p99 and maximum, and when the answer reached
-the fake Slack (ok or "busy").
+One database seeded at `--projects` scale (benchmarks/seed.py), ticked up to Friday
+09:05 (the morning sweep done); each scenario serves a copy of it with the real Bolt
+app on waitress (`build_app`, 16 threads), its Web API answered by a local fake Slack
+in the client process. Clients in another process send signed `/tf action list`
+commands in P1's bound channels, one at a time or 50 at once (each waits for its
+answer before the next), for as long as the Friday 17:00 tick (every project's
+digest, `run_due`) runs in a thread of the serving process (idle: for a fixed time).
+Reported: the HTTP ack's median, p99 and maximum, and when the answer reached the
+fake Slack (the list, or "busy").
 
     python -m benchmarks.ack_during_sweep [--projects 2000] [--smoke]
 """
@@ -45,6 +46,8 @@ from tests.slack_fake import BOT_TOKEN, SECRET, Call, FakeSlack, signed_headers,
 CHANNEL = "C0P1"
 TEXT = "action list"
 FRIDAY = datetime.fromisoformat(TICKS[-1][1])
+# a running server had its Friday 09:00 morning sweep hours before the 17:00 digests
+BEFORE = [at for _, at in TICKS[:-1]] + ["2026-11-20T09:05:00+08:00"]
 ANSWER_WAIT = 30.0  # a command without an answer after this long counts as lost
 STOP = multiprocessing.get_context("fork").Event()  # inherited by the client process
 
@@ -98,7 +101,7 @@ def start_fake() -> str:
 
 def prepare(folder: Path, projects: int, channels: int) -> Path:
     """Seed; bind P1 to Slack channels (one per client) with a Slack member; tick up to
-    the Thursday."""
+    the Friday morning."""
     url, engine = seeded(folder, projects, "ack")
     with transaction(engine) as db:
         person = Person(platform="slack", user_id="U1", display_name="Bench Lead", name_key="b")
@@ -109,7 +112,7 @@ def prepare(folder: Path, projects: int, channels: int) -> Path:
             db.add(ChannelBinding(project_id=1, platform="slack", channel_id=f"{CHANNEL}-{i}"))
     clock = Clock(datetime.fromisoformat(TICKS[0][1]))
     env = JobEnv(engine, clock, Settings(database_url=url))
-    for _, at in TICKS[:-1]:
+    for at in BEFORE:
         clock.set(datetime.fromisoformat(at))
         run_due(env)
     engine.dispose()

@@ -8,9 +8,10 @@ scheduler for long:
   SQLITE_BUSY_MS for it. Bulk work is cut into chunks of its own short
   transactions and calls `yield_to_commands` between them.
 - `transaction(engine, command=True)`: a chat command. It waits at most
-  COMMAND_WAIT_S for the write lock (SQLite busy timeout; PostgreSQL
-  lock_timeout and statement_timeout), then fails with an error `is_busy`
-  recognises, having written nothing; the dispatcher answers "busy".
+  COMMAND_WAIT_S for the write lock (SQLite: the process's commands queue on a
+  lock, then the busy timeout; PostgreSQL: lock_timeout and
+  statement_timeout), then fails with an error `is_busy` recognises, having
+  written nothing; the dispatcher answers "busy".
 - `reading(engine)`: read-only; on SQLite a deferred BEGIN, which in WAL mode
   never waits for a writer.
 """
@@ -34,6 +35,7 @@ YIELD_MAX_S = 1.0  # how long one background chunk lets waiting commands go firs
 BUSY_SQLSTATES = {"55P03", "57014"}  # PostgreSQL: lock_timeout, statement_timeout
 
 _kind: ContextVar[str] = ContextVar("transaction_kind", default="background")
+_gates: dict[int, threading.Lock] = {}  # id(engine) -> this process's queue of SQLite commands
 _waiting: dict[int, int] = {}  # id(engine) -> commands of this process waiting for the lock
 _waited: dict[int, int] = {}  # id(engine) -> commands that stopped waiting (lock got or not)
 _waiting_lock = threading.Lock()
@@ -56,6 +58,45 @@ def _busy_ms(connection, wanted: int) -> None:  # noqa: ANN001
         info["busy_ms"] = wanted
 
 
+class Busy(Exception):
+    """The write lock was not had within COMMAND_WAIT_S (nothing was written)."""
+
+
+def _gate(connection) -> threading.Lock:  # noqa: ANN001
+    with _waiting_lock:
+        return _gates.setdefault(id(connection.engine), threading.Lock())
+
+
+def _release_gate(connection) -> None:  # noqa: ANN001
+    gate = connection.connection.info.pop("gate", None)
+    if gate is not None:
+        gate.release()
+
+
+def _release_on_checkin(_dbapi_connection, record) -> None:  # noqa: ANN001
+    gate = record.info.pop("gate", None)  # a connection dropped mid-transaction
+    if gate is not None:
+        gate.release()
+
+
+def _command_begin(connection) -> None:  # noqa: ANN001
+    """A command's BEGIN IMMEDIATE: first in this process's queue (a lock whose release
+    wakes the next command at once), then SQLite's busy wait for other processes and
+    background work, COMMAND_WAIT_S in all."""
+    started = time.monotonic()
+    gate = _gate(connection)
+    if not gate.acquire(timeout=COMMAND_WAIT_S):
+        raise Busy("the database stayed busy")
+    try:
+        left = COMMAND_WAIT_S - (time.monotonic() - started)
+        _busy_ms(connection, max(50, int(left * 1000)))
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        gate.release()
+        raise
+    connection.connection.info["gate"] = gate
+
+
 def _begin_sqlite(connection) -> None:  # noqa: ANN001
     # A deferred transaction that reads, then writes, fails at once with "database is
     # locked" when another writer got there first; taking the write lock up front makes
@@ -68,12 +109,11 @@ def _begin_sqlite(connection) -> None:  # noqa: ANN001
         _busy_ms(connection, SQLITE_BUSY_MS)
         connection.exec_driver_sql("BEGIN IMMEDIATE")
         return
-    _busy_ms(connection, int(COMMAND_WAIT_S * 1000))
     key = id(connection.engine)
     with _waiting_lock:
         _waiting[key] = _waiting.get(key, 0) + 1
     try:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        _command_begin(connection)
     finally:
         with _waiting_lock:
             _waiting[key] -= 1
@@ -98,6 +138,9 @@ def make_engine(url: str) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _begin_sqlite)
+        event.listen(engine, "commit", _release_gate)
+        event.listen(engine, "rollback", _release_gate)
+        event.listen(engine.pool, "checkin", _release_on_checkin)
         return engine
     engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
     event.listen(engine, "begin", _begin_postgres)
@@ -135,6 +178,8 @@ def reading(engine: Engine) -> Iterator[Session]:
 
 def is_busy(error: BaseException) -> bool:
     """Whether `error` means "the database was busy" (nothing was written)."""
+    if isinstance(error, Busy):
+        return True
     if not isinstance(error, DBAPIError):
         return False
     original = error.orig
