@@ -265,7 +265,7 @@ def main(argv: list[str] | None = None) -> list[Row]:
     parser = argparse.ArgumentParser()
     parser.add_argument("--projects", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--idle-seconds", type=float, default=5.0)
+    parser.add_argument("--idle-seconds", type=float, default=20.0)
     parser.add_argument("--smoke", action="store_true", help="tiny and quick (for CI)")
     args = parser.parse_args(argv)
     if args.smoke:
