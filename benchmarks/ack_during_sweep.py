@@ -8,7 +8,7 @@ commands in P1's bound channels, one at a time or 50 at once (each waits for its
 answer before the next), for as long as the Friday 17:00 tick (every project's
 digest, `run_due`) runs in a thread of the serving process (idle: for a fixed time).
 Reported: the HTTP ack's median, p99 and maximum, and when the answer reached the
-fake Slack (the list, or "busy").
+fake Slack (the list; "busy"; or an error, counted apart).
 
     python -m benchmarks.ack_during_sweep [--projects 2000] [--smoke]
 """
@@ -54,18 +54,19 @@ STOP = multiprocessing.get_context("fork").Event()  # inherited by the client pr
 
 class TimedSlack(FakeSlack):
     """The fake Slack, noting when answers arrive: the list in the channel
-    (chat.postMessage), or "busy" to the command's response_url."""
+    (chat.postMessage), or "busy" or an error to the command's response_url."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.busy: dict[int, float] = {}  # n -> monotonic
+        self.private: dict[int, tuple[float, str]] = {}  # n -> (monotonic, "busy"/"error")
         self.posted: dict[str, tuple[int, float]] = {}  # channel -> (count, monotonic)
         self.arrived = threading.Condition()
 
     def _record(self, call: Call) -> None:  # answers are counted, not kept
         with self.arrived:
             if call.method == "response_url" and "/cmd" in call.path:
-                self.busy[int(call.path.rsplit("/cmd", 1)[1])] = time.monotonic()
+                kind = "busy" if "busy right now" in str(call.args.get("text")) else "error"
+                self.private[int(call.path.rsplit("/cmd", 1)[1])] = (time.monotonic(), kind)
             elif call.method == "chat.postMessage":
                 channel = str(call.args.get("channel"))
                 count = self.posted.get(channel, (0, 0.0))[0]
@@ -77,15 +78,15 @@ class TimedSlack(FakeSlack):
             return self.posted.get(channel, (0, 0.0))[0]
 
     def wait_for(self, n: int, channel: str, before: int, timeout: float):
-        """(when, busy?) of request `n`'s answer, or None after `timeout`."""
+        """(when, "ok"/"busy"/"error") of request `n`'s answer, or None after `timeout`."""
         with self.arrived:
             self.arrived.wait_for(
-                lambda: n in self.busy or self.posted.get(channel, (0, 0.0))[0] > before, timeout
+                lambda: n in self.private or self.posted.get(channel, (0, 0.0))[0] > before, timeout
             )
-            if n in self.busy:
-                return self.busy[n], True
+            if n in self.private:
+                return self.private[n]
             count, at = self.posted.get(channel, (0, 0.0))
-            return (at, False) if count > before else None
+            return (at, "ok") if count > before else None
 
 
 FAKE: TimedSlack | None = None  # in the client process: the fake Slack the bot answers
@@ -119,7 +120,7 @@ def prepare(folder: Path, projects: int, channels: int) -> Path:
     return Path(url.removeprefix("sqlite:///"))
 
 
-Sample = tuple[float, float | None, bool]  # ack seconds, answer seconds (None: lost), busy?
+Sample = tuple[float, float | None, str]  # ack s, answer s (None: lost), ok/busy/error
 
 
 def clients(port: int, start: int, concurrency: int, seconds: float) -> list[Sample]:
@@ -146,10 +147,14 @@ def clients(port: int, start: int, concurrency: int, seconds: float) -> list[Sam
             response = conn.getresponse()
             response.read()
             ack = time.monotonic() - sent
-            if response.status != 200:
-                raise RuntimeError(f"HTTP {response.status}")
+            if response.status != 200:  # Slack would retry it: counted as lost
+                out.append((ack, None, "lost"))
+                continue
             answer = fake.wait_for(n, channel, before, ANSWER_WAIT)
-            out.append((ack, answer[0] - sent if answer else None, bool(answer and answer[1])))
+            if answer is None:
+                out.append((ack, None, "lost"))
+            else:
+                out.append((ack, answer[0] - sent, answer[1]))
         conn.close()
         return out
 
@@ -164,6 +169,7 @@ class Row:
     acks: list[float]
     answers: list[float]
     busy: int
+    errors: int
     lost: int
     tick: float | None
 
@@ -215,7 +221,8 @@ def scenario(name: str, base: Path, load: Any, slack_url: str, tick: bool, clien
         requests=len(samples),
         acks=sorted(ack for ack, _, _ in samples),
         answers=sorted(answer for _, answer, _ in samples if answer is not None),
-        busy=sum(busy for _, _, busy in samples),
+        busy=sum(kind == "busy" for _, _, kind in samples),
+        errors=sum(kind == "error" for _, _, kind in samples),
         lost=sum(answer is None for _, answer, _ in samples),
         tick=tick_seconds[0] if tick_seconds else None,
     )
@@ -254,11 +261,11 @@ def run(projects: int, concurrency: int, idle: float) -> list[Row]:
 def report(rows: list[Row], projects: int) -> None:
     print(f"P1 `/tf {TEXT}` on {projects} projects (SQLite), acked over HTTP by waitress")
     print(f"{'':32} {'reqs':>5} | {'ack ms: median':>14} {'p99':>8} {'max':>8} | "
-          f"{'answer ms: median':>17} {'p99':>8} {'max':>8} | busy lost   tick s")
+          f"{'answer ms: median':>17} {'p99':>8} {'max':>8} | busy  err lost   tick s")
     for r in rows:
         tick = f"{r.tick:8.1f}" if r.tick is not None else f"{'-':>8}"
         print(f"{r.name:32} {r.requests:5d} | {'':6}{_ms(r.acks)} | {'':9}{_ms(r.answers)} | "
-              f"{r.busy:4d} {r.lost:4d} {tick}")
+              f"{r.busy:4d} {r.errors:4d} {r.lost:4d} {tick}")
 
 
 def main(argv: list[str] | None = None) -> list[Row]:
