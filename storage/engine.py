@@ -73,8 +73,8 @@ def _release_gate(connection) -> None:  # noqa: ANN001
         gate.release()
 
 
-def _release_on_checkin(_dbapi_connection, record) -> None:  # noqa: ANN001
-    gate = record.info.pop("gate", None)  # a connection dropped mid-transaction
+def _release_on_checkin(_dbapi_connection, record, *_: object) -> None:  # noqa: ANN001
+    gate = record.info.pop("gate", None)  # a connection dropped or reset mid-transaction
     if gate is not None:
         gate.release()
 
@@ -140,7 +140,8 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "begin", _begin_sqlite)
         event.listen(engine, "commit", _release_gate)
         event.listen(engine, "rollback", _release_gate)
-        event.listen(engine.pool, "checkin", _release_on_checkin)
+        for name in ("checkin", "reset", "invalidate"):
+            event.listen(engine.pool, name, _release_on_checkin)
         return engine
     engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
     event.listen(engine, "begin", _begin_postgres)
