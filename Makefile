@@ -39,6 +39,7 @@ run: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.sweeps
+	$(BIN)/python -m benchmarks.ack_during_sweep --projects 500
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info taskforce-demo.db*

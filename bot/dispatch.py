@@ -1,4 +1,7 @@
-"""parse → scope → authorize → handler, for one inbound command, in one transaction."""
+"""parse → scope → authorize → handler, for one inbound command, in one transaction.
+
+The transaction is a command's (storage.engine): when the database stays busy for a
+few seconds, the command writes nothing and is answered "busy, try again"."""
 
 from __future__ import annotations
 
@@ -25,8 +28,8 @@ from bot.scope import resolve_project
 from bot.settings import Settings
 from bot.tokens import Token, tokenize
 from bot.workdays import refresh_overrides
-from storage import people, projects
-from storage.engine import transaction
+from storage import people, projects, seen
+from storage.engine import is_busy, reading, transaction
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 4000
@@ -96,15 +99,24 @@ class Dispatcher:
             return normalize_locale(inbound.locale_hint)
         return "zh-CN" if inbound.platform == "dingtalk" else "en"
 
-    def handle(self, inbound: Inbound) -> list[Reply]:
-        """The replies to one command; never raises."""
+    def handle(self, inbound: Inbound, once: str | None = None) -> list[Reply]:
+        """The replies to one command; never raises.
+
+        `once`: the platform's request key. Its claim (storage.seen) is the command's
+        first write, so a request another process already took is dropped (no replies)
+        and a command that answered "busy" can still be retried."""
         attempt = _Attempt(locale=self.default_locale(inbound))
         try:
-            with transaction(self.engine) as db:
+            with transaction(self.engine, command=True) as db:
+                if once is not None and not seen.claim(db, once, self.clock.now()):
+                    log.info("request %s was taken by another process; dropped", once)
+                    return []
                 return self._run(db, inbound, attempt)
         except CommandError as error:
             return [self._error(error, attempt)]
-        except Exception:
+        except Exception as error:
+            if is_busy(error):
+                return [self._busy(inbound, attempt)]
             log.exception("command failed: %r from %s", inbound.text[:200], inbound.user_id)
             return [
                 Reply("message", {"key": "error.internal", "params": {}}, locale=attempt.locale)
@@ -122,6 +134,16 @@ class Dispatcher:
         mine = [p for p, _ in projects.projects_of(db, person.id)]
         chosen = [p for p in mine if p.id == person.current_project_id] or mine
         return chosen[0].locale if len(chosen) == 1 else None
+
+    def _busy(self, inbound: Inbound, attempt: _Attempt) -> Reply:
+        log.warning("database busy: %r from %s answered busy", inbound.text[:60], inbound.user_id)
+        try:  # reading never waits for the write lock (WAL; PostgreSQL MVCC)
+            with reading(self.engine) as db:
+                attempt.locale = self._locale_before_parsing(db, inbound) or attempt.locale
+        except Exception:
+            log.debug("no project language for the busy answer", exc_info=True)
+        attempt.command = None  # no usage line: the command was fine
+        return self._error(CommandError("busy.try_again"), attempt)
 
     def _error(self, error: CommandError, attempt: _Attempt) -> Reply:
         command = registry.by_id(error.usage) if error.usage else attempt.command

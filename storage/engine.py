@@ -1,19 +1,48 @@
-"""Engine and session set-up: SQLite (WAL, busy timeout) or PostgreSQL by URL."""
+"""Engine and session set-up: SQLite (WAL, busy timeout) or PostgreSQL by URL.
+
+Three kinds of transaction, so that a person's command never queues behind the
+scheduler for long:
+
+- `transaction(engine)`: background work (jobs, delivery, CLI). On SQLite it
+  takes the write lock up front (BEGIN IMMEDIATE) and waits up to
+  SQLITE_BUSY_MS for it. Bulk work is cut into chunks of its own short
+  transactions and calls `yield_to_commands` between them.
+- `transaction(engine, command=True)`: a chat command. It waits at most
+  COMMAND_WAIT_S for the write lock (SQLite: the process's commands queue on a
+  lock, then the busy timeout; PostgreSQL: lock_timeout and
+  statement_timeout), then fails with an error `is_busy` recognises, having
+  written nothing; the dispatcher answers "busy".
+- `reading(engine)`: read-only; on SQLite a deferred BEGIN, which in WAL mode
+  never waits for a writer.
+"""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_MS = 10_000
+COMMAND_WAIT_S = 3.0  # how long a command waits for the write lock before answering "busy"
+YIELD_MAX_S = 1.0  # how long one background chunk lets waiting commands go first
+BUSY_SQLSTATES = {"55P03", "57014"}  # PostgreSQL: lock_timeout, statement_timeout
+
+_kind: ContextVar[str] = ContextVar("transaction_kind", default="background")
+_gates: dict[int, threading.Lock] = {}  # id(engine) -> this process's queue of SQLite commands
+_waiting: dict[int, int] = {}  # id(engine) -> commands of this process waiting for the lock
+_waited: dict[int, int] = {}  # id(engine) -> commands that stopped waiting (lock got or not)
+_waiting_lock = threading.Lock()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
-    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see _begin_immediate)
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see _begin)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
@@ -22,11 +51,84 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
     cursor.close()
 
 
-def _begin_immediate(connection) -> None:  # noqa: ANN001
+def _busy_ms(connection, wanted: int) -> None:  # noqa: ANN001
+    info = connection.connection.info  # per DBAPI connection: set only when it changes
+    if info.get("busy_ms", SQLITE_BUSY_MS) != wanted:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={wanted}")
+        info["busy_ms"] = wanted
+
+
+class Busy(Exception):
+    """The write lock was not had within COMMAND_WAIT_S (nothing was written)."""
+
+
+def _gate(connection) -> threading.Lock:  # noqa: ANN001
+    with _waiting_lock:
+        return _gates.setdefault(id(connection.engine), threading.Lock())
+
+
+def _release_gate(connection) -> None:  # noqa: ANN001
+    gate = connection.connection.info.pop("gate", None)
+    if gate is not None:
+        gate.release()
+
+
+def _release_on_checkin(_dbapi_connection, record, *_: object) -> None:  # noqa: ANN001
+    gate = record.info.pop("gate", None)  # a connection dropped or reset mid-transaction
+    if gate is not None:
+        gate.release()
+
+
+def _command_begin(connection) -> None:  # noqa: ANN001
+    """A command's BEGIN IMMEDIATE: first in this process's queue (a lock whose release
+    wakes the next command at once), then SQLite's busy wait for other processes and
+    background work, COMMAND_WAIT_S in all."""
+    started = time.monotonic()
+    gate = _gate(connection)
+    if not gate.acquire(timeout=COMMAND_WAIT_S):
+        raise Busy("the database stayed busy")
+    try:
+        left = COMMAND_WAIT_S - (time.monotonic() - started)
+        _busy_ms(connection, max(50, int(left * 1000)))
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        gate.release()
+        raise
+    connection.connection.info["gate"] = gate
+
+
+def _begin_sqlite(connection) -> None:  # noqa: ANN001
     # A deferred transaction that reads, then writes, fails at once with "database is
     # locked" when another writer got there first; taking the write lock up front makes
-    # concurrent commands queue on the busy timeout instead.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # concurrent commands queue on the busy timeout instead. Reads need no lock (WAL).
+    kind = _kind.get()
+    if kind == "read":
+        connection.exec_driver_sql("BEGIN")
+        return
+    if kind != "command":
+        _busy_ms(connection, SQLITE_BUSY_MS)
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    key = id(connection.engine)
+    with _waiting_lock:
+        _waiting[key] = _waiting.get(key, 0) + 1
+    try:
+        _command_begin(connection)
+    finally:
+        with _waiting_lock:
+            _waiting[key] -= 1
+            _waited[key] = _waited.get(key, 0) + 1
+
+
+def _begin_postgres(connection) -> None:  # noqa: ANN001
+    kind = _kind.get()
+    if kind == "command":
+        ms = int(COMMAND_WAIT_S * 1000)
+        # row-level waits end after a few seconds; a statement stuck for longer ends too
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {ms}")
+        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {ms * 2}")
+    elif kind == "read":
+        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
 def make_engine(url: str) -> Engine:
@@ -35,18 +137,76 @@ def make_engine(url: str) -> Engine:
             url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000}
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _begin_immediate)
+        event.listen(engine, "begin", _begin_sqlite)
+        event.listen(engine, "commit", _release_gate)
+        event.listen(engine, "rollback", _release_gate)
+        for name in ("checkin", "reset", "invalidate"):
+            event.listen(engine.pool, name, _release_on_checkin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    event.listen(engine, "begin", _begin_postgres)
+    return engine
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """One unit of work: committed when the block ends, rolled back on any exception."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+def transaction(engine: Engine, *, command: bool = False) -> Iterator[Session]:
+    """One unit of work: committed when the block ends, rolled back on any exception.
+
+    `command=True` for a chat command: a busy database fails it quickly (`is_busy`)."""
+    token = _kind.set("command" if command else "background")
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+    finally:
+        _kind.reset(token)
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A read-only unit of work that never waits for the write lock."""
+    token = _kind.set("read")
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session  # closing hands the connection back, its transaction rolled back
+    finally:
+        _kind.reset(token)
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether `error` means "the database was busy" (nothing was written)."""
+    if isinstance(error, Busy):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    original = error.orig
+    if getattr(original, "sqlstate", None) in BUSY_SQLSTATES:
+        return True
+    message = str(original).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
+def commands_waiting(engine: Engine) -> int:
+    with _waiting_lock:
+        return _waiting.get(id(engine), 0)
+
+
+def yield_to_commands(engine: Engine, limit: float = YIELD_MAX_S) -> None:
+    """Between two chunks of background work: let the commands of this process that are
+    waiting for the write lock now take it first (SQLite's busy wait is not a queue; a
+    job that commits and at once begins again would otherwise win nearly every time).
+    Commands arriving meanwhile wait for the next gap, so the job is not starved.
+    Waits at most `limit` seconds."""
+    key = id(engine)
+    with _waiting_lock:
+        target = _waited.get(key, 0) + _waiting.get(key, 0)
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        with _waiting_lock:
+            if _waited.get(key, 0) >= target:
+                return
+        time.sleep(0.002)

@@ -10,7 +10,7 @@ from bot.jobs.registry import JobEnv
 from bot.jobs.runner import run_due
 from bot.settings import Settings
 from storage import seen
-from storage.engine import make_engine
+from storage.engine import make_engine, transaction
 from storage.models import InboundSeen
 
 NOW = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
@@ -27,14 +27,23 @@ def test_a_key_is_first_only_once_across_engines(any_db_url):
         two.dispose()
 
 
-def test_a_slack_retry_reaching_another_replica_is_dropped(any_db_url):
-    engine = make_engine(any_db_url)
-    replica_a = Once(shared=lambda key: seen.first_time(engine, key, NOW))
-    replica_b = Once(shared=lambda key: seen.first_time(engine, key, NOW))
+def test_a_replicas_memory_drops_its_own_repeats_without_the_database():
+    replica_a, replica_b = Once(), Once()
     assert replica_a.first("trigger_id:77") is True
-    assert replica_b.first("trigger_id:77") is False  # its own memory never saw it
     assert replica_a.first("trigger_id:77") is False
-    engine.dispose()
+    assert replica_b.first("trigger_id:77") is True  # the database decides, after the ack
+
+
+def test_a_claim_rolls_back_with_its_transaction(any_db_url):
+    engine = make_engine(any_db_url)
+    try:
+        with transaction(engine) as db:
+            assert seen.claim(db, "slack:trigger_id:9", NOW) is True
+            db.rollback()  # say the command answered "busy": the key stays free
+        assert seen.first_time(engine, "slack:trigger_id:9", NOW) is True
+        assert seen.first_time(engine, "slack:trigger_id:9", NOW) is False
+    finally:
+        engine.dispose()
 
 
 def test_housekeeping_forgets_old_keys_once_a_day(sqlite_url):

@@ -12,7 +12,7 @@ import bot.exports
 from bot.exports.sheets import EXPORTERS, NEEDS_PROJECT, ExportRequest
 from bot.exports.writer import FORMATS, write_csv, write_xlsx
 from storage import projects
-from storage.engine import transaction
+from storage.engine import reading
 
 
 class ExportError(Exception):
@@ -40,7 +40,7 @@ def export(
         raise ExportError(f"{path.name}: the file must end in {' or '.join(FORMATS)}")
     if path.suffix.lower() == ".csv" and len(kinds) > 1:
         raise ExportError("a .csv file holds one kind; use .xlsx for several")
-    with transaction(engine) as db:
+    with reading(engine) as db:  # read-only: never holds the write lock
         project = projects.by_key(db, project_key.upper()) if project_key else None
         if project_key and project is None:
             raise ExportError(f"there is no project {project_key}")

@@ -10,6 +10,12 @@ Each project's digest is its own transaction: one that fails (say its data
 cannot be rendered) is logged with the project key, recorded for `taskforce
 status` (job `digest:failed`, scope the project key) and tried again after
 RETRY, not on every tick; the other projects' digests go out all the same.
+
+Transactions stay short, so a command waits at most one of them: due schedules
+are read without the write lock, default schedules are made CHUNK rows per
+transaction, and before each project's transaction the sweep lets waiting
+commands go first (storage.engine.yield_to_commands). A crash mid-way is
+safe: the period claim and the outbox dedupe key make the rerun post the rest.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from bot.outbox.enqueue import enqueue
 from bot.workdays import calendar_for
 from storage import digests, jobruns, sweeps
 from storage.delivery_tables import DigestSchedule
-from storage.engine import transaction
+from storage.engine import reading, transaction, yield_to_commands
 from storage.models import Project
 
 log = logging.getLogger(__name__)
@@ -39,18 +45,23 @@ RETRY = timedelta(hours=1)  # a failed digest is tried again after this (or at i
 @job(JOB)
 def digest_sweep(env: JobEnv) -> int:
     now = env.clock.now()
-    with transaction(env.engine) as db:
-        digests.add_defaults(db, digests.unscheduled(db), first_at)
+    with reading(env.engine) as db:
+        missing = list(digests.unscheduled(db))
+    for start in range(0, len(missing), digests.CHUNK):
+        yield_to_commands(env.engine)
+        with transaction(env.engine) as db:
+            digests.add_defaults(db, missing[start : start + digests.CHUNK], first_at)
     queued = 0
     tried: set[int] = set()
     while True:  # in batches, until every due schedule has moved past now
-        with transaction(env.engine) as db:
+        with reading(env.engine) as db:
             due = [(s.project_id, p.key) for s, p in digests.due(db, now, BATCH)]
         due = [(project_id, key) for project_id, key in due if project_id not in tried]
         if not due:  # (a schedule still due after its try could not even be moved)
             return queued
         for project_id, key in due:
             tried.add(project_id)
+            yield_to_commands(env.engine)
             try:
                 queued += _post(env, project_id, now)
             except Exception:

@@ -1,4 +1,8 @@
-"""Daily housekeeping: forget the inbound request keys kept for once-only handling."""
+"""Daily housekeeping: forget the inbound request keys kept for once-only handling.
+
+The keys go in chunks of short transactions (storage.seen.forget_before), so a
+command never waits behind a long delete; a crash mid-way leaves old keys that
+the next day's run forgets."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from bot.outbox.loop import target_of
 from bot.settings import Settings
 from storage import jobruns, outbox, unreachable
 from storage.delivery_tables import OutboxMessage
-from storage.engine import transaction
+from storage.engine import reading
 from storage.models import Project
 
 SHOWN = 20
@@ -35,7 +35,7 @@ def print_status(settings: Settings, out: TextIO) -> None:
     from bot.runtime import build
 
     runtime = build(settings)
-    with transaction(runtime.engine) as db:
+    with reading(runtime.engine) as db:  # read-only: never holds the write lock
         counts = outbox.counts(db)
         queued = outbox.in_state(db, "queued", SHOWN)
         failed = outbox.in_state(db, "failed", SHOWN)

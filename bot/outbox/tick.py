@@ -16,7 +16,7 @@ from bot.outbox.console import ConsoleSender, format_delivery
 from bot.outbox.loop import DeliveryLoop, DeliveryReport, target_of
 from bot.settings import Settings
 from storage.delivery_tables import OutboxMessage
-from storage.engine import transaction
+from storage.engine import reading
 
 
 def tick(
@@ -31,7 +31,7 @@ def tick(
 
 
 def _undeliverable(engine: Engine, platforms: list[str]) -> dict[str, int]:
-    with transaction(engine) as db:
+    with reading(engine) as db:  # read-only: never holds the write lock
         query = (
             select(OutboxMessage.platform, func.count())
             .where(OutboxMessage.state == "queued", col(OutboxMessage.platform).not_in(platforms))

@@ -5,7 +5,11 @@ dispatch pool and its replies are posted from a separate I/O pool, so a slow
 webhook ties up one I/O thread and nothing else. Commands from one
 conversation are answered in the order they arrived (a lock per conversation);
 different conversations proceed in parallel. A redelivered message (same
-msgId, e.g. after a reconnect lost the ack) is run only once.
+msgId, e.g. after a reconnect lost the ack) is run only once: this process
+remembers msgIds, and the command's own transaction claims `dingtalk:<msgId>`
+as its first write (storage.seen), so no separate write waits for the lock and
+the command's transaction alone decides how long the answer takes ("busy"
+after a few seconds, see storage/engine.py).
 """
 
 from __future__ import annotations
@@ -26,8 +30,8 @@ from bot.adapters.dingtalk.render import DingTalkRenderer
 from bot.adapters.dingtalk.replies import Replier
 from bot.adapters.dingtalk.sender import DingTalkSender
 from bot.runtime import Runtime
-from storage import people, seen
-from storage.engine import transaction
+from storage import people
+from storage.engine import reading
 
 log = logging.getLogger(__name__)
 SEEN_MAX = 2000
@@ -51,7 +55,7 @@ class DingTalkAdapter:
         self._tasks: set[asyncio.Task[Any]] = set()
 
     def known_names(self, staff_ids: Iterable[str]) -> Mapping[str, str]:
-        with transaction(self.runtime.engine) as db:
+        with reading(self.runtime.engine) as db:  # never waits for a writer
             found = (people.by_platform_id(db, inbound.PLATFORM, s) for s in staff_ids)
             return {p.user_id: p.display_name for p in found if p is not None}
 
@@ -78,20 +82,15 @@ class DingTalkAdapter:
     def _run(self, kind: str, data: dict[str, Any]) -> tuple[inbound.Route, list] | None:
         """In a core thread: the command's replies, rendered for where they go."""
         msg_id = str(data.get("msgId") or "")
-        if (
-            kind == "message"
-            and msg_id
-            and not seen.first_time(
-                self.runtime.engine, f"dingtalk:{msg_id}", self.runtime.clock.now()
-            )
-        ):
-            log.info("message %s was answered by another process", msg_id)
-            return None
         converted = self._convert(kind, data)
         if converted is None:
             return None
         command, route = converted
-        replies = self.runtime.dispatcher.handle(command)
+        once = f"dingtalk:{msg_id}" if kind == "message" and msg_id else None
+        replies = self.runtime.dispatcher.handle(command, once=once)
+        if not replies:
+            log.info("message %s was answered by another process", msg_id)
+            return None
         rendered = [
             (self.renderer.for_reply(r, dm=route.is_dm), r.visibility == "private") for r in replies
         ]

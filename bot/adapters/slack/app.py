@@ -2,8 +2,10 @@
 
 `process_before_response=True` makes Bolt run the ack function in the request
 thread and answer Slack as soon as it returns, with no polling for `ack()`; the
-real work is a lazy listener on Bolt's thread pool. That keeps the 3-second
-window whatever a command costs, in HTTP and in Socket Mode alike.
+real work is a lazy listener on Bolt's thread pool. Nothing before the ack
+touches the database (the repeat check there is in memory, see once.py), so
+the 3-second window holds whatever a command costs and however busy the
+database is, in HTTP and in Socket Mode alike.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from bot.adapters.slack.topic_modal import CALLBACK as TOPIC_CALLBACK
 from bot.adapters.slack.topic_modal import TopicModal
 from bot.runtime import Runtime
 from bot.settings import Settings
-from storage import seen
 
 ANY_COMMAND = re.compile(r"^/")  # /tf, or whatever name a workspace gave it
 OUR_BUTTONS = re.compile(r"^tf:")
@@ -58,10 +59,7 @@ def build_app(runtime: Runtime, client: WebClient | None = None) -> App:
         process_before_response=True,
     )
     bot = SlackBot(runtime.dispatcher, client)
-    shared = Once(
-        shared=lambda key: seen.first_time(runtime.engine, f"slack:{key}", runtime.clock.now())
-    )
-    app.use(shared.middleware)
+    app.use(Once().middleware)
     app.command(ANY_COMMAND)(ack=_ack, lazy=[bot.on_command])
     app.action(OUR_BUTTONS)(ack=_ack, lazy=[bot.on_click])
     reasons = ReasonModals(bot)  # a review's Request changes

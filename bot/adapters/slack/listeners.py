@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.inbound import Directory, from_click, from_command
 from bot.adapters.slack.limits import context, refresh_of
+from bot.adapters.slack.once import shared_key
 from bot.adapters.slack.render import SlackMessage, SlackRenderer
 from bot.catalog import text as catalog_text
 from bot.dispatch import Dispatcher
@@ -43,7 +44,7 @@ class SlackBot:
 
     def on_command(self, body: dict[str, Any], respond: Respond) -> None:
         inbound = from_command(body, self.directory)
-        replies = self.dispatcher.handle(inbound)
+        replies = self.dispatcher.handle(inbound, once=shared_key(body))
         blocked = False
         for reply in replies:
             blocked = not self.post(reply, inbound, respond, refresh=inbound.text) or blocked
@@ -59,7 +60,9 @@ class SlackBot:
         if not value:
             return
         inbound = from_click(body, value, self.directory)
-        replies = self.dispatcher.handle(inbound)
+        replies = self.dispatcher.handle(inbound, once=shared_key(body))
+        if not replies:  # another replica took this click
+            return
         for reply in replies:
             self.post(reply, inbound, respond)
         stays = str(action.get("action_id", "")).startswith(STAYS)

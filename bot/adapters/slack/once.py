@@ -3,10 +3,16 @@
 Slack re-sends a request it did not see acknowledged in time (with
 `X-Slack-Retry-Num`); Socket Mode re-delivers envelopes the same way. A
 request is known by its `trigger_id` (slash commands, clicks, modal
-submissions) or its `event_id` (Events API): a key seen in the last ten
-minutes (by this process, or by any replica through the database) is
-acknowledged and dropped. The middleware runs after Bolt's
-signature check, so only genuine requests are remembered.
+submissions) or its `event_id` (Events API).
+
+Two steps, so that nothing before the ack waits for the database:
+1. before the ack, this middleware: a key this process saw in the last ten
+   minutes is acknowledged and dropped (memory only);
+2. after the ack, the lazy listener passes `shared_key(body)` to the
+   dispatcher, whose transaction claims it first (storage.seen.claim): a
+   retry that reached another replica is dropped there.
+The middleware runs after Bolt's signature check, so only genuine requests
+are remembered.
 """
 
 from __future__ import annotations
@@ -31,17 +37,16 @@ def request_key(body: Mapping[str, Any]) -> str | None:
     return None
 
 
-class Once:
-    """`shared(key)`, when given, is asked after this process's own memory says "first":
-    the database's answer, so a retry that reaches another replica is dropped too."""
+def shared_key(body: Mapping[str, Any]) -> str | None:
+    """The key claimed in the database (storage.seen) after the ack."""
+    key = request_key(body)
+    return f"slack:{key}" if key else None
 
-    def __init__(
-        self,
-        ttl: float = 600.0,
-        size: int = 100_000,
-        shared: Callable[[str], bool] | None = None,
-    ) -> None:
-        self.shared = shared
+
+class Once:
+    """This process's memory of the request keys it acknowledged (no database access)."""
+
+    def __init__(self, ttl: float = 600.0, size: int = 100_000) -> None:
         self.ttl = ttl
         self.size = size
         self._seen: OrderedDict[str, float] = OrderedDict()
@@ -58,7 +63,7 @@ class Once:
             self._seen[key] = now + self.ttl
             if len(self._seen) > self.size:
                 self._seen.popitem(last=False)
-        return self.shared is None or self.shared(key)
+        return True
 
     def middleware(
         self, request: BoltRequest, body: dict[str, Any], next: Callable[[], BoltResponse]
