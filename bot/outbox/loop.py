@@ -1,10 +1,19 @@
-"""The delivery loop: claim due rows, send each through its platform's sender.
+"""The delivery loop: claim rows that may go now, send each through its platform's sender.
 
-Per-channel pacing from the sender's `per_channel_per_minute`; `RetryLater`
-waits what the server asked (Retry-After) or an exponential backoff with
-jitter; after `max_attempts` the row is marked failed with its last error and
-logged (never dropped). A claim is a lease: if this process dies, another (or
-this one restarted) takes the row over once the lease has run out.
+Rows go out interleaved across targets: a claim takes, per channel (or DM),
+only its oldest queued row, and only where that channel and its platform may
+send now (storage/pace.py); so a paced channel never holds up a ready one, and
+each channel keeps its order. When nothing may go, the loop sleeps until the
+earliest target is ready (or gives up the round when that is more than
+`inline_limit` away). Pacing state lives in the database: replicas share it.
+
+`RetryLater` gives the row back until what the server asked (Retry-After) or
+an exponential backoff with jitter, and holds its target that long; with
+`scope="platform"` (a workspace-wide 429) the whole platform pauses. After
+`max_attempts` the row is marked failed with its last error and logged (never
+dropped). A claim is a lease: if this process dies, another (or this one
+restarted) takes the row over once the lease has run out. Every claim and
+outcome is its own short transaction.
 """
 
 from __future__ import annotations
@@ -17,16 +26,15 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
-from itertools import chain, zip_longest
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
 from bot.clock import Clock
 from bot.delivery import DeliveryFailed, RetryLater, Sender
 from bot.messages import Target
-from bot.outbox.pacing import Pacer, RetryPolicy
-from storage import outbox
+from bot.outbox.pacing import RetryPolicy, interval
+from storage import outbox, pace
 from storage.delivery_tables import OutboxMessage
 from storage.engine import transaction
 
@@ -37,20 +45,12 @@ log = logging.getLogger(__name__)
 class DeliveryReport:
     sent: list[OutboxMessage] = field(default_factory=list)
     failed: list[OutboxMessage] = field(default_factory=list)
-    deferred: int = 0  # given back to be retried later
+    deferred: int = 0  # given back to be retried after more than `inline_limit`
+    throttled: int = 0  # answers that asked to retry later (429, 5xx, …)
 
 
 def target_of(row: OutboxMessage) -> Target:
     return Target(row.platform, channel_id=row.channel_id, user_id=row.user_id)  # type: ignore[arg-type]
-
-
-def _interleaved(rows: list[OutboxMessage]) -> list[OutboxMessage]:
-    """Round-robin over targets, so one busy channel does not hold up the others."""
-    by_target: dict[Target, list[OutboxMessage]] = {}
-    for row in rows:
-        by_target.setdefault(target_of(row), []).append(row)
-    mixed = chain.from_iterable(zip_longest(*by_target.values()))
-    return [row for row in mixed if row is not None]
 
 
 class DeliveryLoop:
@@ -69,87 +69,100 @@ class DeliveryLoop:
         self.engine = engine
         self.clock = clock
         self.senders = dict(senders)
+        self.intervals = {name: interval(s.per_channel_per_minute) for name, s in senders.items()}
         self.policy = policy or RetryPolicy()
         self.sleep = sleep
+        self.monotonic = monotonic
         self.rng = rng or random.Random()
-        self.pacer = Pacer(sleep, monotonic)
         self.on_sent = on_sent
         self.worker = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._start = 0.0
 
     def _db(self, action: Callable, *args: object) -> object:  # noqa: ANN001
         with transaction(self.engine) as db:
             return action(db, *args)
 
-    def run_once(self, max_batches: int = 1000) -> DeliveryReport:
-        """Deliver every row that is due now; rows claimed elsewhere are left alone."""
+    def now(self) -> datetime:
+        """The clock; a pinned clock moves on by the time this round has waited."""
+        if not self.clock.pinned:
+            return self.clock.now()
+        return self.clock.now() + timedelta(seconds=self.monotonic() - self._start)
+
+    def run_once(self, max_batches: int = 100_000) -> DeliveryReport:
+        """Deliver every row that is due now (waiting for pacing up to `inline_limit`);
+        rows claimed elsewhere are left alone."""
         report = DeliveryReport()
+        self._start = self.monotonic()
         for _ in range(max_batches):
-            now = self.clock.now()
+            now = self.now()
             rows = self._db(
-                outbox.claim,
+                pace.claim_ready,
                 self.worker,
-                list(self.senders),
+                self.intervals,
                 now,
                 self.policy.lease,
                 self.policy.batch,
             )
-            if not rows:
+            if rows:
+                for row in rows:
+                    self._deliver(row, report)
+                continue
+            ready = self._db(pace.next_ready, list(self.senders), now)
+            if ready is None:
                 break
-            for row in _interleaved(rows):
-                self._deliver(row, report)
+            wait = (ready - now).total_seconds()
+            if wait > self.policy.inline_limit:
+                break
+            if wait > 0:
+                self.sleep(wait)
         return report
 
     def _deliver(self, row: OutboxMessage, report: DeliveryReport) -> None:
         sender = self.senders[row.platform]
-        target = target_of(row)
-        key = f"{row.platform}:{target}"
-        if not self._db(outbox.renew, row.id, self.worker, self.clock.now() + self.policy.lease):
-            return  # our lease ran out and another process took the row
-        while True:
-            self.pacer.wait(key, sender.per_channel_per_minute)
-            try:
-                sender.deliver(target, row.payload)
-            except DeliveryFailed as exc:
-                self.pacer.sent(key)
-                self._fail(row, f"{type(exc).__name__}: {exc}", report)
-                return
-            except RetryLater as exc:
-                error, after = exc.reason, exc.after
-            except Exception as exc:  # a sender bug must not lose the message either
-                log.exception("sender %s raised on outbox row %s", row.platform, row.id)
-                error, after = f"{type(exc).__name__}: {exc}", None
-            else:
-                self.pacer.sent(key)
-                self._sent(row, report)
-                return
-            self.pacer.sent(key)
-            if not self._retry(row, error, after, report):
-                return
+        scope = "target"
+        try:
+            sender.deliver(target_of(row), row.payload)
+        except DeliveryFailed as exc:
+            self._fail(row, f"{type(exc).__name__}: {exc}", report)
+            return
+        except RetryLater as exc:
+            error, after = exc.reason, exc.after
+            scope = getattr(exc, "scope", "target")
+        except Exception as exc:  # a sender bug must not lose the message either
+            log.exception("sender %s raised on outbox row %s", row.platform, row.id)
+            error, after = f"{type(exc).__name__}: {exc}", None
+        else:
+            self._sent(row, report)
+            return
+        report.throttled += 1
+        self._retry(row, error, after, scope, report)
 
     def _retry(
-        self, row: OutboxMessage, error: str, after: float | None, report: DeliveryReport
-    ) -> bool:
-        """Record a failed attempt; True when it is worth trying again right now."""
-        now = self.clock.now()
+        self, row: OutboxMessage, error: str, after: float | None, scope: str, report: DeliveryReport
+    ) -> None:
+        """Count the failed attempt and give the row back until it may be tried again."""
+        now = self.now()
         attempts = self._db(
             outbox.record_failure, row.id, self.worker, error, now, self.policy.lease
         )
         if not attempts:
-            return False
+            return
         row.attempts, row.last_error = attempts, error
         if attempts >= self.policy.max_attempts:
             self._fail(row, f"gave up after {attempts} attempts: {error}", report)
-            return False
+            return
         wait = self.policy.wait_for(attempts, after, self.rng)
+        until = now + timedelta(seconds=wait)
+        held = pace.WORKSPACE if scope == "platform" else pace.target_key(row)
+        with transaction(self.engine) as db:
+            outbox.reschedule(db, row.id, self.worker, until)
+            if after is not None or scope == "platform":
+                pace.hold(db, [(row.platform, held, until)])
         if wait > self.policy.inline_limit:
-            self._db(outbox.reschedule, row.id, self.worker, now + timedelta(seconds=wait))
             report.deferred += 1
-            return False
-        self.sleep(wait)
-        return True
 
     def _sent(self, row: OutboxMessage, report: DeliveryReport) -> None:
-        if not self._db(outbox.mark_sent, row.id, self.worker, self.clock.now()):
+        if not self._db(outbox.mark_sent, row.id, self.worker, self.now()):
             log.warning("outbox row %s was sent after its claim lapsed", row.id)
         row.state = "sent"
         report.sent.append(row)

@@ -4,7 +4,9 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import storage.delivery_tables  # noqa: F401  (registers the tables)
+import storage.grouped  # noqa: F401  (registers the tables)
 import storage.models  # noqa: F401  (registers the tables)
+import storage.pace  # noqa: F401  (registers the tables)
 import storage.sequences  # noqa: F401  (registers the tables)
 from storage.engine import make_engine
 

@@ -73,7 +73,10 @@ class SlackSender:
             data = error.response.data
             code = str(data.get("error", "")) if isinstance(data, dict) else ""
             if status == 429 or code == "ratelimited":
-                raise RetryLater("slack: rate limited", after=_retry_after(error)) from error
+                # the loop paces each channel itself: a 429 is the workspace's limit
+                raise RetryLater(
+                    "slack: rate limited", after=_retry_after(error), scope="platform"
+                ) from error
             if status >= 500 or code in TRANSIENT:
                 raise RetryLater(f"slack: {status} {code}".strip()) from error
             raise DeliveryFailed(f"slack: {code or status}") from error
