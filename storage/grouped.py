@@ -16,6 +16,7 @@ from sqlmodel import Field, Session, SQLModel, col, func, select
 from storage.items import ACTIVE
 from storage.models import ActionItem, Project
 
+
 class OverduePending(SQLModel, table=True):
     __tablename__ = "overdue_pending"
     __table_args__ = (UniqueConstraint("item_id", "due_date", name="uq_overdue_pending"),)

@@ -138,7 +138,12 @@ class DeliveryLoop:
         self._retry(row, error, after, scope, report)
 
     def _retry(
-        self, row: OutboxMessage, error: str, after: float | None, scope: str, report: DeliveryReport
+        self,
+        row: OutboxMessage,
+        error: str,
+        after: float | None,
+        scope: str,
+        report: DeliveryReport,
     ) -> None:
         """Count the failed attempt and give the row back until it may be tried again."""
         now = self.now()
