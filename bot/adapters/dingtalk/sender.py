@@ -97,6 +97,8 @@ class DingTalkSender:
             "msgParam": json.dumps(msg_param, ensure_ascii=False),
         }
         if target.channel_id:
+            if message.at:  # @-mentions: `@<staffId>` in the text, the ids in atUserIds
+                body["at"] = {"atUserIds": list(message.at), "isAtAll": False}
             self.pacer.take(target.channel_id)
             self.api.post(GROUP_SEND, {**body, "openConversationId": target.channel_id})
             return
