@@ -45,7 +45,8 @@ def channel_posts(
     """One post of `rows` to the channel of `binding`, paged to fit its platform.
 
     The template gets `items` (this page's rows), `page` (1, 2, …) and `data`;
-    `last_page` is merged into the last page's data only (a closing count line).
+    `last_page` is merged into the last page's data only (a closing count line);
+    its keys are None on the other pages.
     """
     target = Target(binding.platform, channel_id=binding.channel_id)  # type: ignore[arg-type]
     tail = last_page or {}
@@ -53,7 +54,8 @@ def channel_posts(
     def page_data(start: int, count: int, page: int) -> dict[str, Any]:
         final = start + count >= len(rows)
         chosen = list(rows[start : start + count])
-        return {**data, **(tail if final else {}), "items": chosen, "page": page}
+        closing = tail if final else dict.fromkeys(tail)  # None on the other pages
+        return {**data, **closing, "items": chosen, "page": page}
 
     notices: list[Notice] = []
     start = 0
