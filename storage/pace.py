@@ -125,6 +125,15 @@ def claim_ready(
     return rows
 
 
+def release(db: Session, row_id: int, worker: str) -> None:
+    """Give a claimed row back untried (its platform was paused meanwhile)."""
+    db.exec(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.claimed_by == worker)
+        .values(claimed_by=None, claimed_until=None)
+    )
+
+
 def next_ready(db: Session, platforms: Sequence[str], now: datetime) -> datetime | None:
     """When the earliest target not claimed elsewhere may send its next row (None: none)."""
     if not platforms:

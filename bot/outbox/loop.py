@@ -104,8 +104,12 @@ class DeliveryLoop:
                 self.policy.batch,
             )
             if rows:
+                paused: set[str] = set()
                 for row in rows:
-                    self._deliver(row, report)
+                    if row.platform in paused:  # a workspace-wide limit: give the rest back
+                        self._db(pace.release, row.id, self.worker)
+                    elif self._deliver(row, report) == "platform":
+                        paused.add(row.platform)
                 continue
             ready = self._db(pace.next_ready, list(self.senders), now)
             if ready is None:
@@ -117,14 +121,15 @@ class DeliveryLoop:
                 self.sleep(wait)
         return report
 
-    def _deliver(self, row: OutboxMessage, report: DeliveryReport) -> None:
+    def _deliver(self, row: OutboxMessage, report: DeliveryReport) -> str | None:
+        """Send one row; the scope of a `RetryLater` ("target"/"platform"), else None."""
         sender = self.senders[row.platform]
         scope = "target"
         try:
             sender.deliver(target_of(row), row.payload)
         except DeliveryFailed as exc:
             self._fail(row, f"{type(exc).__name__}: {exc}", report)
-            return
+            return None
         except RetryLater as exc:
             error, after = exc.reason, exc.after
             scope = getattr(exc, "scope", "target")
@@ -133,9 +138,10 @@ class DeliveryLoop:
             error, after = f"{type(exc).__name__}: {exc}", None
         else:
             self._sent(row, report)
-            return
+            return None
         report.throttled += 1
         self._retry(row, error, after, scope, report)
+        return scope
 
     def _retry(
         self,
