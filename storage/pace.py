@@ -80,10 +80,13 @@ def claim_ready(
     now: datetime,
     lease: timedelta,
     limit: int,
+    workspace: Mapping[str, float] | None = None,
 ) -> list[OutboxMessage]:
     """Up to `limit` rows, one per target, that may be sent now; leased to `worker`.
 
-    `intervals`: per platform, the seconds between two sends to one target (0: unpaced).
+    `intervals`: per platform, the seconds between two sends to one target (0: unpaced);
+    `workspace`: per platform, the seconds between two sends platform-wide (a claim of
+    k rows holds the platform for k of them, so replicas share the workspace's rate).
     """
     platforms = list(intervals)
     if not platforms:
@@ -114,14 +117,16 @@ def claim_ready(
         select(OutboxMessage).where(col(OutboxMessage.id).in_([r[0] for r in taken]))
     ).all()
     rows = sorted(rows, key=lambda r: (r.next_attempt_at, r.id))
-    hold(
-        db,
-        [
-            (r.platform, target_key(r), now + timedelta(seconds=intervals[r.platform]))
-            for r in rows
-            if intervals.get(r.platform, 0) > 0
-        ],
-    )
+    holds = [
+        (r.platform, target_key(r), now + timedelta(seconds=intervals[r.platform]))
+        for r in rows
+        if intervals.get(r.platform, 0) > 0
+    ]
+    for platform, every in (workspace or {}).items():
+        count = sum(1 for r in rows if r.platform == platform)
+        if every > 0 and count:
+            holds.append((platform, WORKSPACE, now + timedelta(seconds=every * count)))
+    hold(db, holds)
     return rows
 
 

@@ -70,6 +70,12 @@ class DeliveryLoop:
         self.clock = clock
         self.senders = dict(senders)
         self.intervals = {name: interval(s.per_channel_per_minute) for name, s in senders.items()}
+        # optional: messages a second a whole platform (workspace) accepts
+        self.workspace = {
+            name: 1.0 / rate
+            for name, s in senders.items()
+            if (rate := getattr(s, "per_workspace_per_second", 0)) > 0
+        }
         self.policy = policy or RetryPolicy()
         self.sleep = sleep
         self.monotonic = monotonic
@@ -102,6 +108,7 @@ class DeliveryLoop:
                 now,
                 self.policy.lease,
                 self.policy.batch,
+                self.workspace,
             )
             if rows:
                 paused: set[str] = set()

@@ -59,6 +59,7 @@ def _retry_after(error: SlackApiError) -> float | None:
 class SlackSender:
     platform = "slack"
     per_channel_per_minute = 60  # Slack: about one message a second per channel
+    per_workspace_per_second = 50  # and a workspace-wide burst limit (paced, shared)
 
     def __init__(self, client: WebClient) -> None:
         self.client = client
