@@ -180,8 +180,13 @@ class DeliveryLoop:
             report.deferred += 1
 
     def _sent(self, row: OutboxMessage, report: DeliveryReport) -> None:
-        if not self._db(outbox.mark_sent, row.id, self.worker, self.now()):
-            log.warning("outbox row %s was sent after its claim lapsed", row.id)
+        now = self.now()
+        with transaction(self.engine) as db:
+            if not outbox.mark_sent(db, row.id, self.worker, now):
+                log.warning("outbox row %s was sent after its claim lapsed", row.id)
+            if every := self.intervals.get(row.platform, 0):  # the gap counts from the answer
+                until = now + timedelta(seconds=every)
+                pace.hold(db, [(row.platform, pace.target_key(row), until)])
         row.state = "sent"
         report.sent.append(row)
         if self.on_sent:
