@@ -30,7 +30,10 @@ def mention_id(person: Person | None, platform: str) -> str | None:
 
 def _fits(platform: str, template: str, data: dict[str, Any], locale: str) -> bool:
     check = getattr(renderer(platform), "fits", None)
-    return True if check is None else bool(check(template, data, locale))
+    try:
+        return True if check is None else bool(check(template, data, locale))
+    except Exception:  # rendering it fails: the outbox logs and skips it when it renders
+        return True
 
 
 def channel_posts(

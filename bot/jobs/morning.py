@@ -46,7 +46,7 @@ from bot.workdays import WorkCalendar, calendar_for
 from storage import grouped, jobruns, outbox, people, sweeps
 from storage.engine import transaction
 from storage.items import ACTIVE
-from storage.models import ActionItem, Project
+from storage.models import ActionItem, ChannelBinding, Person, Project
 
 log = logging.getLogger(__name__)
 JOB = "morning"
@@ -92,6 +92,10 @@ class _Project:
     project: Project
     notices: list[Notice] = field(default_factory=list)
     pending_ids: list[int] = field(default_factory=list)
+    # the grouped post, built (rendered to fit) outside any transaction
+    listed: list[tuple[ActionItem, Person | None]] = field(default_factory=list)
+    older: int = 0
+    channels: list[ChannelBinding] = field(default_factory=list)
 
 
 def _sweep_group(env: JobEnv, zone: str, calendar_name: str, scope: str) -> int:
@@ -114,7 +118,7 @@ def _sweep_group(env: JobEnv, zone: str, calendar_name: str, scope: str) -> int:
     queued = 0
     projects = list(work.values())
     for start in range(0, len(projects), CHUNK):
-        queued += _write(env, projects[start : start + CHUNK], quiet, day)
+        queued += _write(env, projects[start : start + CHUNK], quiet, day, calendar)
     with transaction(env.engine) as db:
         jobruns.claim(db, JOB, scope, day.isoformat(), now)
         if failed is not None:
@@ -182,21 +186,19 @@ def _gather(
     for project_id, items_of in listed.items():
         entry = work[project_id]
         rows = sorted(items_of.values(), key=lambda i: (i.due_date, i.seq))
-        earlier = older.get(project_id, 0) - sum(1 for i in rows if i.due_date <= cutoff)
-        entry.notices += overdue_post_notices(
-            entry.project,
-            bindings[project_id],
-            [(i, owners.get(i.owner_id)) for i in rows],
-            max(0, earlier),
-            day,
-            calendar,
-        )
+        entry.listed = [(i, owners.get(i.owner_id)) for i in rows]
+        entry.older = max(0, older.get(project_id, 0) - sum(i.due_date <= cutoff for i in rows))
+        entry.channels = bindings[project_id]
     return work
 
 
-def _write(env: JobEnv, chunk: list[_Project], quiet: dict, day: date) -> int:
-    """Render a chunk of projects' notices (no transaction held), then store them in one
-    short transaction with the pending listings they used up."""
+def _write(
+    env: JobEnv, chunk: list[_Project], quiet: dict, day: date, calendar: WorkCalendar
+) -> int:
+    """Build and render a chunk of projects' notices (no transaction held), then store
+    them in one short transaction with the pending listings they used up."""
+    for w in chunk:
+        w.notices += overdue_post_notices(w.project, w.channels, w.listed, w.older, day, calendar)
     errors: list[tuple[Notice, int | None, Exception]] = []
     notices = [(n, w.project.id) for w in chunk for n in w.notices]
     tz = env.settings.timezone
