@@ -53,6 +53,7 @@ class _Fake:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body, no delayed-ACK stall between
 
             def log_message(self, *args: object) -> None:
                 return None

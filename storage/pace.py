@@ -130,6 +130,19 @@ def claim_ready(
     return rows
 
 
+def extend(db: Session, platform: str, target: str, until: datetime) -> None:
+    """Move a target's pace (its row was made when the row was claimed) on to `until`."""
+    db.exec(
+        update(OutboxPace)
+        .where(
+            OutboxPace.platform == platform,
+            OutboxPace.target == target,
+            col(OutboxPace.next_allowed_at) < until,
+        )
+        .values(next_allowed_at=until)
+    )
+
+
 def release(db: Session, row_id: int, worker: str) -> None:
     """Give a claimed row back untried (its platform was paused meanwhile)."""
     db.exec(

@@ -186,7 +186,7 @@ class DeliveryLoop:
                 log.warning("outbox row %s was sent after its claim lapsed", row.id)
             if every := self.intervals.get(row.platform, 0):  # the gap counts from the answer
                 until = now + timedelta(seconds=every)
-                pace.hold(db, [(row.platform, pace.target_key(row), until)])
+                pace.extend(db, row.platform, pace.target_key(row), until)
         row.state = "sent"
         report.sent.append(row)
         if self.on_sent:
