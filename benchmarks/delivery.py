@@ -38,6 +38,7 @@ from storage.delivery_tables import OutboxMessage
 
 WEEK = ["2026-11-18T10:00:00+08:00", "2026-11-19T09:00:00+08:00"]  # delivered before Friday
 FRIDAY = "2026-11-20T17:00:00+08:00"  # the 09:00 sweep and the 17:00 digests, one tick
+WORKERS = 4  # the delivery loop's sending threads
 
 
 @dataclass
@@ -121,7 +122,7 @@ def run(platform: str, projects: int, folder: Path) -> Result:
     fake = LimitedSlack() if platform == "slack" else LimitedDingTalk()
     with fake:
         clock = Clock(datetime.fromisoformat(FRIDAY))
-        loop = DeliveryLoop(engine, clock, {platform: _sender(platform, fake)})
+        loop = DeliveryLoop(engine, clock, {platform: _sender(platform, fake)}, workers=WORKERS)
         start = time.perf_counter()
         while _left(engine):
             loop.run_once()

@@ -111,3 +111,25 @@ def test_replicas_share_each_channels_pace(rt: Runtime) -> None:
         assert len(second.run_once().sent) == 1  # the other replica waits out #a's pace
     assert fake.waits == [3.0]
     assert sent(server) == [("a", "0"), ("a", "1")]
+
+
+def test_workers_send_a_claim_at_once_keeping_each_channels_order(rt: Runtime) -> None:
+    queue(rt, "a", "b", "c", "a", "b", "c", "a")
+    fake = FakeTime()
+    with FakeChatServer() as server:
+        sender = WebhookSender("console", server.url, 60)
+        threaded = DeliveryLoop(
+            rt.engine,
+            rt.clock,
+            {"console": sender},
+            sleep=fake.sleep,
+            monotonic=fake.monotonic,
+            workers=3,
+        )
+        report = threaded.run_once()
+    assert len(report.sent) == 7 and report.failed == []
+    by_channel: dict[str, list[str]] = {}
+    for channel, n in sent(server):
+        by_channel.setdefault(channel, []).append(n)
+    assert by_channel == {"a": ["0", "3", "6"], "b": ["1", "4"], "c": ["2", "5"]}
+    assert fake.waits == [1.0, 1.0]  # three channels a second, not one message a second

@@ -9,7 +9,9 @@ earliest target is ready (or gives up the round when that is more than
 
 `RetryLater` gives the row back until what the server asked (Retry-After) or
 an exponential backoff with jitter, and holds its target that long; with
-`scope="platform"` (a workspace-wide 429) the whole platform pauses. After
+`scope="platform"` (a workspace-wide 429) the whole platform pauses. With
+`workers` > 1 the rows of one claim (each to a different target, so no channel's
+order is at stake) are sent that many at a time, in threads. After
 `max_attempts` the row is marked failed with its last error and logged (never
 dropped). A claim is a lease: if this process dies, another (or this one
 restarted) takes the row over once the lease has run out. Every claim and
@@ -22,9 +24,11 @@ import logging
 import os
 import random
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -65,8 +69,11 @@ class DeliveryLoop:
         monotonic: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         on_sent: Callable[[OutboxMessage], None] | None = None,
+        workers: int = 1,
     ) -> None:
         self.engine = engine
+        self.workers = max(1, workers)  # rows of one claim (all to different targets) at once
+        self._lock = threading.Lock()
         self.clock = clock
         self.senders = dict(senders)
         self.intervals = {name: interval(s.per_channel_per_minute) for name, s in senders.items()}
@@ -111,12 +118,7 @@ class DeliveryLoop:
                 self.workspace,
             )
             if rows:
-                paused: set[str] = set()
-                for row in rows:
-                    if row.platform in paused:  # a workspace-wide limit: give the rest back
-                        self._db(pace.release, row.id, self.worker)
-                    elif self._deliver(row, report) == "platform":
-                        paused.add(row.platform)
+                self._send(rows, report)
                 continue
             ready = self._db(pace.next_ready, list(self.senders), now)
             if ready is None:
@@ -127,6 +129,29 @@ class DeliveryLoop:
             if wait > 0:
                 self.sleep(wait)
         return report
+
+    def _send(self, rows: list[OutboxMessage], report: DeliveryReport) -> None:
+        """One claim's rows, `workers` at a time; after a workspace-wide limit the rest of
+        that platform's rows are given back."""
+        paused: set[str] = set()
+        pool = ThreadPoolExecutor(self.workers) if self.workers > 1 else None
+        try:
+            for start in range(0, len(rows), self.workers):
+                now_rows = []
+                for row in rows[start : start + self.workers]:
+                    if row.platform in paused:
+                        self._db(pace.release, row.id, self.worker)
+                    else:
+                        now_rows.append(row)
+                if pool is None:
+                    scopes = [self._deliver(row, report) for row in now_rows]
+                else:
+                    scopes = list(pool.map(lambda row: self._deliver(row, report), now_rows))
+                answers = zip(now_rows, scopes, strict=True)
+                paused |= {row.platform for row, scope in answers if scope == "platform"}
+        finally:
+            if pool is not None:
+                pool.shutdown()
 
     def _deliver(self, row: OutboxMessage, report: DeliveryReport) -> str | None:
         """Send one row; the scope of a `RetryLater` ("target"/"platform"), else None."""
@@ -146,7 +171,8 @@ class DeliveryLoop:
         else:
             self._sent(row, report)
             return None
-        report.throttled += 1
+        with self._lock:
+            report.throttled += 1
         self._retry(row, error, after, scope, report)
         return scope
 
@@ -177,7 +203,8 @@ class DeliveryLoop:
             if after is not None or scope == "platform":
                 pace.hold(db, [(row.platform, held, until)])
         if wait > self.policy.inline_limit:
-            report.deferred += 1
+            with self._lock:
+                report.deferred += 1
 
     def _sent(self, row: OutboxMessage, report: DeliveryReport) -> None:
         now = self.now()
@@ -188,12 +215,14 @@ class DeliveryLoop:
                 until = now + timedelta(seconds=every)
                 pace.extend(db, row.platform, pace.target_key(row), until)
         row.state = "sent"
-        report.sent.append(row)
-        if self.on_sent:
-            self.on_sent(row)
+        with self._lock:
+            report.sent.append(row)
+            if self.on_sent:
+                self.on_sent(row)
 
     def _fail(self, row: OutboxMessage, error: str, report: DeliveryReport) -> None:
         self._db(outbox.mark_failed, row.id, self.worker, error)
         row.state, row.last_error = "failed", error
         log.error("outbox row %s to %s failed: %s", row.id, target_of(row), error)
-        report.failed.append(row)
+        with self._lock:
+            report.failed.append(row)
