@@ -33,12 +33,14 @@ from bot.delivery import Sender
 from bot.jobs.registry import JobEnv
 from bot.jobs.runner import run_due
 from bot.outbox.loop import DeliveryLoop
+from bot.outbox.pacing import RetryPolicy
 from bot.settings import Settings
 from storage.delivery_tables import OutboxMessage
 
 WEEK = ["2026-11-18T10:00:00+08:00", "2026-11-19T09:00:00+08:00"]  # delivered before Friday
 FRIDAY = "2026-11-20T17:00:00+08:00"  # the 09:00 sweep and the 17:00 digests, one tick
-WORKERS = 4  # the delivery loop's sending threads
+WORKERS = 1  # sending threads: on SQLite more only contend for its write lock
+BATCH = 50  # rows per claim
 
 
 @dataclass
@@ -122,7 +124,9 @@ def run(platform: str, projects: int, folder: Path) -> Result:
     fake = LimitedSlack() if platform == "slack" else LimitedDingTalk()
     with fake:
         clock = Clock(datetime.fromisoformat(FRIDAY))
-        loop = DeliveryLoop(engine, clock, {platform: _sender(platform, fake)}, workers=WORKERS)
+        senders = {platform: _sender(platform, fake)}
+        policy = RetryPolicy(batch=BATCH)
+        loop = DeliveryLoop(engine, clock, senders, policy=policy, workers=WORKERS)
         start = time.perf_counter()
         while _left(engine):
             loop.run_once()

@@ -16,7 +16,7 @@ class RetryPolicy:
     max_delay: float = 600.0  # no wait (backoff or Retry-After) is longer than this
     inline_limit: float = 30.0  # longer waits give the row back instead of sleeping
     lease: timedelta = timedelta(minutes=5)  # a claim older than this is taken over
-    batch: int = 20
+    batch: int = 50  # rows per claim (one per target): fewer claims per message sent
 
     def backoff(self, attempts: int, rng: random.Random) -> float:
         """The wait after `attempts` failed attempts: base·2^(n-1), jittered to 50–100 %."""
