@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.sweeps
 	$(BIN)/python -m benchmarks.ack_during_sweep --projects 500
+	$(BIN)/python -m benchmarks.delivery
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info taskforce-demo.db*

@@ -14,10 +14,12 @@ from bot.messages import Target
 
 
 class RetryLater(Exception):
-    def __init__(self, reason: str, after: float | None = None) -> None:
+    def __init__(self, reason: str, after: float | None = None, scope: str = "target") -> None:
         super().__init__(reason)
         self.reason = reason
         self.after = after  # seconds the server asked for (Retry-After), if any
+        # "target": the channel or DM waits; "platform": a workspace-wide limit, all wait
+        self.scope = scope
 
 
 class DeliveryFailed(Exception):

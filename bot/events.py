@@ -13,9 +13,9 @@ from typing import Any
 
 from bot.context import Context
 from bot.jobs.periods import morning_day, overdue_cutoff
-from bot.notices import dm, item_notices
+from bot.notices import alert_key, dm, item_notices
 from bot.views import item_row
-from storage import people, projects, sweeps
+from storage import grouped, outbox, people, sweeps
 from storage.models import ActionItem, Person
 
 LEADS_AND_OWNER = ("lead", "process-owner")
@@ -90,14 +90,17 @@ def unblocked(ctx: Context, item: ActionItem) -> None:
 
 
 def reopened(ctx: Context, item: ActionItem) -> None:
-    """An item reopened after its alert morning: its overdue alert now, unless it went out
-    before (the alert's key is per due date, so the outbox keeps only one)."""
+    """An item reopened after its alert morning: its owner's overdue DM now, and a line in
+    the channel's next grouped overdue post (never a second post that morning), unless
+    the alert for this due date went out before."""
     project = ctx.project
     morning = morning_day(ctx.clock.local(project.timezone))
     if item.due_date > overdue_cutoff(ctx.calendar, morning):
         return
+    if outbox.key_used(ctx.db, alert_key("overdue", item)):
+        return  # alerted for this due date already
     owner = people.by_ids(ctx.db, [item.owner_id]).get(item.owner_id)
-    channels = projects.bindings(ctx.db, project.id)
     ctx.notices.extend(
-        item_notices("overdue", item, project, owner, channels, morning, ctx.today(), ctx.calendar)
+        item_notices("overdue", item, project, owner, morning, ctx.today(), ctx.calendar)
     )
+    grouped.add_pending(ctx.db, item, ctx.clock.now())

@@ -1,4 +1,8 @@
-"""Notices about one item that more than one place sends: DMs and the overdue alert."""
+"""Notices about items that more than one place sends: DMs, and the grouped overdue post.
+
+The channels hear of overdue items only in the morning's grouped post (one per
+channel and working morning, `overdue_post`); the owner gets a DM per item.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from bot.grouped import channel_posts, mention_id
 from bot.messages import Notice, Target
-from bot.views import item_row
+from bot.views import item_label, item_row
 from bot.workdays import WorkCalendar
 from storage.models import ActionItem, ChannelBinding, Person, Project
 
@@ -42,14 +47,15 @@ def item_notices(
     item: ActionItem,
     project: Project,
     owner: Person | None,
-    channels: Sequence[ChannelBinding],
     morning: date,
     today: date,
     calendar: WorkCalendar,
 ) -> list[Notice]:
-    """An overdue alert (the channels and the owner) or a reminder (the owner) for `item`.
+    """The owner's DM for `item`: its overdue alert or a reminder (the channels get the
+    grouped post, `overdue_post_notices`).
 
-    Keyed `<kind>:<item>:<due>`, so it goes out once per due date whoever queues it.
+    Keyed `<kind>:<item>:<due>`, so it goes out once per due date whoever queues it; the
+    escalation ladder takes the overdue DM as its day-1 owner notice.
     """
     data: dict[str, Any] = {
         "item": item_row(item, owner, today, calendar=calendar),
@@ -57,10 +63,46 @@ def item_notices(
         "project_name": project.name,
         "working_days": calendar.working_days_after(item.due_date, morning),
     }
-    key = f"{kind}:{item.id}:{item.due_date.isoformat()}"
-    notices = []
-    if kind == "overdue":
-        notices = to_channels(channels, "overdue_alert", data, project.locale, key)
-    if owner is not None:
-        notices.append(dm(owner, f"{kind}_dm", project.locale, key, **data))
+    key = alert_key(kind, item)
+    return [dm(owner, f"{kind}_dm", project.locale, key, **data)] if owner is not None else []
+
+
+def alert_key(kind: str, item: ActionItem) -> str:
+    return f"{kind}:{item.id}:{item.due_date.isoformat()}"
+
+
+def overdue_entry(
+    item: ActionItem, owner: Person | None, platform: str, morning: date, calendar: WorkCalendar
+) -> dict[str, Any]:
+    """One line of the grouped overdue post: the owner by name and by platform id."""
+    return {
+        "id": item_label(item),
+        "title": item.title,
+        "owner": owner.display_name if owner else "?",
+        "uid": mention_id(owner, platform),
+        "due": item.due_date,
+        "days": calendar.working_days_after(item.due_date, morning),
+    }
+
+
+def overdue_post_notices(
+    project: Project,
+    channels: Sequence[ChannelBinding],
+    listed: Sequence[tuple[ActionItem, Person | None]],
+    older: int,
+    morning: date,
+    calendar: WorkCalendar,
+) -> list[Notice]:
+    """The morning's grouped overdue post of one project, to each of its channels:
+    `listed` items, then the count of `older` ones still overdue. None without items."""
+    if not listed:
+        return []
+    data = {"project": project.key, "project_name": project.name, "total": len(listed)}
+    key = f"overdue_post:{morning.isoformat()}"  # + the channel: one per (channel, day, kind)
+    notices: list[Notice] = []
+    for binding in channels:
+        rows = [overdue_entry(i, o, binding.platform, morning, calendar) for i, o in listed]
+        notices += channel_posts(
+            binding, "overdue_post", rows, data, project.locale, key, {"more": older}
+        )
     return notices

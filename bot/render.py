@@ -76,6 +76,9 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=False,
         )
+        # `mention(user_id, name)`: a platform's own mention of a user the bot knows
+        # (Slack `<@U1>`, DingTalk `@staffId`); elsewhere the name, escaped
+        self.env.globals["mention"] = lambda user_id, name: name
 
     def _finalize(self, value: Any) -> Markup:
         # Autoescaping is on only so that macro output (already escaped here) is Markup

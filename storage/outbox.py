@@ -136,6 +136,12 @@ def mark_failed(db: Session, row_id: int, worker: str, error: str) -> None:
     )
 
 
+def key_used(db: Session, key: str) -> bool:
+    """Whether a notice keyed `key` was queued to any target (rows are `<key>→<target>`)."""
+    query = select(OutboxMessage.id).where(col(OutboxMessage.dedupe_key).startswith(f"{key}→"))
+    return db.exec(query.limit(1)).first() is not None
+
+
 def counts(db: Session) -> dict[str, int]:
     query = select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
     return dict(db.exec(query).all())

@@ -34,10 +34,11 @@ def test_alert_once_at_nine_on_the_first_working_day_after(rt: Runtime) -> None:
     assert overdue(run_tick(rt, at("2026-11-19T08:59"))) == []  # overdue, but before 09:00
     sent = overdue(run_tick(rt, at("2026-11-19T09:00")))
     assert sorted(target for target, _ in sent) == ["#ops", "@cid"]
-    assert "A1 Draw the map" in sent[1][1] and "1 working day late" in sent[1][1]
+    post = dict(sent)["#ops"]
+    assert "A1 Draw the map · cid" in post and "1 working day late" in post
     for when in ("2026-11-19T09:05", "2026-11-19T17:00", "2026-11-20T09:00", "2026-11-23T09:00"):
         assert overdue(run_tick(rt, at(when))) == []
-    assert len(rows(rt, kind="overdue_alert")) == 1
+    assert len(rows(rt, kind="overdue_post")) == 1
     assert len(rows(rt, kind="overdue_dm")) == 1
 
 
@@ -53,7 +54,8 @@ def test_due_friday_alerts_monday_not_on_the_weekend(rt: Runtime) -> None:
 def test_downtime_catches_up_each_alert_once(rt: Runtime) -> None:
     say(rt, "cid", 'action add "Second" owner @bob due 2026-11-19')
     sent = overdue(run_tick(rt, at("2026-11-25T11:00")))  # down for a week
-    assert sorted(t for t, _ in sent) == ["#ops", "#ops", "@bob", "@cid"]
+    assert sorted(t for t, _ in sent) == ["#ops", "@bob", "@cid"]  # one post lists both
+    assert "A1 Draw the map" in dict(sent)["#ops"] and "A2 Second" in dict(sent)["#ops"]
     assert overdue(run_tick(rt, at("2026-11-26T09:00"))) == []
 
 
@@ -127,7 +129,8 @@ def test_a_first_morning_ever_alerts_its_own_period_only(tmp_path: Path) -> None
     assert len(thursday) == 2 and all("Due today" in x for _, x in thursday)
     friday = overdue(run_tick(runtime, at("2026-11-20T09:00")))
     assert len(friday) == 2 and all("Due tomorrow" in x for _, x in friday)
-    assert "Long overdue" not in str(rows(runtime, kind="overdue_alert"))
+    posts = str([r.payload for r in rows(runtime, kind="overdue_post")])
+    assert "Long overdue" not in posts and "2 more still overdue from before" in posts
 
 
 def test_a_first_morning_on_a_weekend_alerts_the_last_working_morning(tmp_path: Path) -> None:
@@ -144,14 +147,17 @@ def test_an_item_reopened_after_its_alert_morning_is_alerted_once(rt: Runtime) -
     rt.clock.set(at("2026-11-18T16:00"))
     say(rt, "cid", "done A1")  # done on its due date: no alert on Thursday
     assert overdue(run_tick(rt, at("2026-11-19T09:00"))) == []
+    assert overdue(run_tick(rt, at("2026-11-20T09:00"))) == []  # Friday's sweep has run
     rt.clock.set(at("2026-11-20T11:00"))
     say(rt, "cid", "action reopen A1")  # overdue again, and never alerted
     sent = overdue(run_tick(rt, at("2026-11-20T11:01")))
-    assert sorted(target for target, _ in sent) == ["#ops", "@cid"]
+    assert [target for target, _ in sent] == ["@cid"]  # the DM now; no second post today
     say(rt, "cid", "done A1")
     say(rt, "cid", "action reopen A1")  # the alert for this due date went out already
     assert overdue(run_tick(rt, at("2026-11-20T11:05"))) == []
-    assert overdue(run_tick(rt, at("2026-11-23T09:00"))) == []
+    monday = overdue(run_tick(rt, at("2026-11-23T09:00")))  # listed in the next post
+    assert [t for t, _ in monday] == ["#ops"] and "A1 Draw the map" in monday[0][1]
+    assert overdue(run_tick(rt, at("2026-11-24T09:00"))) == []
 
 
 def test_reopening_before_the_alert_morning_leaves_it_to_the_sweep(rt: Runtime) -> None:

@@ -87,7 +87,8 @@ def test_two_processes_ticking_at_once_post_each_digest_once(pg_url: str) -> Non
     print("messages per process:", [out.count("→ ") for out, _ in outputs])
     for i in range(PROJECTS):
         assert together.count(f"→ #ch{i}\n📊 P{i} P{i} — weekly progress") == 1, i
-        assert together.count(f"→ #ch{i}\n⏰ Overdue: A1 Late {i}") == 1, i
+        assert together.count(f"→ #ch{i}\n⏰ P{i} P{i}: 1 item newly overdue") == 1, i
+        assert together.count(f"  A1 Late {i} · bob · was due") == 1, i
         assert together.count(f"⏰ Your item P{i} A1 Late {i}") == 1, i
         assert together.count(f"📌 ann gave you P{i} A1: Late {i}") == 1, i
     assert together.count("→ ") == 4 * PROJECTS

@@ -29,7 +29,8 @@ def test_scheduler_catches_up_at_start_and_delivers(tmp_path: Path) -> None:
         scheduler.shutdown(wait=True)
     text = out.getvalue()
     assert text.count("📊 OPS Ops — weekly progress, Wed 2026-11-25") == 1
-    assert text.count("→ #ops\n⏰ Overdue: A1 Late") == 1 and text.count("→ @cid\n⏰") == 1
+    assert text.count("→ #ops\n⏰ OPS Ops: 1 item newly overdue\n  A1 Late") == 1
+    assert text.count("→ @cid\n⏰") == 1
     assert {r.state for r in rows(rt)} == {"sent"}
     job_ids = {job.id for job in scheduler.get_jobs()}
     assert job_ids <= {"jobs", "delivery", "catch-up"}

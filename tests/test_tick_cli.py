@@ -40,8 +40,9 @@ def test_tick_prints_each_alert_and_digest_once(tmp_path: Path) -> None:
     first = taskforce(url, "tick", "--at", "2026-11-20T17:30:00+01:00")
     assert first.returncode == 0, first.stderr
     out = first.stdout
-    assert out.count("→ #ops\n⏰ Overdue: A1 Overdue one") == 1
-    assert out.count("→ #ops\n⏰ Overdue: A2 Overdue two") == 1
+    assert out.count("→ #ops\n⏰ OPS Ops: 2 items newly overdue") == 1  # one post, both
+    assert out.count("A1 Overdue one · cid · was due") == 1
+    assert out.count("A2 Overdue two · bob · was due") == 1
     assert out.count("→ @cid\n⏰ Your item OPS A1") == 1
     assert out.count("→ @bob\n⏰ Your item OPS A2") == 1
     assert out.count("→ #ops\n📊 OPS Ops — weekly progress, Fri 2026-11-20") == 1
@@ -50,7 +51,7 @@ def test_tick_prints_each_alert_and_digest_once(tmp_path: Path) -> None:
     # the escalation ladder: A1 (3 working days late) and A2 (2) have reached `lead`
     assert out.count("→ @ann\n🔺 OPS/E") == 2 and out.count("→ @bob\n🔺 OPS/E") == 2
     assert out.count("→ #ops\n🔺 Escalated to the leads this morning (2)") == 1
-    assert out.count("→ ") == 5 + 5
+    assert out.count("→ ") == 4 + 5
 
     again = taskforce(url, "tick", "--at", "2026-11-20T17:30:00+01:00")
     assert again.returncode == 0 and again.stdout == ""

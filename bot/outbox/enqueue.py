@@ -48,7 +48,8 @@ def row_key(notice: Notice) -> str:
     return f"{base}→{notice.target}"[:200]
 
 
-def _quiet_people(db: Session, notices: Sequence[Notice]) -> dict[tuple[str, str], Person]:
+def quiet_people(db: Session, notices: Sequence[Notice]) -> dict[tuple[str, str], Person]:
+    """The people among the notices' DM targets who keep quiet hours."""
     ids = sorted({n.target.user_id for n in notices if n.target.user_id})
     found: dict[tuple[str, str], Person] = {}
     for start in range(0, len(ids), PEOPLE_CHUNK):
@@ -88,7 +89,19 @@ def enqueue_many(
     """
     if not notices:
         return 0
-    quiet = _quiet_people(db, [n for n, _ in notices])
+    quiet = quiet_people(db, [n for n, _ in notices])
+    return outbox.insert(db, render_rows(notices, quiet, now, timezone, on_error))
+
+
+def render_rows(
+    notices: Sequence[tuple[Notice, int | None]],
+    quiet: dict[tuple[str, str], Person],
+    now: datetime,
+    timezone: str,
+    on_error: OnError | None = None,
+) -> list[dict]:
+    """The outbox rows of `notices`, rendered (needs no database: a sweep renders
+    between its short transactions); `quiet` from `quiet_people`."""
     rows = []
     for notice, project_id in notices:
         target = notice.target
@@ -118,4 +131,4 @@ def enqueue_many(
                 "created_at": now,
             }
         )
-    return outbox.insert(db, rows)
+    return rows

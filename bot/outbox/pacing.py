@@ -1,9 +1,10 @@
-"""Per-channel pacing and the retry policy (exponential backoff with jitter, bounded)."""
+"""The retry policy (exponential backoff with jitter, bounded) and per-channel intervals.
+
+The pacing state itself is shared through the database (storage/pace.py)."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -15,7 +16,7 @@ class RetryPolicy:
     max_delay: float = 600.0  # no wait (backoff or Retry-After) is longer than this
     inline_limit: float = 30.0  # longer waits give the row back instead of sleeping
     lease: timedelta = timedelta(minutes=5)  # a claim older than this is taken over
-    batch: int = 20
+    batch: int = 50  # rows per claim (one per target): fewer claims per message sent
 
     def backoff(self, attempts: int, rng: random.Random) -> float:
         """The wait after `attempts` failed attempts: base·2^(n-1), jittered to 50–100 %."""
@@ -29,20 +30,6 @@ class RetryPolicy:
         return self.backoff(attempts, rng)
 
 
-class Pacer:
-    """At most `per_minute` messages a minute to one channel (0 = unpaced)."""
-
-    def __init__(self, sleep: Callable[[float], None], monotonic: Callable[[], float]) -> None:
-        self.sleep = sleep
-        self.monotonic = monotonic
-        self._last: dict[str, float] = {}
-
-    def wait(self, key: str, per_minute: int) -> None:
-        if per_minute <= 0 or key not in self._last:
-            return
-        delay = self._last[key] + 60.0 / per_minute - self.monotonic()
-        if delay > 0:
-            self.sleep(delay)
-
-    def sent(self, key: str) -> None:
-        self._last[key] = self.monotonic()
+def interval(per_minute: int) -> float:
+    """Seconds between two sends to one target at `per_minute` a minute (0: unpaced)."""
+    return 60.0 / per_minute if per_minute > 0 else 0.0

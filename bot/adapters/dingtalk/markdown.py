@@ -20,6 +20,9 @@ from urllib.parse import quote
 MARK = "\u2063"
 BUTTON_LINE = re.compile(rf"^{MARK}button{MARK}(.*?){MARK}(.*?){MARK}$", re.MULTILINE)
 HINT_LINE = re.compile(rf"^{MARK}hint{MARK}(.*?){MARK}$", re.MULTILINE)
+AT_LINE = re.compile(rf"^{MARK}at{MARK}(.*?){MARK}$", re.MULTILINE)
+# a staff id as DingTalk issues them (letters, digits, `_`, `-`): only these are @-mentioned
+STAFF_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 LOOKALIKE = str.maketrans(
     {
         "[": "［",
@@ -87,6 +90,18 @@ def hint_line(hint: str) -> str:
     return f"\n{MARK}hint{MARK}{hint.replace(MARK, '')}{MARK}\n"
 
 
+def mention(staff_id: str | None, name: str) -> str | None:
+    """`@<staffId>` for a staff id the bot itself stored (DingTalk shows it as the person
+    and notifies them when the post also lists it in `atUserIds`); else None."""
+    return f"@{staff_id}" if staff_id and STAFF_ID.match(staff_id) else None
+
+
+def at_line(staff_ids: list[str]) -> str:
+    """The marker line that carries a post's `atUserIds` (valid staff ids only)."""
+    valid = [s for s in dict.fromkeys(staff_ids) if STAFF_ID.match(s)]
+    return f"\n{MARK}at{MARK}{','.join(valid)}{MARK}\n" if valid else ""
+
+
 @dataclass(frozen=True)
 class DingTalkMessage:
     """What one post shows: markdown text, a title for the notification, buttons."""
@@ -96,24 +111,30 @@ class DingTalkMessage:
     # (label, command): a click sends the command as if the user had typed it
     buttons: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     hint: str = ""  # said before the commands where buttons cannot work (groups)
+    at: tuple[str, ...] = ()  # staff ids @-mentioned (DingTalk's atUserIds)
 
     @classmethod
     def parse(cls, rendered: str) -> DingTalkMessage:
         """Rendered output (or an outbox payload): marker lines become buttons and hint."""
         buttons = tuple((m.group(1), m.group(2)) for m in BUTTON_LINE.finditer(rendered))
         hint = HINT_LINE.search(rendered)
-        text = HINT_LINE.sub("", BUTTON_LINE.sub("", rendered))
+        found = (s for m in AT_LINE.finditer(rendered) for s in m.group(1).split(","))
+        at = tuple(s for s in found if STAFF_ID.match(s))
+        text = AT_LINE.sub("", HINT_LINE.sub("", BUTTON_LINE.sub("", rendered)))
         text = re.sub(r"\n{3,}", "\n\n", text).strip()
-        return cls(text, title_of(text), buttons[:MAX_BUTTONS], hint.group(1) if hint else "")
+        hint_text = hint.group(1) if hint else ""
+        return cls(text, title_of(text), buttons[:MAX_BUTTONS], hint_text, at)
 
     def to_payload(self) -> str:
         """The string form `parse` reads back (what the outbox stores)."""
         marks = "".join(button(label, command) for label, command in self.buttons)
-        return self.text + marks + (hint_line(self.hint) if self.hint else "")
+        hint = hint_line(self.hint) if self.hint else ""
+        return self.text + marks + hint + at_line(list(self.at))
 
     def for_group(self) -> DingTalkMessage:
         """In a group a click cannot reach the bot: the buttons' commands as text."""
         if not self.buttons:
             return self
         commands = " · ".join(escape(command) for _, command in self.buttons)
-        return DingTalkMessage(f"{self.text}\n\n> {self.hint} {commands}".rstrip(), self.title)
+        text = f"{self.text}\n\n> {self.hint} {commands}".rstrip()
+        return DingTalkMessage(text, self.title, at=self.at)

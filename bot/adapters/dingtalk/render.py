@@ -13,6 +13,7 @@ markup. Templates add buttons with `{{ button(label, command) }}`; in a group
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -25,9 +26,11 @@ from bot import catalog
 from bot.adapters.dingtalk.markdown import (
     BUTTON_LINE,
     DingTalkMessage,
+    at_line,
     button,
     escape,
     hint_line,
+    mention,
     plain_to_markdown,
 )
 from bot.messages import Reply
@@ -35,12 +38,24 @@ from bot.render import Renderer
 
 log = logging.getLogger(__name__)
 PLATFORM = "dingtalk"
+SEND_LIMIT = 20_000  # bytes of one robot post as sent (UTF-8 JSON, ensure_ascii=False)
+SEND_MARGIN = 512  # robotCode, openConversationId and the JSON around them
+
+
+def _mention(staff_id: str | None, name: str) -> Markup | str:
+    """A staff id's `@` mention (the bot's own record); anything else is the name."""
+    found = mention(staff_id, name)
+    return Markup(found) if found else name
 
 
 class DingTalkRenderer(Renderer):
     def __init__(self) -> None:
         super().__init__(PLATFORM, escape=escape)
         self.env.globals["button"] = lambda label, command: Markup(button(label, command))
+        self.env.globals["mention"] = _mention
+        self.env.globals["at_line"] = lambda items: Markup(
+            at_line([i["uid"] for i in items if i.get("uid")])
+        )
         self._plain = threading.local()
 
     def _translate(self, locale: str) -> Callable[..., Markup]:
@@ -82,6 +97,18 @@ class DingTalkRenderer(Renderer):
         if BUTTON_LINE.search(text):
             text += hint_line(escape(catalog.text(locale, "dingtalk.typed_hint")))
         return text
+
+    def fits(self, kind: str, data: Mapping[str, Any], locale: str) -> bool:
+        """Whether the kind, posted to a group, stays under DingTalk's 20,000 bytes as sent."""
+        from bot.adapters.dingtalk.sender import robot_message
+
+        message = DingTalkMessage.parse(self.render(kind, data, locale)).for_group()
+        msg_key, param = robot_message(message)
+        body = {"msgKey": msg_key, "msgParam": json.dumps(param, ensure_ascii=False)}
+        if message.at:
+            body["at"] = {"atUserIds": list(message.at), "isAtAll": False}
+        size = len(json.dumps(body, ensure_ascii=False).encode("utf-8"))
+        return size + SEND_MARGIN <= SEND_LIMIT
 
     def _own_template(self, kind: str, locale: str) -> str | None:
         try:

@@ -98,6 +98,8 @@ class DingTalkSender:
             "msgParam": json.dumps(msg_param, ensure_ascii=False),
         }
         if target.channel_id:
+            if message.at:  # @-mentions: `@<staffId>` in the text, the ids in atUserIds
+                body["at"] = {"atUserIds": list(message.at), "isAtAll": False}
             return {**body, "openConversationId": target.channel_id}
         return {**body, "userIds": [target.user_id]}
 

@@ -21,7 +21,9 @@ def as_sent(body: dict[str, Any]) -> bytes:
 
 def _part(message: DingTalkMessage, lines: list[str], index: int) -> DingTalkMessage:
     title = message.title if index == 0 else f"{message.title} ({index + 1})"
-    return DingTalkMessage("\n".join(lines).strip(), title)
+    text = "\n".join(lines).strip()
+    at = tuple(staff for staff in message.at if f"@{staff}" in text)  # who this part mentions
+    return DingTalkMessage(text, title, at=at)
 
 
 def _cut(line: str, fits: Callable[[str], bool]) -> list[str]:
@@ -56,7 +58,7 @@ def split(
             parts[-1].append(piece)
     messages = [_part(message, lines, i) for i, lines in enumerate(parts)]
     last = messages[-1]
-    tail = DingTalkMessage(last.text, last.title, message.buttons, message.hint)
+    tail = DingTalkMessage(last.text, last.title, message.buttons, message.hint, last.at)
     if measure(tail) > limit:  # no room for the buttons: they go in a message of their own
         tail = DingTalkMessage(message.hint or "…", last.title, message.buttons, message.hint)
         return [*messages, tail]

@@ -91,6 +91,21 @@ def fit(blocks: list[Block], more: str) -> list[Block]:
     return fitted
 
 
+def within_limits(blocks: list[Block]) -> bool:
+    """True when `fit` would change nothing: at most 50 blocks, no text over its limit."""
+    if len(blocks) > MAX_BLOCKS:
+        return False
+    for block in blocks:
+        texts = [block.get("text")] + list(block.get("elements") or [])
+        accessory = block.get("accessory")
+        if isinstance(accessory, dict):
+            texts.append(accessory.get("text"))
+        for text in texts:
+            if isinstance(text, dict) and len(str(text.get("text", ""))) > MAX_TEXT:
+                return False
+    return True
+
+
 def with_refresh(blocks: list[Block], command: str) -> list[Block]:
     """Actions blocks whose ids also carry `command` (what re-renders this message)."""
     out = []

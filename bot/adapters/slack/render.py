@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,13 +21,14 @@ from jinja2 import TemplateNotFound
 from markupsafe import Markup
 
 from bot import catalog
-from bot.adapters.slack.limits import fit, text_blocks, with_refresh
+from bot.adapters.slack.limits import fit, text_blocks, with_refresh, within_limits
 from bot.adapters.slack.text import json_string, mrkdwn
 from bot.messages import Reply
 from bot.render import Escape, Renderer
 
 log = logging.getLogger(__name__)
 TEXT_LIMIT = 3000  # the `text` of a message with blocks is only its notification
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class _Flavour(Renderer):
     def __init__(self, escape: Escape, suffix: str) -> None:
         super().__init__("slack", escape, suffix)
         self.env.filters["json_lines"] = lambda text: Markup(str(text).replace("\n", "\\n"))
+        self.env.globals["mention"] = mention
 
     def _translate(self, locale: str) -> Callable[..., Markup]:
         def t(key: str, /, **params: Any) -> Markup:
@@ -56,6 +59,14 @@ class _Flavour(Renderer):
             return Markup(catalog.fill(raw, **safe))
 
         return t
+
+
+def mention(user_id: str | None, name: str) -> Markup | str:
+    """`<@U…>` for a Slack user id the bot itself stored; anything else is the name
+    (escaped when printed), so no text a user typed can become a mention."""
+    if user_id and SLACK_USER_ID.match(user_id):
+        return Markup(f"<@{user_id}>")
+    return name
 
 
 def _cut(text: str, limit: int = TEXT_LIMIT) -> str:
@@ -101,3 +112,12 @@ class OutboxRenderer:
 
     def render(self, kind: str, data: Mapping[str, Any], locale: str) -> str:
         return self._slack.message(kind, data, locale).payload()
+
+    def fits(self, kind: str, data: Mapping[str, Any], locale: str) -> bool:
+        """Whether the kind's blocks stay within Block Kit's limits as they are, nothing cut
+        (a grouped post pages its rows until they do)."""
+        try:
+            blocks = json.loads(self._slack.blocks.render(kind, data, locale))
+        except TemplateNotFound:
+            blocks = text_blocks(self._slack.text.render(kind, data, locale))
+        return isinstance(blocks, list) and within_limits(blocks)

@@ -59,6 +59,7 @@ def _retry_after(error: SlackApiError) -> float | None:
 class SlackSender:
     platform = "slack"
     per_channel_per_minute = 60  # Slack: about one message a second per channel
+    per_workspace_per_second = 50  # and a workspace-wide burst limit (paced, shared)
 
     def __init__(self, client: WebClient) -> None:
         self.client = client
@@ -73,7 +74,10 @@ class SlackSender:
             data = error.response.data
             code = str(data.get("error", "")) if isinstance(data, dict) else ""
             if status == 429 or code == "ratelimited":
-                raise RetryLater("slack: rate limited", after=_retry_after(error)) from error
+                # the loop paces each channel itself: a 429 is the workspace's limit
+                raise RetryLater(
+                    "slack: rate limited", after=_retry_after(error), scope="platform"
+                ) from error
             if status >= 500 or code in TRANSIENT:
                 raise RetryLater(f"slack: {status} {code}".strip()) from error
             raise DeliveryFailed(f"slack: {code or status}") from error

@@ -1,0 +1,188 @@
+"""P4: a Friday's messages at scale, delivered against local fakes that enforce the
+platforms' limits (benchmarks/fake_platforms.py): Slack ~1 message/s per channel and
+a workspace burst limit (429 + Retry-After), DingTalk 20 posts/min per group.
+
+The seed (benchmarks/seed.py) is bound to the platform, the week up to Thursday is
+ticked and counted as delivered, then Friday's tick (09:00 sweep + 17:00 digests)
+queues what the benchmark delivers with the real sender and delivery loop. Printed:
+what was queued, the delivery time against the floor the limits allow, lost,
+doubled, and the share of requests answered 429 (or DingTalk's QpmLimit).
+
+    python -m benchmarks.delivery [--projects 2000] [--platform slack|dingtalk|both]
+    python -m benchmarks.delivery --smoke      # a few projects, seconds (pytest runs it)
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import text, update
+from sqlalchemy.engine import Engine
+
+from benchmarks.fake_platforms import LimitedDingTalk, LimitedSlack
+from benchmarks.seed import seeded
+from bot.clock import Clock
+from bot.delivery import Sender
+from bot.jobs.registry import JobEnv
+from bot.jobs.runner import run_due
+from bot.outbox.loop import DeliveryLoop
+from bot.outbox.pacing import RetryPolicy
+from bot.settings import Settings
+from storage.delivery_tables import OutboxMessage
+
+WEEK = ["2026-11-18T10:00:00+08:00", "2026-11-19T09:00:00+08:00"]  # delivered before Friday
+FRIDAY = "2026-11-20T17:00:00+08:00"  # the 09:00 sweep and the 17:00 digests, one tick
+WORKERS = 1  # sending threads: on SQLite more only contend for its write lock
+BATCH = 50  # rows per claim
+
+
+@dataclass
+class Result:
+    platform: str
+    projects: int
+    queued: Counter
+    tick_seconds: float
+    seconds: float
+    floor: float
+    sent: int
+    lost: int
+    doubled: int
+    requests: int
+    refused: int
+
+
+def _bind(engine: Engine, platform: str) -> None:
+    """The seeded console people and channels, as the platform's users and channels."""
+    user, channel = ("U", "C") if platform == "slack" else ("staff", "cid")
+    with engine.begin() as conn:
+        people = f"UPDATE person SET platform = :p, user_id = '{user}' || id"
+        channels = (
+            f"UPDATE channelbinding SET platform = :p, channel_id = '{channel}' || project_id"
+        )
+        conn.execute(text(people), {"p": platform})
+        conn.execute(text(channels), {"p": platform})
+
+
+def _friday(url: str, engine: Engine) -> tuple[Counter, float, dict[str, int]]:
+    """Tick the week (its messages count as delivered), then Friday: what it queued."""
+    clock = Clock(datetime.fromisoformat(WEEK[0]))
+    env = JobEnv(engine, clock, Settings(database_url=url, timezone="Asia/Shanghai"))
+    for moment in WEEK:
+        clock.set(datetime.fromisoformat(moment))
+        run_due(env)
+    with engine.begin() as conn:
+        conn.execute(update(OutboxMessage).values(state="sent"))
+    clock.set(datetime.fromisoformat(FRIDAY))
+    start = time.perf_counter()
+    run_due(env)
+    tick = time.perf_counter() - start
+    with engine.begin() as conn:
+        rows = conn.execute(
+            text("SELECT kind, channel_id, user_id FROM outbox WHERE state = 'queued'")
+        ).all()
+    per_target = Counter(f"#{c}" if c else f"@{u}" for _, c, u in rows)
+    return Counter(kind for kind, _, _ in rows), tick, dict(per_target)
+
+
+def _floor(platform: str, per_target: dict[str, int]) -> float:
+    """The least time the fake's limits allow for these messages."""
+    if not per_target:
+        return 0.0
+    total = sum(per_target.values())
+    if platform == "slack":  # 1/s per channel (the first at once), 50/s a workspace (50 burst)
+        return max(max(per_target.values()) - 1, max(0, total - 50) / 50)
+    # DingTalk: 20 a minute per group, the first 20 at once
+    return max((math.ceil(n / 20) - 1) * 60 for n in per_target.values())
+
+
+def _sender(platform: str, fake: LimitedSlack | LimitedDingTalk) -> Sender:
+    if platform == "slack":
+        from slack_sdk import WebClient
+
+        from bot.adapters.slack.sender import SlackSender
+
+        return SlackSender(WebClient(token="xoxb-bench", base_url=fake.url, timeout=10))
+    from bot.adapters.dingtalk.config import DingTalkConfig
+    from bot.adapters.dingtalk.openapi import OpenApi
+    from bot.adapters.dingtalk.sender import DingTalkSender
+
+    config = DingTalkConfig("bench", "secret", "benchrobot", fake.url)
+    return DingTalkSender(OpenApi(config), "benchrobot")
+
+
+def run(platform: str, projects: int, folder: Path) -> Result:
+    url, engine = seeded(folder, projects, f"p4-{platform}")
+    _bind(engine, platform)
+    queued, tick, per_target = _friday(url, engine)
+    fake = LimitedSlack() if platform == "slack" else LimitedDingTalk()
+    with fake:
+        clock = Clock(datetime.fromisoformat(FRIDAY))
+        senders = {platform: _sender(platform, fake)}
+        policy = RetryPolicy(batch=BATCH)
+        loop = DeliveryLoop(engine, clock, senders, policy=policy, workers=WORKERS)
+        start = time.perf_counter()
+        while _left(engine):
+            loop.run_once()
+        seconds = time.perf_counter() - start
+    engine.dispose()
+    total = sum(queued.values())
+    unique = len(set(fake.accepted))
+    return Result(
+        platform,
+        projects,
+        queued,
+        tick,
+        seconds,
+        _floor(platform, per_target),
+        len(fake.accepted),
+        total - unique,  # queued, never accepted (failed rows included)
+        fake.doubled(),
+        fake.requests,
+        fake.refused,
+    )
+
+
+def _left(engine: Engine) -> int:
+    with engine.begin() as conn:
+        found = conn.execute(text("SELECT count(*) FROM outbox WHERE state = 'queued'"))
+        return int(found.scalar() or 0)
+
+
+def report(result: Result) -> str:
+    queued = ", ".join(f"{kind} {n}" for kind, n in sorted(result.queued.items()))
+    ratio = result.seconds / result.floor if result.floor else float("nan")
+    share = result.refused / result.requests if result.requests else 0.0
+    return (
+        f"{result.platform}, {result.projects} projects: queued {sum(result.queued.values())} "
+        f"({queued}); Friday tick {result.tick_seconds:.1f} s\n"
+        f"  delivered {result.sent} in {result.seconds:.1f} s; floor {result.floor:.1f} s "
+        f"(×{ratio:.2f}); lost {result.lost}, doubled {result.doubled}; "
+        f"{result.refused} of {result.requests} requests refused ({share:.2%})"
+    )
+
+
+def main(argv: list[str] | None = None) -> list[Result]:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--projects", type=int, default=2000)
+    parser.add_argument("--platform", choices=["slack", "dingtalk", "both"], default="both")
+    parser.add_argument("--smoke", action="store_true", help="a few projects, no claims on time")
+    args = parser.parse_args(argv)
+    projects = 4 if args.smoke else args.projects
+    platforms = ["slack", "dingtalk"] if args.platform == "both" else [args.platform]
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        for platform in platforms:
+            results.append(run(platform, projects, Path(folder)))
+            print(report(results[-1]), flush=True)
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,15 @@
+"""P4's smoke mode: the delivery benchmark runs end to end on a few projects against the
+rate-limited fakes (no claims on time): everything queued arrives, once."""
+
+from __future__ import annotations
+
+from benchmarks.delivery import main
+
+
+def test_delivery_benchmark_smoke_delivers_everything_once() -> None:
+    results = main(["--smoke"])
+    assert [r.platform for r in results] == ["slack", "dingtalk"]
+    for result in results:
+        assert sum(result.queued.values()) > 0 and result.queued["overdue_post"] >= 1
+        assert result.sent == sum(result.queued.values())
+        assert result.lost == 0 and result.doubled == 0
