@@ -114,7 +114,8 @@ def test_head_acks_by_bare_id_in_a_dm_and_passing_resolves(quiz: Chat) -> None:
     assert f"E{marketing.seq}" in listed and f"E{legal.seq}" in listed
     assert "quiz tq Launch approval basics · Marketing" in listed
     assert "quiz tq Launch approval basics · Legal" in listed
-    assert "Escalations" in quiz("olivia", "digest now")
+    digest = quiz("olivia", "digest now")
+    assert "Escalations" in digest and "quiz tq Launch approval basics · Legal" in digest
     # the ETA lapses (09:00 of the next working day after it): mona hears again
     lapsed = run(quiz, "2027-01-06T09:05:00+08:00", escalation_ladder)
     assert ("escalation_dm", "mona") in {(r.kind, r.user_id) for r in lapsed}
