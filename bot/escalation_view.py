@@ -14,13 +14,14 @@ from sqlmodel import Session, col, select
 
 from bot.clock import Clock
 from bot.messages import Label
+from bot.quiz_escalations import subjects
 from bot.workdays import calendar_for
 from storage import escalations, people
 from storage.escalations import Escalation
 from storage.models import ActionItem, Project
 
 SECTION_LIMIT = 10
-SYSTEM_RESOLUTIONS = ("done", "cancelled", "reopened", "due-moved")
+SYSTEM_RESOLUTIONS = ("done", "cancelled", "reopened", "due-moved", "all-passed")
 
 
 def _resolution(record: Escalation) -> Any:
@@ -38,6 +39,7 @@ def rows(db: Session, records: Sequence[Escalation], project: Project, today: da
     zone = ZoneInfo(project.timezone)
     found = {i.id: i for i in items_of(db, records)}
     names = people.by_ids(db, [r.ack_by for r in records if r.ack_by])
+    quizzes = subjects(db, records)
     out = []
     for record in records:
         item = found.get(record.item_id) if record.item_id else None
@@ -54,6 +56,7 @@ def rows(db: Session, records: Sequence[Escalation], project: Project, today: da
             "eta": record.eta if record.state == "acknowledged" else None,
             "ack_by": names[record.ack_by].display_name if record.ack_by in names else None,
             "resolution": _resolution(record),
+            "quiz": quizzes.get(record.id or 0),
         })
     return out
 

@@ -100,6 +100,7 @@ class Directory:
 
     def __init__(self, db: Session, project_ids: Iterable[int], person_ids: Iterable[int]) -> None:
         ids = sorted(set(project_ids))
+        self.db = db
         query = (
             select(Membership.project_id, Membership.role, Person)
             .join(Person, col(Person.id) == col(Membership.person_id))
@@ -126,6 +127,9 @@ class Directory:
 
     def head_of(self, dept_id: int | None, owner: Person | None, project_id: int
                 ) -> list[tuple[Person, str | None]]:
+        if dept_id and dept_id not in self.depts:  # a record's target department
+            for found in people.departments_by_ids(self.db, [dept_id]).values():
+                self.add_dept(self.db, found)
         dept = self.depts.get(dept_id) if dept_id else None
         head = self.people.get(dept.head_id) if dept and dept.head_id else None
         why = None if head else "no_head"
@@ -145,7 +149,8 @@ class Directory:
         elif level == "lead":
             found = [(p, None) for p in self.leads.get(project_id, [])]
         elif level == "dept-head":
-            found = self.head_of(owner.department_id if owner else None, owner, project_id)
+            dept_id = owner.department_id if owner else record.target_dept_id if record else None
+            found = self.head_of(dept_id, owner, project_id)
         elif level == "target" and record is not None:
             po = self.process_owner.get(project_id)
             if record.target_id and record.target_id in self.people:

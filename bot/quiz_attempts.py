@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot import quiz_escalations
 from bot.errors import CommandError
 from bot.quiz_bank import LETTERS, letters_of, truth_of
 from storage import quizzes
@@ -152,6 +153,7 @@ def finish(db: Session, attempt: QuizAttempt, assignee: QuizAssignee, bank: Quiz
     if attempt.passed:
         assignee.passed = True
         db.add(assignee)
+        quiz_escalations.settle(db, assignee, now)
     db.add(attempt)
 
 

@@ -280,3 +280,11 @@ def overdue_in_group(db: Session, zone: str, calendar: str, cutoff: date
         )
     )
     return db.exec(query.order_by(ActionItem.project_id, ActionItem.seq)).all()
+
+
+def open_quiz_records(db: Session) -> Sequence[Escalation]:
+    """Every open or acknowledged quiz-deadline record (subject: a quiz assignment)."""
+    query = select(Escalation).where(
+        Escalation.subject_kind == "quiz", col(Escalation.state).in_(OPEN_STATES)
+    )
+    return db.exec(query.order_by(Escalation.id)).all()

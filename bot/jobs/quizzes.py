@@ -6,7 +6,9 @@ Per timezone/calendar group, once a morning (job `quiz`, period the date):
 - on the first working day after the due date, one message per (assignment,
   department) to the department's head listing who has not passed (the process
   owner when the department has no head, saying why), and a summary to the process
-  owner. Missed mornings are caught up once, like the overdue sweep.
+  owner. Missed mornings are caught up once, like the overdue sweep. Each head's
+message is an escalation record (bot/quiz_escalations.py), resolved on every run once
+all of that department have passed.
 Keys `quiz-remind:<assignee>:<due>:<n>`, `quiz-head:<assignment>:<dept>` and
 `quiz-owner:<assignment>` make each go out once. Open attempts past their time limit
 are graded as they stand on every run.
@@ -16,12 +18,12 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
 
-from bot import quiz_attempts
+from bot import quiz_attempts, quiz_escalations
 from bot.jobs.morning import first_previous
 from bot.jobs.periods import ONE_DAY, morning_day, overdue_cutoff
 from bot.jobs.registry import JobEnv, job
@@ -45,6 +47,8 @@ LOOKAHEAD_DAYS = 30
 @job(JOB)
 def quiz_sweep(env: JobEnv) -> int:
     _grade_expired(env)
+    with transaction(env.engine) as db:
+        quiz_escalations.settle_all(db, env.clock.now())
     with transaction(env.engine) as db:
         groups = sweeps.calendar_groups(db)
     queued = 0
@@ -108,7 +112,7 @@ def _sweep_group(env: JobEnv, zone: str, calendar_name: str, scope: str) -> int:
         late = quizzes.due_in_range(
             db, zone, calendar_name, overdue_cutoff(calendar, since), overdue_cutoff(calendar, day)
         )
-        notices += _deadline_messages(db, late)
+        notices += _deadline_messages(db, late, now)
         return enqueue_many(db, notices, now, env.settings.timezone)
 
 
@@ -139,7 +143,7 @@ def _reminders(db: Session, due: list[QuizAssignment], dates: dict[date, int]) -
     return notices
 
 
-def _deadline_messages(db: Session, late: list[QuizAssignment]) -> list:
+def _deadline_messages(db: Session, late: list[QuizAssignment], now: datetime) -> list:
     rows, found = _load(db, late)
     owners = quizzes.process_owners(db, found)
     by_assignment: dict[int, list[Row]] = defaultdict(list)
@@ -149,7 +153,7 @@ def _deadline_messages(db: Session, late: list[QuizAssignment]) -> list:
     for members in by_assignment.values():
         project = found[members[0].assignment.project_id]
         owner = owners.get(project.id)
-        notices += dept_head_notices(db, members, project, owner)
+        notices += dept_head_notices(db, members, project, owner, now)
         if owner is not None:
             notices.append((_owner_summary(members, project, owner), project.id))
     return notices
@@ -163,11 +167,11 @@ def _by_department(members: list[Row]) -> dict[int | None, list[Row]]:
 
 
 def dept_head_notices(db: Session, members: list[Row], project: Project,
-                      owner: Any) -> list[tuple[Notice, int]]:
+                      owner: Any, now: datetime) -> list[tuple[Notice, int]]:
     """One message per department of the assignment to its head, listing who has not
     passed (the process owner when there is no head). This is the quiz deadline's
-    `dept-head` level: an escalation record (one per assignment and department) is
-    to be created here once escalations exist."""
+    `dept-head` level: each message carries its escalation record (one per assignment
+    and department), so the head can acknowledge or resolve it."""
     groups = _by_department(members)
     depts = people.departments_by_ids(db, groups)
     heads = people.by_ids(db, (d.head_id for d in depts.values() if d.head_id))
@@ -181,8 +185,11 @@ def dept_head_notices(db: Session, members: list[Row], project: Project,
         target = head or owner
         if target is None:
             continue
+        record = quiz_escalations.raise_record(db, project.id, rows[0].assignment.id, dept_id,
+                                               target, None if head else "no_head", now)
         data = {**_data(rows[0], project), "department": dept.name if dept else None,
-                "names": ", ".join(sorted(missing)), "no_head": head is None}
+                "names": ", ".join(sorted(missing)), "no_head": head is None,
+                "id": f"E{record.seq}", "ref": f"{project.key}/E{record.seq}"}
         key = f"quiz-head:{rows[0].assignment.id}:{dept_id or 0}"
         notices.append((quiz_dm(target, "quiz_overdue_head", project.locale, key, data),
                         project.id))
