@@ -1,9 +1,10 @@
 """Escalations: per-project ladder policy, E-records and their append-only events.
 
 A record's subject is `subject_kind` + `subject_id` ("item" and the item id, or
-"conflict" and none), so late review slots and quiz deadlines can be added as
-further kinds. Ladder records (raised by the overdue ladder) carry
-`ladder_key` = `item:<id>:<due>`: unique, one record per item and due date.
+"conflict" and none, "review-slot" and the slot id), so quiz deadlines can be added as
+a further kind. Ladder records (raised by the overdue ladder) carry `ladder_key` =
+`item:<id>:<due>` or `slot:<slot id>:<round>:<due>`: unique, one record per item and due
+date, per late review slot and round.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class Escalation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id")
     seq: int
-    subject_kind: str = Field(max_length=16)  # item | conflict (later: review, quiz)
+    subject_kind: str = Field(max_length=16)  # item | conflict | review-slot
     subject_id: int | None = None
     item_id: int | None = Field(default=None, foreign_key="actionitem.id")
     due_date: date | None = None  # the due date this ladder is for
@@ -221,6 +222,16 @@ def open_for_items(db: Session, item_ids: Sequence[int]) -> Sequence[Escalation]
         return []
     query = select(Escalation).where(
         col(Escalation.item_id).in_(set(item_ids)), col(Escalation.state).in_(OPEN_STATES)
+    )
+    return db.exec(query.order_by(Escalation.seq)).all()
+
+
+def open_for_subjects(db: Session, kind: str, ids: Sequence[int]) -> Sequence[Escalation]:
+    if not ids:
+        return []
+    query = select(Escalation).where(
+        Escalation.subject_kind == kind, col(Escalation.subject_id).in_(set(ids)),
+        col(Escalation.state).in_(OPEN_STATES),
     )
     return db.exec(query.order_by(Escalation.seq)).all()
 
