@@ -120,3 +120,43 @@ def test_cancelling_the_review_resolves_its_records(late) -> None:  # noqa: ANN0
     assert (record.state, record.resolution) == ("resolved", "review-cancelled")
     assert "the review was cancelled" in late("lena", "escalation show E1")
     assert climbing(run_tick(late.runtime, at("2026-10-15T09:00"))) == []
+
+
+def _slot_data(late, day: str) -> tuple[dict, dict]:  # noqa: ANN001
+    """The data of the DM and of the grouped post the ladder queued (from the outbox)."""
+    run_tick(late.runtime, at("2026-10-12T09:00"))
+    run_tick(late.runtime, at(f"{day}T09:00"))
+    from bot.escalation_view import review_slots_of
+    from bot.ladder import dm_data
+    from storage.models import Project
+
+    with Session(late.runtime.engine) as db:
+        (record,) = db.exec(select(Escalation)).all()
+        project = db.exec(select(Project)).one()
+        review = review_slots_of(db, [record])[record.subject_id]
+        data = dm_data(record, project, None, None, record.due_date, days=2, kind="level",
+                       review=review, why=None)
+    return data, {"project": "LA", "project_name": "Launch", "rows": [data], "date": None}
+
+
+def test_the_dm_has_the_buttons_and_reads_in_both_locales(late) -> None:  # noqa: ANN001
+    from bot.adapters.dingtalk.render import DingTalkRenderer
+    from bot.adapters.slack.render import SlackRenderer
+    from bot.render import renderer_for
+
+    data, post = _slot_data(late, "2026-10-13")
+    message = SlackRenderer().message("escalation_dm", data, "en")
+    actions = {e["action_id"] for b in message.blocks for e in b.get("elements", [])
+               if "action_id" in e}
+    assert actions == {"tfmodal:ack:LA/E1", "tfmodal:resolve:LA/E1"}
+    assert "R1 Launch plan v2 — Tech's review, 2 working days late" in message.text
+    zh = SlackRenderer().message("escalation_dm", data, "zh-CN").text
+    assert "R1 Launch plan v2 — Tech的审核，已逾期 2 个工作日，已上报给" in zh
+    assert "审核人：tom" in zh
+    card = DingTalkRenderer().render("escalation_dm", data, "zh-CN")
+    assert "Tech的审核" in card and "escalation ack LA/E1 eta tomorrow" in card
+    for platform in ("console", "dingtalk"):
+        text = renderer_for(platform).render("escalation_post", post, "zh-CN")
+        assert "LA/E1 R1 Launch plan v2 — Tech的审核 · tom · 逾期 2 个工作日" in text
+    assert "Tech's review · tom · 2 working days late" in renderer_for("console").render(
+        "escalation_post", post, "en")
