@@ -75,6 +75,9 @@ def test_the_late_slot_climbs_and_its_approval_resolves_it(late) -> None:  # noq
     assert "E1 · the department head · open" in listing
     assert "R1 Launch plan v2 — Tech's review (tom)" in listing
     assert "Tech's review" in late("lena", "escalation show E1")
+    digest = late("lena", "digest now")
+    assert "E1 · the department head · open" in digest
+    assert "R1 Launch plan v2 — Tech's review (tom) · overdue since Sat 2026-10-10" in digest
 
     late.at("2026-10-15T11:00:00+08:00")
     late("tom", "approve R1", channel="dm")
@@ -108,7 +111,7 @@ def test_the_reviewer_acks_with_an_eta_and_the_climb_waits(late) -> None:  # noq
     lapsed = run_tick(late.runtime, at("2026-10-19T09:00"))  # the ETA has passed
     assert sorted(t for t, _ in lapsed) == ["@olivia", "@tom"]
     assert all("the ETA Fri 2026-10-16 has passed — now with the department head" in x
-               for _, x in lapsed)
+               and "R1 Launch plan v2 — Tech's review · reviewer: tom" in x for _, x in lapsed)
     assert records(late)[0].level == "dept-head"
 
 
