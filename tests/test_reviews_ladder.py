@@ -163,3 +163,26 @@ def test_the_dm_has_the_buttons_and_reads_in_both_locales(late) -> None:  # noqa
         assert "LA/E1 R1 Launch plan v2 — Tech的审核 · tom · 逾期 2 个工作日" in text
     assert "Tech's review · tom · 2 working days late" in renderer_for("console").render(
         "escalation_post", post, "en")
+
+
+@pytest.mark.parametrize(("mode", "decision", "other"), [
+    ("any", "approve R1", "approved"),  # 或签: one approval settles the whole review
+    ("all", 'changes R1 "fix the budget"', "changes"),  # the round closes
+])
+def test_the_review_settling_resolves_every_slot(
+    team, mode: str, decision: str, other: str  # noqa: ANN001
+) -> None:
+    team("olivia", "dept add Tech head @tom")
+    team.at("2026-09-30T10:00:00+08:00")
+    team("max", f'review "Launch plan v2" by dept Legal,Tech within 3wd mode {mode}')
+    run_tick(team.runtime, at("2026-09-30T10:00"))
+    run_tick(team.runtime, at("2026-10-12T09:00"))
+    run_tick(team.runtime, at("2026-10-13T09:00"))
+    assert [r.state for r in records(team)] == ["open", "open"]
+    team.at("2026-10-13T10:00:00+08:00")
+    team("leo", decision, channel="dm")
+    legal, tech = records(team)
+    assert legal.state == tech.state == "resolved"
+    assert (legal.resolution, tech.resolution) == (
+        ("approved", other) if mode == "any" else ("changes", "changes"))
+    assert climbing(run_tick(team.runtime, at("2026-10-15T09:00"))) == []
