@@ -74,7 +74,8 @@ def test_the_late_slot_climbs_and_its_approval_resolves_it(late) -> None:  # noq
     listing = late("lena", "escalation list")
     assert "E1 · the department head · open" in listing
     assert "R1 Launch plan v2 — Tech's review (tom)" in listing
-    assert "Tech's review" in late("lena", "escalation show E1")
+    shown = late("lena", "escalation show E1")
+    assert "Tech's review" in shown and "(the reviewer is the department head)" in shown
     digest = late("lena", "digest now")
     assert "E1 · the department head · open" in digest
     assert "R1 Launch plan v2 — Tech's review (tom) · overdue since Sat 2026-10-10" in digest
