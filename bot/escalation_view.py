@@ -13,15 +13,18 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock
+from bot.ladder import REVIEW_SLOT
 from bot.messages import Label
 from bot.quiz_escalations import subjects
+from bot.reviews_view import slot_label
 from bot.workdays import calendar_for
-from storage import escalations, people
+from storage import escalations, people, reviews
 from storage.escalations import Escalation
 from storage.models import ActionItem, Project
 
 SECTION_LIMIT = 10
-SYSTEM_RESOLUTIONS = ("done", "cancelled", "reopened", "due-moved", "all-passed")
+SYSTEM_RESOLUTIONS = ("done", "cancelled", "reopened", "due-moved", "all-passed", "approved",
+                      "changes", "review-cancelled")
 
 
 def _resolution(record: Escalation) -> Any:
@@ -38,11 +41,13 @@ def rows(db: Session, records: Sequence[Escalation], project: Project, today: da
     calendar = calendar_for(project.calendar)
     zone = ZoneInfo(project.timezone)
     found = {i.id: i for i in items_of(db, records)}
+    slots = review_slots_of(db, records)
     names = people.by_ids(db, [r.ack_by for r in records if r.ack_by])
     quizzes = subjects(db, records)
     out = []
     for record in records:
         item = found.get(record.item_id) if record.item_id else None
+        review = slots.get(record.subject_id or 0) if record.subject_kind == REVIEW_SLOT else None
         created = record.created_at.astimezone(zone).date()
         out.append({
             "id": f"{project.key}/E{record.seq}" if keys else f"E{record.seq}",
@@ -50,9 +55,10 @@ def rows(db: Session, records: Sequence[Escalation], project: Project, today: da
             "state": Label("esc_state", record.state),
             "age": calendar.working_days_after(created, today) if record.state != "resolved" else 0,
             "item": f"A{item.seq} {item.title}" if item else None,
+            "review": review,
             "due": record.due_date,
             "reason": record.reason if record.raised_by else None,
-            "overdue": record.raised_by is None and item is not None,
+            "overdue": record.raised_by is None and (item or review) is not None,
             "eta": record.eta if record.state == "acknowledged" else None,
             "ack_by": names[record.ack_by].display_name if record.ack_by in names else None,
             "resolution": _resolution(record),
@@ -66,6 +72,22 @@ def items_of(db: Session, records: Sequence[Escalation]) -> list[ActionItem]:
     if not wanted:
         return []
     return list(db.exec(select(ActionItem).where(col(ActionItem.id).in_(wanted))).all())
+
+
+def review_slots_of(db: Session, records: Sequence[Escalation]) -> dict[int, dict[str, Any]]:
+    """What names a late review slot's record: the review and the slot, by slot id."""
+    wanted = [r.subject_id for r in records if r.subject_kind == REVIEW_SLOT and r.subject_id]
+    found = reviews.slots_with_reviews(db, wanted)
+    depts = people.departments_by_ids(db, (s.department_id for s, _ in found))
+    names = people.by_ids(db, [p for s, _ in found for p in (s.person_id, s.reviewer_id,
+                                                               s.delegate_id)])
+    return {
+        slot.id: {"id": f"R{review.seq}", "title": review.title, "due": review.due_date,
+                  "slot": slot_label(slot, depts, names),
+                  "reviewer": names[slot.delegate_id or slot.reviewer_id].display_name
+                  if (slot.delegate_id or slot.reviewer_id) in names else "-"}
+        for slot, review in found
+    }
 
 
 def section(db: Session, clock: Clock, project: Project) -> dict[str, Any]:

@@ -82,6 +82,13 @@ def reached(levels: Sequence[Level], count: int) -> Level | None:
     return hit[-1] if hit else None
 
 
+def higher(level: Level, record: Escalation) -> bool:
+    """Whether a level is above the record's current one."""
+    if RANK[level.name] != RANK[record.level]:
+        return RANK[level.name] > RANK[record.level]
+    return level.name == record.level and level.days > record.level_days
+
+
 def above(levels: Sequence[Level], record: Escalation) -> Level | None:
     """The first level of the policy above the record's current one."""
     return next(
@@ -171,7 +178,7 @@ def record_ref(record: Escalation, project: Project) -> str:
 def dm_data(record: Escalation | None, project: Project, item: ActionItem | None,
             owner: Person | None, today: date, **extra: Any) -> dict[str, Any]:
     """What an escalation DM shows (every template of the kind reads this)."""
-    extra = {"kind": "level", "days": None, "raised_by": None, **extra}
+    extra = {"kind": "level", "days": None, "raised_by": None, "review": None, **extra}
     return {
         "eta": record.eta if record else None,
         "project": project.key,
@@ -181,7 +188,7 @@ def dm_data(record: Escalation | None, project: Project, item: ActionItem | None
         "level": Label("esc_level", record.level if record else "owner"),
         "item": item_row(item, owner, today) if item else None,
         "reason": record.reason if record and record.raised_by else None,
-        "overdue": bool(record and record.raised_by is None and item),
+        "overdue": bool(record and record.raised_by is None and (item or extra["review"])),
         **extra,
     }
 
@@ -225,3 +232,22 @@ def resolve(db: Session, record: Escalation, resolution: str, now: datetime,
     record.state, record.resolution = "resolved", resolution
     record.resolved_by, record.resolved_at = by, now
     db.add(record)
+
+
+REVIEW_SLOT = "review-slot"
+
+
+def close_for_review(db: Session, review: Any, slots: Sequence[Any], now: datetime,
+                     actor_id: int | None) -> list[str]:
+    """Resolve the open ladder records of a review's slots that no longer wait: a slot
+    decided, or the whole review approved, sent back for changes or cancelled."""
+    settled = {s.id: s.state for s in slots if s.state != "pending"}
+    if review.state != "open":
+        settled = {s.id: review.state for s in slots}
+    records = escalations.open_for_subjects(db, REVIEW_SLOT, list(settled))
+    for record in records:
+        code = settled[record.subject_id]
+        code = "review-cancelled" if code == "cancelled" else code
+        resolve(db, record, code, now, None)
+        escalations.event(db, record, "resolved", now, actor_id=actor_id, note=code)
+    return [f"E{r.seq}" for r in records]

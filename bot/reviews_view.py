@@ -113,8 +113,8 @@ def late_recipients(
 ) -> list[tuple[Person, str]]:
     """A slot late by `days_late` working days -> who is told, and as what.
 
-    The minimum until the escalation ladder takes this over: from the first working day
-    late, the slot's reviewer (or delegate) and the project's leads and process owner.
+    The ladder's first `owner` level (bot/jobs/escalations_reviews.py): the slot's
+    reviewer (or delegate) and the project's leads and process owner.
     """
     if days_late < 1:
         return []

@@ -1,9 +1,10 @@
 """Escalations: per-project ladder policy, E-records and their append-only events.
 
 A record's subject is `subject_kind` + `subject_id` ("item" and the item id, or
-"conflict" and none), so late review slots and quiz deadlines can be added as
-further kinds. Ladder records (raised by the overdue ladder) carry
-`ladder_key` = `item:<id>:<due>`: unique, one record per item and due date.
+"conflict" and none, "review-slot" and the slot id), so quiz deadlines can be added as
+a further kind. Ladder records (raised by the overdue ladder) carry `ladder_key` =
+`item:<id>:<due>` or `slot:<slot id>:<round>:<due>`: unique, one record per item and due
+date, per late review slot and round.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, col, func, select
 
-from storage.items import ACTIVE
-from storage.models import ActionItem, Project
+from storage.models import Project
 from storage.sequences import IdSequence
 
 DEFAULT_LEVELS = "1:owner 2:lead 4:dept-head"
@@ -42,7 +42,7 @@ class Escalation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id")
     seq: int
-    subject_kind: str = Field(max_length=16)  # item | conflict (later: review, quiz)
+    subject_kind: str = Field(max_length=16)  # item | conflict | review-slot
     subject_id: int | None = None
     item_id: int | None = Field(default=None, foreign_key="actionitem.id")
     due_date: date | None = None  # the due date this ladder is for
@@ -225,6 +225,16 @@ def open_for_items(db: Session, item_ids: Sequence[int]) -> Sequence[Escalation]
     return db.exec(query.order_by(Escalation.seq)).all()
 
 
+def open_for_subjects(db: Session, kind: str, ids: Sequence[int]) -> Sequence[Escalation]:
+    if not ids:
+        return []
+    query = select(Escalation).where(
+        Escalation.subject_kind == kind, col(Escalation.subject_id).in_(set(ids)),
+        col(Escalation.state).in_(OPEN_STATES),
+    )
+    return db.exec(query.order_by(Escalation.seq)).all()
+
+
 def lapsed(db: Session, zone: str, calendar: str, before: date
            ) -> Sequence[tuple[Escalation, Project]]:
     """Acknowledged records of one timezone/calendar group whose ETA is before `before`."""
@@ -264,22 +274,6 @@ def take_renotify_slot(db: Session, record: Escalation, now: datetime) -> bool:
         .values(renotified=record.renotified + 1, last_notified_at=now)
     )
     return db.exec(statement).rowcount == 1  # type: ignore[attr-defined]
-
-
-def overdue_in_group(db: Session, zone: str, calendar: str, cutoff: date
-                     ) -> Sequence[tuple[ActionItem, Project]]:
-    """Every active item of a timezone/calendar group due on or before `cutoff`."""
-    query = (
-        select(ActionItem, Project)
-        .join(Project, col(Project.id) == col(ActionItem.project_id))
-        .where(
-            col(ActionItem.status).in_(ACTIVE),
-            col(ActionItem.due_date) <= cutoff,
-            Project.timezone == zone,
-            Project.calendar == calendar,
-        )
-    )
-    return db.exec(query.order_by(ActionItem.project_id, ActionItem.seq)).all()
 
 
 def open_quiz_records(db: Session) -> Sequence[Escalation]:

@@ -195,6 +195,29 @@ def pending_due_between(
     return db.exec(query.order_by(Review.project_id, Review.seq, ReviewSlot.id)).all()
 
 
+def pending_slots_by_ids(
+    db: Session, ids: Sequence[int]
+) -> Sequence[tuple[ReviewSlot, Review]]:
+    """The slots among `ids` still pending in an open review (the late slots of ladder
+    records whose ETA lapsed)."""
+    if not ids:
+        return []
+    query = (
+        select(ReviewSlot, Review)
+        .join(Review, col(Review.id) == col(ReviewSlot.review_id))
+        .where(col(ReviewSlot.id).in_(set(ids)), Review.state == OPEN,
+               ReviewSlot.state == "pending")
+    )
+    return db.exec(query.order_by(ReviewSlot.id)).all()
+
+
+def slots_with_reviews(db: Session, ids: Sequence[int]) -> Sequence[tuple[ReviewSlot, Review]]:
+    if not ids:
+        return []
+    query = select(ReviewSlot, Review).join(Review, col(Review.id) == col(ReviewSlot.review_id))
+    return db.exec(query.where(col(ReviewSlot.id).in_(set(ids)))).all()
+
+
 def projects_by_ids(db: Session, ids: Iterable[int]) -> dict[int, Project]:
     wanted = set(ids)
     if not wanted:

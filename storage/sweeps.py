@@ -76,3 +76,19 @@ def done_since(
         return rows, len(rows)
     count = select(func.count()).select_from(ActionItem).where(*where)
     return rows, db.exec(count).one()
+
+
+def overdue_in_group(db: Session, zone: str, calendar: str, cutoff: date
+                     ) -> Sequence[tuple[ActionItem, Project]]:
+    """Every active item of a timezone/calendar group due on or before `cutoff`."""
+    query = (
+        select(ActionItem, Project)
+        .join(Project, col(Project.id) == col(ActionItem.project_id))
+        .where(
+            col(ActionItem.status).in_(ACTIVE),
+            col(ActionItem.due_date) <= cutoff,
+            Project.timezone == zone,
+            Project.calendar == calendar,
+        )
+    )
+    return db.exec(query.order_by(ActionItem.project_id, ActionItem.seq)).all()

@@ -7,6 +7,7 @@ from types import SimpleNamespace as Args
 from bot.context import Context
 from bot.errors import CommandError
 from bot.handlers import review_flow as flow
+from bot.ladder import close_for_review
 from bot.messages import Label, Reply
 from bot.notices import dm
 from bot.permissions import MANAGERS
@@ -119,6 +120,7 @@ def cancel(ctx: Context, args: Args) -> Reply:
     review.state, review.closed_at = "cancelled", ctx.now()
     ctx.db.add(review)
     flow.log(ctx, review, "cancelled", None, args.reason)
+    close_for_review(ctx.db, review, slots, ctx.now(), ctx.actor.id)
     flow.tell_requester(ctx, review, slots, "cancelled", reason=args.reason)
     row = review_row(ctx.project, review, slots, ctx.today())
     told = {ctx.actor.id, review.requester_id}

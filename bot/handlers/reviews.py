@@ -16,6 +16,7 @@ from bot.converters import convert
 from bot.errors import CommandError
 from bot.handlers import review_flow as flow
 from bot.handlers.review_parse import parse_open
+from bot.ladder import close_for_review
 from bot.mentions import resolve
 from bot.messages import Label, Reply
 from bot.registry import command
@@ -120,6 +121,7 @@ def _decide(ctx: Context, raw: str, kind: str, text: str | None) -> Reply:
     ctx.record("review", review.id, kind, None, text)
     flow.log_decision(ctx, review, slot, kind, text)
     outcome = flow.settle(ctx, review, slots)
+    close_for_review(ctx.db, review, slots, ctx.now(), ctx.actor.id)
     return ctx.say(
         f"review.decided_{kind}", "channel", id=ref(ctx.project, review), title=review.title,
         days=slot.working_days, outcome=Label("review_state", outcome),

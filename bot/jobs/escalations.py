@@ -26,7 +26,18 @@ from sqlmodel import Session, col, select
 
 from bot.jobs.periods import ONE_DAY, morning_day
 from bot.jobs.registry import JobEnv, job
-from bot.ladder import RANK, Directory, Level, above, dm_data, levels_of, notify, reached
+from bot.ladder import (
+    RANK,
+    REVIEW_SLOT,
+    Directory,
+    Level,
+    above,
+    dm_data,
+    levels_of,
+    notify,
+    reached,
+)
+from bot.ladder import higher as _higher
 from bot.messages import Notice
 from bot.notices import dm, to_channels
 from bot.outbox.enqueue import enqueue_many
@@ -82,15 +93,20 @@ def _climb_group(env: JobEnv, zone: str, calendar_name: str, scope: str) -> int:
             jobruns.clear_failures(db, JOB, scope)
         previous = date.fromisoformat(last) if last else day - ONE_DAY
         escalations.ensure_policies(db, zone, calendar_name, day, now)
-        found = escalations.overdue_in_group(db, zone, calendar_name, day - ONE_DAY)
+        found = sweeps.overdue_in_group(db, zone, calendar_name, day - ONE_DAY)
         lapsed = [
             (r, p)
             for r, p in escalations.lapsed(db, zone, calendar_name, day)
             if r.eta and calendar.next_working_day(r.eta + ONE_DAY) <= day
         ]
+        slots = [(r, p) for r, p in lapsed if r.subject_kind == REVIEW_SLOT]
+        lapsed = [(r, p) for r, p in lapsed if r.subject_kind != REVIEW_SLOT]
         climb = Climb(db, calendar, day, previous, now, found, lapsed)
         climb.items(found)
         climb.lapsed(lapsed)
+        from bot.jobs.escalations_reviews import climb_slots  # it builds on this module
+
+        climb_slots(climb, calendar, zone, calendar_name, slots)
         return enqueue_many(db, climb.outgoing(), now, env.settings.timezone)
 
 
@@ -258,12 +274,6 @@ class Climb:
             self._add(project, to_channels(bindings[project_id], "escalation_post", data,
                                            project.locale, f"esc-post:{self.day.isoformat()}"))
         return self.notices
-
-
-def _higher(level: Level, record: Escalation) -> bool:
-    if RANK[level.name] != RANK[record.level]:
-        return RANK[level.name] > RANK[record.level]
-    return level.name == record.level and level.days > record.level_days
 
 
 def _items(db: Session, ids: list[int]) -> list[ActionItem]:

@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
+from bot.escalation_view import review_slots_of
 from bot.jobs.registry import JobEnv, job
-from bot.ladder import dm_data
+from bot.ladder import REVIEW_SLOT, dm_data
 from bot.messages import Notice
 from bot.notices import dm
 from bot.outbox.enqueue import enqueue_many
@@ -79,6 +80,7 @@ def renotify(env: JobEnv) -> int:
         found = db.exec(select(ActionItem).where(col(ActionItem.id).in_(item_ids))).all()
         items = {i.id: i for i in found}
         everyone = people.by_ids(db, wanted | {i.owner_id for i in items.values()})
+        slots = review_slots_of(db, [r for r, _ in due])
         notices: list[tuple[Notice, int]] = []
         for record, project in due:
             slot = record.renotified + 1
@@ -88,7 +90,9 @@ def renotify(env: JobEnv) -> int:
             item = items.get(record.item_id or 0)
             owner = everyone.get(item.owner_id) if item else None
             today = now.astimezone(ZoneInfo(project.timezone)).date()
-            data = dm_data(record, project, item, owner, today, kind="renotify", why=None)
+            data = dm_data(record, project, item, owner, today, kind="renotify", why=None,
+                           review=slots.get(record.subject_id or 0)
+                           if record.subject_kind == REVIEW_SLOT else None)
             for person_id in sorted(told[record.id][record.level]):
                 person = everyone.get(person_id)
                 if person is None or quiet_until(

@@ -1,11 +1,11 @@
 """Review deadlines at 09:00, per timezone/calendar group (like bot/jobs/morning.py).
 
 Pending reviewers are reminded on the working day before the due date and on the due
-date's morning; on the first working day after it, each still pending slot's overdue
-notice goes to its reviewer (or delegate) and to the project's leads and process owner
-(`late_recipients` decides who: the escalation ladder can take that over). Each notice
-is keyed per slot, round and due date, so it goes out once whoever runs the sweep; the
-sweep itself claims job `reviews` per group and morning.
+date's morning. Past the due date each pending slot climbs the project's escalation
+ladder (bot/jobs/escalations_reviews.py): its first level is the overdue notice to the
+reviewer and the leads. Each reminder is keyed per slot, round and due date, so it goes
+out once whoever runs the sweep; the sweep itself claims job `reviews` per group and
+morning.
 """
 
 from __future__ import annotations
@@ -15,13 +15,12 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
-from bot.jobs.morning import first_previous
-from bot.jobs.periods import ONE_DAY, morning_day, overdue_cutoff, remind_before_cutoff
+from bot.jobs.periods import ONE_DAY, morning_day, remind_before_cutoff
 from bot.jobs.registry import JobEnv, job
 from bot.messages import Notice
 from bot.notices import dm
 from bot.outbox.enqueue import enqueue_many
-from bot.reviews_view import deciders, late_recipients, leads_of, review_row, slot_label
+from bot.reviews_view import deciders, review_row, slot_label
 from bot.workdays import calendar_for
 from storage import jobruns, people, reviews, sweeps
 from storage.engine import transaction
@@ -75,13 +74,12 @@ def _sweep_group(env: JobEnv, zone: str, calendar_name: str) -> int:
             return 0
         if failed is not None:
             jobruns.clear_failures(db, JOB, scope)
-        since = previous if last else first_previous(calendar, day)
 
         def between(kind: str, after: date | None, until: date) -> Found:
             rows = reviews.pending_due_between(db, zone, calendar_name, after, until)
             return [(kind, slot, review) for slot, review in rows]
 
-        found = between("overdue", overdue_cutoff(calendar, since), overdue_cutoff(calendar, day))
+        found: Found = []
         if local_now.date() == day:  # reminders on their own morning only, never late
             after = max(remind_before_cutoff(calendar, previous), day)
             found += between("before", after, remind_before_cutoff(calendar, day))
@@ -92,29 +90,19 @@ def _sweep_group(env: JobEnv, zone: str, calendar_name: str) -> int:
 
 def _notices(
     kind: str, slot: ReviewSlot, review: Review, project: Project, label: str, day: date,
-    names: dict[int, Person], leads: list[Person],
+    names: dict[int, Person],
 ) -> list[Notice]:
-    calendar = calendar_for(project.calendar)
     row = review_row(project, review, [slot], day)
     key = f"review-{kind}:{slot.id}:{review.round}:{review.due_date.isoformat()}"
     asked = names.get(slot.delegate_id or slot.reviewer_id)
     if asked is None:
         return []
-    if kind != "overdue":
-        return [dm(asked, "review_remind", project.locale, key, review=row, slot=label,
-                   kind=kind)]
-    days = calendar.working_days_after(review.due_date, day)
-    return [
-        dm(person, "review_overdue", project.locale, f"{key}:{person.id}", review=row,
-           slot=label, days=days, to=role, reviewer=asked.display_name)
-        for person, role in late_recipients([asked], leads, days)
-    ]
+    return [dm(asked, "review_remind", project.locale, key, review=row, slot=label, kind=kind)]
 
 
 def _queue(db: Session, env: JobEnv, day: date, found: Found) -> int:
     project_ids = list({r.project_id for _, _, r in found})
     by_id = reviews.projects_by_ids(db, project_ids)
-    leads = leads_of(db, project_ids)
     slots = [s for _, s, _ in found]
     depts = people.departments_by_ids(db, (s.department_id for s in slots))
     names = people.by_ids(db, [p for s in slots for p in (s.person_id, *deciders(s))])
@@ -124,8 +112,7 @@ def _queue(db: Session, env: JobEnv, day: date, found: Found) -> int:
         label = slot_label(slot, depts, names)
         notices += [
             (n, project.id)
-            for n in _notices(kind, slot, review, project, label, day, names,
-                              leads[project.id])
+            for n in _notices(kind, slot, review, project, label, day, names)
         ]
 
     def skip(notice: Notice, project_id: int | None, error: Exception) -> None:
