@@ -138,7 +138,8 @@ def test_head_acks_by_bare_id_in_a_dm_and_passing_resolves(quiz: Chat) -> None:
     run(quiz, "2027-01-06T10:00:00+08:00")
     assert records(quiz)["Legal"].state == "resolved"
     row = {"id": "E2", "level": "dept-head", "state": "resolved", "age": 0, "item": None,
-           "review": None, "quiz": {"key": "tq", "title": "T", "department": "Legal"}, "reason": None,
+           "review": None, "quiz": {"key": "tq", "title": "T", "department": "Legal"},
+           "reason": None,
            "overdue": False, "eta": None, "ack_by": None,
            "resolution": Label("esc_resolution", "all-passed")}
     zh = DingTalkRenderer().render("escalation_list", {"project": "LA", "rows": [row],
