@@ -86,7 +86,7 @@ def test_a_failing_morning_group_does_not_hold_up_the_others(
     caplog.set_level(logging.ERROR)
     sent = run_tick(rt, at("2026-11-19T09:00"))
     assert sorted(t for t, x in sent if x.startswith("⏰")) == ["#dev", "@ann"]
-    assert any("morning sweep of Atlantis/Nowhere|weekends failed" in m for m in errors(caplog))
+    assert any("job morning for Atlantis/Nowhere|weekends failed" in m for m in errors(caplog))
     assert "morning Atlantis/Nowhere|weekends 2026-11-19 failed" in status(rt)
     for when in ("2026-11-19T09:01", "2026-11-19T09:30"):
         assert run_tick(rt, at(when)) == []

@@ -18,12 +18,13 @@ to the channel's one grouped escalation post of the morning.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from bot.jobs.groups import RETRY, each_group
 from bot.jobs.periods import ONE_DAY, morning_day
 from bot.jobs.registry import JobEnv, job
 from bot.ladder import (
@@ -49,27 +50,11 @@ from storage.models import ActionItem, Person, Project
 
 log = logging.getLogger(__name__)
 JOB = "escalations"
-RETRY = timedelta(hours=1)
 
 
 @job(JOB)
 def escalation_ladder(env: JobEnv) -> int:
-    with transaction(env.engine) as db:
-        groups = sweeps.calendar_groups(db)
-    queued = 0
-    for zone, calendar in groups:
-        scope = f"{zone}|{calendar}"
-        try:
-            queued += _climb_group(env, zone, calendar, scope)
-        except Exception:
-            log.exception("escalation ladder of %s failed; trying again in %s", scope, RETRY)
-            now = env.clock.now()
-            try:
-                with transaction(env.engine) as db:
-                    jobruns.record_failure(db, JOB, scope, now.date().isoformat(), now)
-            except Exception:
-                log.exception("could not record the failed ladder of %s", scope)
-    return queued
+    return each_group(env, JOB, _climb_group)
 
 
 def _climb_group(env: JobEnv, zone: str, calendar_name: str, scope: str) -> int:

@@ -31,6 +31,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from bot.jobs.groups import RETRY, each_group
 from bot.jobs.periods import (
     ONE_DAY,
     last_working_day,
@@ -50,32 +51,12 @@ from storage.models import ActionItem, ChannelBinding, Person, Project
 
 log = logging.getLogger(__name__)
 JOB = "morning"
-RETRY = timedelta(hours=1)  # a group whose sweep failed is tried again after this
 CHUNK = 100  # projects written per transaction
 
 
 @job(JOB)
 def morning_sweep(env: JobEnv) -> int:
-    with transaction(env.engine) as db:
-        groups = sweeps.calendar_groups(db)
-    queued = 0
-    for zone, calendar in groups:
-        scope = f"{zone}|{calendar}"
-        try:
-            queued += _sweep_group(env, zone, calendar, scope)
-        except Exception:
-            log.exception("morning sweep of %s failed; trying again in %s", scope, RETRY)
-            _failed(env, scope)
-    return queued
-
-
-def _failed(env: JobEnv, scope: str) -> None:
-    now = env.clock.now()
-    try:
-        with transaction(env.engine) as db:
-            jobruns.record_failure(db, JOB, scope, now.date().isoformat(), now)
-    except Exception:
-        log.exception("could not record the failed morning sweep of %s", scope)
+    return each_group(env, JOB, _sweep_group)
 
 
 def first_previous(calendar: WorkCalendar, day: date) -> date:

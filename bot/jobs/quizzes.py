@@ -24,6 +24,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot import quiz_attempts, quiz_escalations
+from bot.jobs.groups import RETRY, each_group
 from bot.jobs.morning import first_previous
 from bot.jobs.periods import ONE_DAY, morning_day, overdue_cutoff
 from bot.jobs.registry import JobEnv, job
@@ -31,14 +32,13 @@ from bot.messages import Notice
 from bot.outbox.enqueue import enqueue_many
 from bot.quiz_view import Row, quiz_dm, rows_of
 from bot.workdays import WorkCalendar, calendar_for
-from storage import jobruns, people, quizzes, sweeps
+from storage import jobruns, people, quizzes
 from storage.engine import transaction
 from storage.models import Project
 from storage.quizzes import QuizAssignment
 
 log = logging.getLogger(__name__)
 JOB = "quiz"
-RETRY = timedelta(hours=1)
 GRADE_BATCH = 500
 REMIND_BEFORE = (1, 2)  # working days before the due date
 LOOKAHEAD_DAYS = 30
@@ -49,19 +49,7 @@ def quiz_sweep(env: JobEnv) -> int:
     _grade_expired(env)
     with transaction(env.engine) as db:
         quiz_escalations.settle_all(db, env.clock.now())
-    with transaction(env.engine) as db:
-        groups = sweeps.calendar_groups(db)
-    queued = 0
-    for zone, calendar in groups:
-        scope = f"{zone}|{calendar}"
-        try:
-            queued += _sweep_group(env, zone, calendar, scope)
-        except Exception:
-            log.exception("quiz sweep of %s failed; trying again in %s", scope, RETRY)
-            with transaction(env.engine) as db:
-                now = env.clock.now()
-                jobruns.record_failure(db, JOB, scope, now.date().isoformat(), now)
-    return queued
+    return each_group(env, JOB, _sweep_group)
 
 
 def _grade_expired(env: JobEnv) -> None:

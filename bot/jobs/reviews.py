@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
+from bot.jobs.groups import RETRY, each_group
 from bot.jobs.periods import ONE_DAY, morning_day, remind_before_cutoff
 from bot.jobs.registry import JobEnv, job
 from bot.messages import Notice
@@ -22,44 +23,23 @@ from bot.notices import dm
 from bot.outbox.enqueue import enqueue_many
 from bot.reviews_view import deciders, review_row, slot_label
 from bot.workdays import calendar_for
-from storage import jobruns, people, reviews, sweeps
+from storage import jobruns, people, reviews
 from storage.engine import transaction
 from storage.models import Person, Project
 from storage.reviews import Review, ReviewSlot
 
 log = logging.getLogger(__name__)
 JOB = "reviews"
-RETRY = timedelta(hours=1)  # a group whose sweep failed is tried again after this
 
 Found = list[tuple[str, ReviewSlot, Review]]
 
 
 @job(JOB)
 def review_sweep(env: JobEnv) -> int:
-    with transaction(env.engine) as db:
-        groups = sweeps.calendar_groups(db)
-    queued = 0
-    for zone, calendar in groups:
-        try:
-            queued += _sweep_group(env, zone, calendar)
-        except Exception:
-            log.exception("review sweep of %s|%s failed; trying again in %s", zone, calendar,
-                          RETRY)
-            _failed(env, f"{zone}|{calendar}")
-    return queued
+    return each_group(env, JOB, _sweep_group)
 
 
-def _failed(env: JobEnv, scope: str) -> None:
-    now = env.clock.now()
-    try:
-        with transaction(env.engine) as db:
-            jobruns.record_failure(db, JOB, scope, now.date().isoformat(), now)
-    except Exception:
-        log.exception("could not record the failed review sweep of %s", scope)
-
-
-def _sweep_group(env: JobEnv, zone: str, calendar_name: str) -> int:
-    scope = f"{zone}|{calendar_name}"
+def _sweep_group(env: JobEnv, zone: str, calendar_name: str, scope: str) -> int:
     with transaction(env.engine) as db:
         failed = jobruns.last_failure(db, JOB, scope)
     if failed is not None and env.clock.now() < failed + RETRY:
