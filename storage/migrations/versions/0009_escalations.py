@@ -1,7 +1,7 @@
 """escalations
 
-Revision ID: 0006
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-30 10:00:32.459749
 """
 from typing import Sequence, Union
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision: str = '0006'
-down_revision: Union[str, Sequence[str], None] = '0007'
+revision: str = '0009'
+down_revision: Union[str, Sequence[str], None] = '0008'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

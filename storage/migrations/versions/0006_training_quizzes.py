@@ -1,6 +1,6 @@
 """training quizzes: banks, questions, assignments, assignees, attempts
 
-Revision ID: 0009
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-30 10:15:00
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision: str = '0009'
+revision: str = '0006'
 down_revision: Union[str, Sequence[str], None] = '0005'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None

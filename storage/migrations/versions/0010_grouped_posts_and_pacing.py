@@ -1,7 +1,7 @@
 """grouped morning posts (pending listings) and shared delivery pacing
 
-Revision ID: 0012
-Revises: 0006
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-30 10:20:00
 """
 from typing import Sequence, Union
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision: str = '0012'
-down_revision: Union[str, Sequence[str], None] = '0006'
+revision: str = '0010'
+down_revision: Union[str, Sequence[str], None] = '0009'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

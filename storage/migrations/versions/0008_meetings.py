@@ -1,7 +1,7 @@
 """weekly meeting: slot, agenda topics, meetings, attendance, decisions, meeting items
 
-Revision ID: 0007
-Revises: 0008
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30 10:20:00
 """
 from typing import Sequence, Union
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision: str = '0007'
-down_revision: Union[str, Sequence[str], None] = '0008'
+revision: str = '0008'
+down_revision: Union[str, Sequence[str], None] = '0007'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
