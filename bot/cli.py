@@ -160,7 +160,7 @@ def tick(
     at: str = typer.Option(None, "--at", help="The instant, ISO-8601 (default: now)."),
 ) -> None:
     """Run every scheduled job due at that instant, once; then deliver the outbox."""
-    from bot.outbox.tick import run_tick
+    from bot.tick import run_tick
 
     _logging()
     settings = _settings(now=at)

@@ -17,9 +17,9 @@ from sqlmodel import select
 from bot.messages import Inbound
 from bot.outbox.console import ConsoleSender
 from bot.outbox.loop import target_of
-from bot.outbox.tick import tick
 from bot.runtime import Runtime, build
 from bot.settings import Settings
+from bot.tick import tick
 from storage.delivery_tables import OutboxMessage
 from storage.engine import transaction
 

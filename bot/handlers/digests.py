@@ -2,45 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from types import SimpleNamespace as Args
-from typing import Any
-
-from sqlmodel import Session
 
 from bot import options
-from bot.clock import Clock
 from bot.context import Context
 from bot.dates import weekday_number
 from bot.errors import CommandError
-from bot.handlers.listing import progress
 from bot.jobs.periods import next_fire
 from bot.jobs.schedule import first_at
-from bot.meeting_view import digest_meeting
 from bot.messages import Label, Reply
-from bot.quiz_view import digest_quizzes
+from bot.progress_view import digest_data
 from bot.registry import command
-from bot.reviews_view import open_review_rows
 from bot.tokens import Token
 from storage import digests
 from storage.delivery_tables import DigestSchedule
-from storage.models import Project
 
 CADENCES = ("daily", "weekly")  # option.* spells them per locale
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def digest_data(
-    db: Session, clock: Clock, project: Project, since: datetime | None, cadence: str
-) -> dict[str, Any]:
-    """The digest's content as of now: `progress` plus what was done since the last digest."""
-    data = {**progress(db, clock, project, since=since), "cadence": cadence, "since": since}
-    return {
-        **data,
-        **digest_meeting(db, clock, project, since),  # the next meeting, decisions since
-        **digest_quizzes(db, project.id),
-        "reviews": open_review_rows(db, project, clock.today(project.timezone)),
-    }
 
 
 def _schedule(ctx: Context) -> DigestSchedule:

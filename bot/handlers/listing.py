@@ -3,30 +3,25 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date
 from types import SimpleNamespace as Args
 
-from sqlmodel import Session
-
 from bot import options
-from bot.clock import Clock
 from bot.context import Context
 from bot.errors import CommandError
-from bot.escalation_view import section as escalation_section
 from bot.mentions import resolve
 from bot.messages import Reply
+from bot.progress_view import progress
 from bot.registry import command
 from bot.tokens import Token
-from bot.views import item_rows, kpi_rows
-from storage import items, people, sweeps
-from storage.items import ACTIVE, ItemFilter
+from bot.views import item_rows
+from storage import items, people
+from storage.items import ItemFilter
 from storage.models import Project
 
 LIST_LIMIT = 30
-STATUS_LIMIT = 10
 FILTER_WORDS = ("mine", "overdue", "blocked", "all")  # option.* spells them per locale
 ALL_STATUSES = ("open", "in_progress", "blocked", "done", "cancelled")
-UNBLOCKED = ("open", "in_progress")
 
 
 PAGE = re.compile(r"^(?:第)?(\d{1,4})页?$")
@@ -109,42 +104,6 @@ def action_list(ctx: Context, args: Args) -> Reply:
         filter=args.filter or "open",
         projects=[p.key for p in scope],
     )
-
-
-def progress(
-    db: Session, clock: Clock, project: Project, since: datetime | None = None
-) -> dict[str, object]:
-    """The digest's sections for `project` as of now; with `since`, what was done since then."""
-    today = clock.today(project.timezone)
-    todays = {project.id: today}
-    base = {"project_ids": [project.id], "today": todays}
-    # each item under one heading: a blocked item is listed as blocked (with its lateness)
-    moving = {**base, "statuses": UNBLOCKED}
-    overdue, n_overdue = items.listing(db, ItemFilter(**moving, overdue_only=True), STATUS_LIMIT)
-    blocked, n_blocked = items.listing(db, ItemFilter(**base, statuses=("blocked",)), STATUS_LIMIT)
-    soon, n_soon = items.listing(
-        db,
-        ItemFilter(**moving, due_from=today, due_until=today + timedelta(days=7)),
-        STATUS_LIMIT,
-    )
-    done, n_done = sweeps.done_since(db, project.id, since, STATUS_LIMIT) if since else ([], 0)
-    counts = items.status_counts(db, project.id)
-    return {
-        "project": project,
-        "today": today,
-        "counts": counts,
-        "open": sum(counts.get(s, 0) for s in ACTIVE),
-        "done": item_rows(db, done, todays),
-        "n_done": n_done,
-        "overdue": item_rows(db, overdue, todays),
-        "n_overdue": n_overdue,
-        "blocked": item_rows(db, blocked, todays),
-        "n_blocked": n_blocked,
-        "soon": item_rows(db, soon, todays),
-        "n_soon": n_soon,
-        "kpis": kpi_rows(db, project.id),
-        **escalation_section(db, clock, project),
-    }
 
 
 @command("status", permission="read", scope="reads-all")

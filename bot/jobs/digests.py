@@ -24,12 +24,12 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.calendar_view import provisional_note
-from bot.handlers.digests import digest_data
 from bot.jobs.periods import latest_fire, period_key
 from bot.jobs.registry import JobEnv, job
 from bot.jobs.schedule import first_at, next_digest
 from bot.notices import to_channels
 from bot.outbox.enqueue import enqueue
+from bot.progress_view import digest_data
 from bot.workdays import calendar_for
 from storage import digests, jobruns, sweeps
 from storage.delivery_tables import DigestSchedule
