@@ -19,7 +19,6 @@ from storage import people, projects, reviews
 from storage.models import Department, Person, Project
 from storage.reviews import Review, ReviewDecision, ReviewSlot
 
-LEADS_AND_OWNER = ("lead", "process-owner")
 DECIDED = ("approved", "changes")
 REVIEW_WORDS = ("review", "会签", "审核", "评审", "审批")
 
@@ -125,14 +124,6 @@ def late_recipients(
             seen.add(person.id)
             told.append((person, "lead"))
     return told
-
-
-def leads_of(db: Session, project_ids: Sequence[int]) -> dict[int, list[Person]]:
-    """Each project's leads and process owner, in one query."""
-    found: dict[int, list[Person]] = {pid: [] for pid in project_ids}
-    for project_id, person in reviews.people_in_roles_of(db, project_ids, LEADS_AND_OWNER):
-        found[project_id].append(person)
-    return found
 
 
 def request_notices(

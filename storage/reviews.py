@@ -16,7 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, or_, select
 
-from storage.models import Membership, Person, Project
+from storage.models import Project
 
 MODES = ("all", "any")
 OPEN = "open"
@@ -223,18 +223,3 @@ def projects_by_ids(db: Session, ids: Iterable[int]) -> dict[int, Project]:
     if not wanted:
         return {}
     return {p.id: p for p in db.exec(select(Project).where(col(Project.id).in_(wanted))).all()}
-
-
-def people_in_roles_of(
-    db: Session, project_ids: Sequence[int], roles: Sequence[str]
-) -> Sequence[tuple[int, Person]]:
-    """(project id, person) for everyone in `roles` of the projects, in one query."""
-    if not project_ids:
-        return []
-    query = (
-        select(Membership.project_id, Person)
-        .join(Person, col(Person.id) == col(Membership.person_id))
-        .where(col(Membership.project_id).in_(set(project_ids)), col(Membership.role).in_(roles))
-        .order_by(Membership.project_id, Person.id)
-    )
-    return db.exec(query).all()

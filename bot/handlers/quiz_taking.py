@@ -112,18 +112,30 @@ def _position(n: str) -> int:
     return int(n)
 
 
-@command("quiz answer", "<quiz:word> <n:word> [<answer:text>]", permission="none",
-         scope="optional")
-def quiz_answer(ctx: Context, args: Args) -> Reply:
-    (assignee, _, bank, _), attempt, project = _open_attempt(ctx, args.quiz)
+def _turn(ctx: Context, quiz: str, raw_n: str) -> Reply | tuple:
+    """The open attempt at question `raw_n`, or the reply when it cannot take an answer:
+    time is up (the attempt is graded as it stands) or another question is current."""
+    found, attempt, project = _open_attempt(ctx, quiz)
+    assignee, _, bank, _ = found
     now = ctx.now()
     if taking.expired(attempt, now):
         taking.finish(ctx.db, attempt, assignee, bank, now)
         return _result(ctx, project, attempt, bank, time_up=True)
-    n = _position(args.n)
+    n = _position(raw_n)
     if n != attempt.position + 1:
         return _question(ctx, project, attempt, bank, "quiz.not_current",
                          {"asked": n, "current": attempt.position + 1})
+    return found, attempt, project, n
+
+
+@command("quiz answer", "<quiz:word> <n:word> [<answer:text>]", permission="none",
+         scope="optional")
+def quiz_answer(ctx: Context, args: Args) -> Reply:
+    turn = _turn(ctx, args.quiz, args.n)
+    if isinstance(turn, Reply):
+        return turn
+    (assignee, _, bank, _), attempt, project, n = turn
+    now = ctx.now()
     order = taking.order_of(attempt)
     qid, _ = order[attempt.position]
     kind = quizzes.questions_by_ids(ctx.db, [qid])[qid].type
@@ -140,15 +152,10 @@ def quiz_answer(ctx: Context, args: Args) -> Reply:
 @command("quiz pick", "<quiz:word> <n:word> <letter:word>", permission="none", scope="optional")
 def quiz_pick(ctx: Context, args: Args) -> Reply:
     """A multiple-choice button: picks or unpicks one option; Submit sends `quiz answer`."""
-    (assignee, _, bank, _), attempt, project = _open_attempt(ctx, args.quiz)
-    now = ctx.now()
-    if taking.expired(attempt, now):
-        taking.finish(ctx.db, attempt, assignee, bank, now)
-        return _result(ctx, project, attempt, bank, time_up=True)
-    n = _position(args.n)
-    if n != attempt.position + 1:
-        return _question(ctx, project, attempt, bank, "quiz.not_current",
-                         {"asked": n, "current": attempt.position + 1})
+    turn = _turn(ctx, args.quiz, args.n)
+    if isinstance(turn, Reply):
+        return turn
+    (_, _, bank, _), attempt, project, _ = turn
     _, indexes = taking.order_of(attempt)[attempt.position]
     taking.toggle(ctx.db, attempt, args.letter, len(indexes))
     return _question(ctx, project, attempt, bank)
