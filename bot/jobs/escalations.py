@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from bot.jobs.groups import RETRY, each_group
+from bot.jobs.groups import backing_off, claim_day, each_group
 from bot.jobs.periods import ONE_DAY, morning_day
 from bot.jobs.registry import JobEnv, job
 from bot.ladder import (
@@ -43,7 +43,7 @@ from bot.messages import Notice
 from bot.notices import dm, to_channels
 from bot.outbox.enqueue import enqueue_many
 from bot.workdays import WorkCalendar, calendar_for
-from storage import escalations, jobruns, sweeps
+from storage import escalations, sweeps
 from storage.engine import transaction
 from storage.escalations import Escalation, EscalationPolicy
 from storage.models import ActionItem, Person, Project
@@ -59,24 +59,19 @@ def escalation_ladder(env: JobEnv) -> int:
 
 def _climb_group(env: JobEnv, zone: str, calendar_name: str, scope: str) -> int:
     now = env.clock.now()
-    with transaction(env.engine) as db:
-        failed = jobruns.last_failure(db, JOB, scope)
-    if failed is not None and now < failed + RETRY:
-        return 0  # backing off
+    waiting, failed = backing_off(env, JOB, scope)
+    if waiting:
+        return 0
     calendar = calendar_for(calendar_name)
     local_now = env.clock.local(zone)
     day = morning_day(local_now)
     if local_now.date() != day or not calendar.is_working(day):
         return 0  # levels fire on working days only, and never on a later day
     with transaction(env.engine) as db:
-        last = jobruns.last_period(db, JOB, scope)
-        if last and last >= day.isoformat():
+        claimed = claim_day(db, env, JOB, scope, day, failed)
+        if claimed is None:
             return 0
-        if not jobruns.claim(db, JOB, scope, day.isoformat(), now):
-            return 0
-        if failed is not None:
-            jobruns.clear_failures(db, JOB, scope)
-        previous = date.fromisoformat(last) if last else day - ONE_DAY
+        previous, _ = claimed
         escalations.ensure_policies(db, zone, calendar_name, day, now)
         found = sweeps.overdue_in_group(db, zone, calendar_name, day - ONE_DAY)
         lapsed = [

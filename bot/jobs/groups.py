@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session
 
 from bot.jobs.registry import JobEnv
 from storage import jobruns, sweeps
@@ -51,3 +53,19 @@ def backing_off(env: JobEnv, job: str, scope: str) -> tuple[bool, datetime | Non
     with transaction(env.engine) as db:
         failed = jobruns.last_failure(db, job, scope)
     return failed is not None and env.clock.now() < failed + RETRY, failed
+
+
+def claim_day(
+    db: Session, env: JobEnv, job: str, scope: str, day: date, failed: datetime | None
+) -> tuple[date, bool] | None:
+    """Claim the group's morning `day` in this transaction, clearing an earlier failure.
+
+    (the group's previous morning — the day before when none ran —, whether none had run),
+    or None when `day` was claimed already, here or by another process."""
+    last = jobruns.last_period(db, job, scope)
+    previous = date.fromisoformat(last) if last else day - timedelta(days=1)
+    if previous >= day or not jobruns.claim(db, job, scope, day.isoformat(), env.clock.now()):
+        return None
+    if failed is not None:
+        jobruns.clear_failures(db, job, scope)
+    return previous, last is None

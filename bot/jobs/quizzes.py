@@ -24,7 +24,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot import quiz_attempts, quiz_escalations
-from bot.jobs.groups import RETRY, each_group
+from bot.jobs.groups import backing_off, claim_day, each_group
 from bot.jobs.morning import first_previous
 from bot.jobs.periods import ONE_DAY, morning_day, overdue_cutoff
 from bot.jobs.registry import JobEnv, job
@@ -32,7 +32,7 @@ from bot.messages import Notice
 from bot.outbox.enqueue import enqueue_many
 from bot.quiz_view import Row, quiz_dm, rows_of
 from bot.workdays import WorkCalendar, calendar_for
-from storage import jobruns, people, quizzes
+from storage import people, quizzes
 from storage.engine import transaction
 from storage.models import Project
 from storage.quizzes import QuizAssignment
@@ -77,26 +77,23 @@ def reminder_dates(calendar: WorkCalendar, day: date) -> dict[date, int]:
 
 def _sweep_group(env: JobEnv, zone: str, calendar_name: str, scope: str) -> int:
     now = env.clock.now()
-    with transaction(env.engine) as db:
-        failed = jobruns.last_failure(db, JOB, scope)
-    if failed is not None and now < failed + RETRY:
+    waiting, failed = backing_off(env, JOB, scope)
+    if waiting:
         return 0
     calendar = calendar_for(calendar_name)
     local_now = env.clock.local(zone)
     day = morning_day(local_now)
     with transaction(env.engine) as db:
-        last = jobruns.last_period(db, JOB, scope)
-        previous = date.fromisoformat(last) if last else day - ONE_DAY
-        if previous >= day or not jobruns.claim(db, JOB, scope, day.isoformat(), now):
+        claimed = claim_day(db, env, JOB, scope, day, failed)
+        if claimed is None:
             return 0
-        if failed is not None:
-            jobruns.clear_failures(db, JOB, scope)
+        previous, first = claimed
         notices: list[tuple[Notice, int]] = []
         if local_now.date() == day and calendar.is_working(day):
             dates = reminder_dates(calendar, day)
             due = quizzes.due_between(db, zone, calendar_name, dates)
             notices += _reminders(db, due, dates)
-        since = previous if last else first_previous(calendar, day)
+        since = first_previous(calendar, day) if first else previous
         late = quizzes.due_in_range(
             db, zone, calendar_name, overdue_cutoff(calendar, since), overdue_cutoff(calendar, day)
         )

@@ -15,15 +15,15 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
-from bot.jobs.groups import RETRY, each_group
-from bot.jobs.periods import ONE_DAY, morning_day, remind_before_cutoff
+from bot.jobs.groups import backing_off, claim_day, each_group
+from bot.jobs.periods import morning_day, remind_before_cutoff
 from bot.jobs.registry import JobEnv, job
 from bot.messages import Notice
 from bot.notices import dm
 from bot.outbox.enqueue import enqueue_many
 from bot.reviews_view import deciders, review_row, slot_label
 from bot.workdays import calendar_for
-from storage import jobruns, people, reviews
+from storage import people, reviews
 from storage.engine import transaction
 from storage.models import Person, Project
 from storage.reviews import Review, ReviewSlot
@@ -40,20 +40,17 @@ def review_sweep(env: JobEnv) -> int:
 
 
 def _sweep_group(env: JobEnv, zone: str, calendar_name: str, scope: str) -> int:
-    with transaction(env.engine) as db:
-        failed = jobruns.last_failure(db, JOB, scope)
-    if failed is not None and env.clock.now() < failed + RETRY:
-        return 0  # backing off
+    waiting, failed = backing_off(env, JOB, scope)
+    if waiting:
+        return 0
     calendar = calendar_for(calendar_name)
     local_now = env.clock.local(zone)
     day = morning_day(local_now)
     with transaction(env.engine) as db:
-        last = jobruns.last_period(db, JOB, scope)
-        previous = date.fromisoformat(last) if last else day - ONE_DAY
-        if previous >= day or not jobruns.claim(db, JOB, scope, day.isoformat(), env.clock.now()):
+        claimed = claim_day(db, env, JOB, scope, day, failed)
+        if claimed is None:
             return 0
-        if failed is not None:
-            jobruns.clear_failures(db, JOB, scope)
+        previous, _ = claimed
 
         def between(kind: str, after: date | None, until: date) -> Found:
             rows = reviews.pending_due_between(db, zone, calendar_name, after, until)
