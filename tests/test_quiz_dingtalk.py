@@ -52,6 +52,6 @@ def test_a_quiz_taken_with_typed_answers(fake, adapter, runtime, tmp_path: Path)
         assert not any(e in text for e in EXPLANATIONS) and "正确答案" not in text
     assert "67%——未通过（及格线 75%），答对 2/3 题" in result
     assert "正确答案：" in result and "EXPLAIN-ONE" in result
-    assert "你还可以再答 1 次：quiz take tq" in result
+    assert "你还可以再答 1 次：测验 答题 tq" in result
     posts = fake.posts_to(WEBHOOK)
     assert all(p["session"] == DM for p in posts[-4:])
