@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -31,10 +32,12 @@ def _settings(**overrides: object) -> Settings:
         raise typer.Exit(2) from None
 
 
-def _logging(level: int = logging.WARNING) -> None:
-    logging.basicConfig(
-        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+def _logging(level: int = logging.WARNING, settings: Settings | None = None) -> None:
+    """Plain lines, or JSON lines with TASKFORCE_LOG_FORMAT=json (bot/logs.py)."""
+    from bot.logs import FORMATS, setup_logging
+
+    fmt = settings.log_format if settings else os.environ.get("TASKFORCE_LOG_FORMAT", "text")
+    setup_logging(level, fmt if fmt in FORMATS else "text")
 
 
 @app.command()
@@ -74,6 +77,9 @@ def run(
         None, help="slack, dingtalk or console (default: from the environment)."
     ),
     port: int = typer.Option(3000, help="HTTP port for Slack's HTTP mode."),
+    health_port: int = typer.Option(
+        None, "--health-port", help="Serve /healthz and /metrics on this port."
+    ),
 ) -> None:
     """Run the bot on a platform."""
     settings = _settings()
@@ -84,7 +90,7 @@ def run(
     if chosen not in PLATFORM_RUNNERS:
         typer.echo(f"unknown platform {chosen!r}: use slack, dingtalk or console", err=True)
         raise typer.Exit(2)
-    _run_platform(settings, chosen, port)
+    _run_platform(settings, chosen, port, health_port)
 
 
 def _run_slack(runtime: Runtime, port: int) -> None:
@@ -105,12 +111,17 @@ PLATFORM_RUNNERS: dict[str, Callable[[Runtime, int], None]] = {
 }
 
 
-def _run_platform(settings: Settings, platform: str, port: int) -> None:
-    """A chat platform's adapter in the foreground, the scheduler in the background."""
+def _run_platform(
+    settings: Settings, platform: str, port: int, health_port: int | None = None
+) -> None:
+    """A chat platform's adapter in the foreground, the scheduler (and the health port)
+    in the background."""
+    from bot.health import HealthServer
     from bot.jobs.scheduler import start_scheduler
+    from bot.metrics import watch_outbox
     from bot.runtime import build
 
-    _logging(logging.INFO)
+    _logging(logging.INFO, settings)
     for noisy in ("apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
@@ -119,6 +130,10 @@ def _run_platform(settings: Settings, platform: str, port: int) -> None:
         typer.echo(f"configuration error: {error}", err=True)
         raise typer.Exit(2) from None
     runtime = build(settings)
+    runtime.health.platform = platform
+    if health_port is not None:
+        watch_outbox(runtime.engine, runtime.clock)
+        HealthServer(runtime.health, port=health_port).start()
     scheduler = start_scheduler(runtime, senders)
     try:
         PLATFORM_RUNNERS[platform](runtime, port)
@@ -211,6 +226,16 @@ def export(
         typer.echo(f"export: {error}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"wrote {count} rows to {args[-1]}")
+
+
+@app.command()
+def doctor() -> None:
+    """Check the configuration, the database, the platform credentials, the clock and the
+    calendar data; exit non-zero when anything fails."""
+    from bot.doctor import run_doctor
+
+    _logging()
+    raise typer.Exit(run_doctor(sys.stdout))
 
 
 @db_app.command("upgrade")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import time
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -20,7 +21,9 @@ from bot.context import Context
 from bot.converters import convert
 from bot.errors import CommandError
 from bot.grammar import match
+from bot.logs import request_scope
 from bot.messages import Inbound, Label, Reply
+from bot.metrics import command_done
 from bot.outbox.enqueue import enqueue
 from bot.permissions import authorize
 from bot.quiz_hook import as_answer
@@ -104,23 +107,36 @@ class Dispatcher:
 
         `once`: the platform's request key. Its claim (storage.seen) is the command's
         first write, so a request another process already took is dropped (no replies)
-        and a command that answered "busy" can still be retried."""
+        and a command that answered "busy" can still be retried.
+        Each command runs under a request id (bot/logs.py) that its log lines and its
+        outbox rows carry, and is counted in the metrics by name and outcome."""
         attempt = _Attempt(locale=self.default_locale(inbound))
+        started = time.perf_counter()
+        with request_scope():
+            outcome, replies = self._handle(inbound, once, attempt)
+            name = attempt.command.id if attempt.command else "unknown"
+            seconds = time.perf_counter() - started
+            log.info("command %s: %s in %.1f ms", name, outcome, seconds * 1000)
+        command_done(name, outcome, seconds)
+        return replies
+
+    def _handle(
+        self, inbound: Inbound, once: str | None, attempt: _Attempt
+    ) -> tuple[str, list[Reply]]:
         try:
             with transaction(self.engine, command=True) as db:
                 if once is not None and not seen.claim(db, once, self.clock.now()):
                     log.info("request %s was taken by another process; dropped", once)
-                    return []
-                return self._run(db, inbound, attempt)
+                    return "dropped", []
+                return "ok", self._run(db, inbound, attempt)
         except CommandError as error:
-            return [self._error(error, attempt)]
+            return "error", [self._error(error, attempt)]
         except Exception as error:
             if is_busy(error):
-                return [self._busy(inbound, attempt)]
+                return "busy", [self._busy(inbound, attempt)]
             log.exception("command failed: %r from %s", inbound.text[:200], inbound.user_id)
-            return [
-                Reply("message", {"key": "error.internal", "params": {}}, locale=attempt.locale)
-            ]
+            reply = Reply("message", {"key": "error.internal", "params": {}}, locale=attempt.locale)
+            return "internal", [reply]
 
     def _locale_before_parsing(self, db: Session, inbound: Inbound) -> str | None:
         """The language of the project the command will most likely run in, so that even

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
 import bot.handlers  # noqa: F401  (registers the commands)
 from bot.clock import Clock
 from bot.dispatch import Dispatcher
+from bot.health import Health
 from bot.settings import Settings
 from storage.engine import make_engine
 from storage.migrate import upgrade
@@ -20,6 +21,10 @@ class Runtime:
     engine: Engine
     clock: Clock
     dispatcher: Dispatcher
+    health: Health = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.health = Health(self.engine)
 
 
 def build(settings: Settings | None = None, *, migrate: bool = True) -> Runtime:

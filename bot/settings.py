@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     now: datetime | None = Field(None, validation_alias=_env("TASKFORCE_NOW"))
     # organisation administrators: platform user ids, comma-separated
     admins: str = Field("", validation_alias=_env("TASKFORCE_ADMINS"))
+    # text, or json for one JSON object a line (bot/logs.py)
+    log_format: str = Field("text", validation_alias=_env("TASKFORCE_LOG_FORMAT"))
 
     slack_bot_token: str | None = Field(None, validation_alias=_env("SLACK_BOT_TOKEN"))
     slack_signing_secret: str | None = Field(None, validation_alias=_env("SLACK_SIGNING_SECRET"))
@@ -53,6 +55,13 @@ class Settings(BaseSettings):
     def _known_locale(cls, value: str | None) -> str | None:
         if value is not None and value not in ("en", "zh-CN"):
             raise ValueError(f"TASKFORCE_LOCALE={value!r}: use en or zh-CN")
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_log_format(cls, value: str) -> str:
+        if value not in ("text", "json"):
+            raise ValueError(f"TASKFORCE_LOG_FORMAT={value!r}: use text or json")
         return value
 
     @field_validator("database_url")

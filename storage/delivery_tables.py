@@ -30,6 +30,8 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=1000)
     created_at: datetime
     sent_at: datetime | None = None
+    # the command or job run that queued it (its log lines carry the same id)
+    request_id: str | None = Field(default=None, max_length=32)
 
 
 class JobRun(SQLModel, table=True):

@@ -150,3 +150,9 @@ def counts(db: Session) -> dict[str, int]:
 def in_state(db: Session, state: str, limit: int) -> Sequence[OutboxMessage]:
     query = select(OutboxMessage).where(OutboxMessage.state == state)
     return db.exec(query.order_by(col(OutboxMessage.id).desc()).limit(limit)).all()
+
+
+def oldest_queued(db: Session) -> datetime | None:
+    """When the oldest row still waiting to be sent was queued (None: nothing waits)."""
+    query = select(func.min(OutboxMessage.created_at)).where(OutboxMessage.state == "queued")
+    return db.exec(query).one()

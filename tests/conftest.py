@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import uuid
@@ -14,6 +15,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from bot.adapters.console import ConsoleAdapter
+from bot.logs import HANDLER_NAME
 from bot.runtime import Runtime, build
 from bot.settings import Settings
 from storage.engine import make_engine
@@ -132,3 +134,15 @@ def team(chat: Chat) -> Chat:
     for user, line in SETUP:
         chat(user, line)
     return chat
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """A CLI command run in-process installs the bot's log handler (bot/logs.py); take it
+    away after the test, so later tests do not write into a closed captured stream."""
+    root = logging.getLogger()
+    level = root.level
+    yield
+    for handler in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
+        root.removeHandler(handler)
+    root.setLevel(level)

@@ -68,6 +68,7 @@ class FakeSlack:
         self.failures: dict[str, list[tuple[int, dict[str, str], str]]] = {}
         self.delays: dict[str, float] = {}
         self.cannot_post: set[str] = set()
+        self.refused_tokens: set[str] = set()  # Slack answers these `invalid_auth`
         self.ws_url = ""
         self._ts = 0
         self._cond = threading.Condition()
@@ -184,6 +185,10 @@ class FakeSlack:
                 method = parts.path.removeprefix("/api/")
                 fake._record(Call(method, args, parts.path, headers))
                 time.sleep(fake.delays.get(method, 0))
+                bearer = headers.get("authorization", "").removeprefix("Bearer ")
+                if bearer in fake.refused_tokens:
+                    refused = json.dumps({"ok": False, "error": "invalid_auth"})
+                    return self._send(200, {}, refused, "application/json")
                 queued = fake.failures.get(method)
                 if queued:
                     status, extra, text = queued.pop(0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from bot.jobs import (  # noqa: F401  (registers the jobs)
     digests,
@@ -15,7 +16,9 @@ from bot.jobs import (  # noqa: F401  (registers the jobs)
     unreachable,
 )
 from bot.jobs import quizzes as quiz_jobs  # noqa: F401  (training quizzes)
-from bot.jobs.registry import JOBS, JobEnv
+from bot.jobs.registry import JOBS, Job, JobEnv
+from bot.logs import request_scope
+from bot.metrics import JOB_SECONDS
 from bot.workdays import refresh_overrides
 from storage.engine import transaction
 
@@ -31,9 +34,18 @@ def run_due(env: JobEnv) -> dict[str, int]:
     except Exception:
         log.exception("could not refresh the calendar overrides; the jobs use the last ones")
     for name, function in JOBS.items():
+        queued[name] = _run_one(name, function, env)
+    return queued
+
+
+def _run_one(name: str, function: Job, env: JobEnv) -> int:
+    """One job, under a request id of its own (its log lines and outbox rows carry it)."""
+    started = time.perf_counter()
+    with request_scope(prefix=f"job-{name}"[:19]):
         try:
-            queued[name] = function(env)
+            return function(env)
         except Exception:
             log.exception("job %s failed; it runs again on the next tick", name)
-            queued[name] = 0
-    return queued
+            return 0
+        finally:
+            JOB_SECONDS.labels(job=name).observe(time.perf_counter() - started)

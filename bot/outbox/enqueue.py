@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from bot.logs import current_request_id
 from bot.messages import Notice
 from bot.outbox.quiet import quiet_until
 from bot.render import PayloadRenderer, renderer_for
@@ -103,6 +104,7 @@ def render_rows(
     """The outbox rows of `notices`, rendered (needs no database: a sweep renders
     between its short transactions); `quiet` from `quiet_people`."""
     rows = []
+    request_id = current_request_id()
     for notice, project_id in notices:
         target = notice.target
         try:
@@ -129,6 +131,7 @@ def render_rows(
                 "attempts": 0,
                 "next_attempt_at": send_at,
                 "created_at": now,
+                "request_id": request_id,
             }
         )
     return rows

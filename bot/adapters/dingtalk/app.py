@@ -47,6 +47,7 @@ class DingTalkAdapter:
         self.renderer = DingTalkRenderer()
         self.client = StreamClient(config, self.api, min_delay=min_delay)
         handlers.register(self.client, self.accept)
+        runtime.health.platform, runtime.health.link = "dingtalk-stream", self.client.is_connected
         self.dispatch_pool = ThreadPoolExecutor(4, thread_name_prefix="tf-dingtalk-core")
         self.io_pool = ThreadPoolExecutor(16, thread_name_prefix="tf-dingtalk-io")
         self.handled = 0  # commands answered (for tests and logs)

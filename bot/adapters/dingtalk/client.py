@@ -30,6 +30,7 @@ import websockets
 import websockets.exceptions  # noqa: F401  (see the module docstring)
 from dingtalk_stream import Credential, DingTalkStreamClient
 from dingtalk_stream.version import VERSION_STRING
+from websockets.protocol import State
 
 from bot.adapters.dingtalk.config import DingTalkConfig
 from bot.adapters.dingtalk.openapi import OpenApi
@@ -106,6 +107,10 @@ class StreamClient(DingTalkStreamClient):
             wait = self.min_delay if connected else delay
             delay = self.min_delay if connected else min(delay * 2, self.max_delay)
             await asyncio.sleep(wait)
+
+    def is_connected(self) -> bool:
+        """Whether the stream's websocket is open now (the health port reports it)."""
+        return self.websocket is not None and self.websocket.state is State.OPEN
 
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.create_task(coroutine)

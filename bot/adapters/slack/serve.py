@@ -21,6 +21,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress.server import create_server
 
 from bot.adapters.slack.app import build_app
+from bot.health import METRICS_PATH, Health, wsgi
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -29,11 +30,19 @@ HEALTH = "/healthz"
 THREADS = 16
 
 
-def wsgi_app(app: App) -> Callable[..., Iterable[bytes]]:
+def wsgi_app(app: App, health: Health | None = None) -> Callable[..., Iterable[bytes]]:
+    """Bolt at PATH; `/healthz` (and `/metrics`) from `health` when given, else a plain ok."""
     bolt = SlackRequestHandler(app, path=PATH)
+    report = wsgi(health) if health else None
 
     def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO") == HEALTH:
+        path = environ.get("PATH_INFO")
+        if report is not None and environ.get("REQUEST_METHOD") == "GET" and path in (
+            HEALTH,
+            METRICS_PATH,
+        ):
+            return report(environ, start_response)
+        if environ.get("REQUEST_METHOD") == "GET" and path == HEALTH:
             start_response("200 OK", [("Content-Type", "text/plain")])
             return [b"ok"]
         return bolt(environ, start_response)
@@ -45,10 +54,15 @@ class HttpServing:
     """waitress serving the app; `port=0` picks a free port (see `.port`)."""
 
     def __init__(
-        self, app: App, host: str = "0.0.0.0", port: int = 3000, threads: int = THREADS
+        self,
+        app: App,
+        host: str = "0.0.0.0",
+        port: int = 3000,
+        threads: int = THREADS,
+        health: Health | None = None,
     ) -> None:
         self.server = create_server(
-            wsgi_app(app), host=host, port=port, threads=threads, ident="taskforce"
+            wsgi_app(app, health), host=host, port=port, threads=threads, ident="taskforce"
         )
         self._thread: threading.Thread | None = None
 
@@ -77,17 +91,26 @@ def socket_mode(app: App, app_token: str) -> SocketModeHandler:
     return SocketModeHandler(app, app_token=app_token, concurrency=THREADS)
 
 
+def socket_mode_for(runtime: Runtime, app: App) -> SocketModeHandler:
+    """Socket Mode for `runtime`, its websocket reported on the health port."""
+    handler = socket_mode(app, str(runtime.settings.slack_app_token))
+    runtime.health.platform = "slack-socket-mode"
+    runtime.health.link = handler.client.is_connected
+    return handler
+
+
 def run_slack(runtime: Runtime, port: int = 3000) -> None:
     """Run the Slack adapter until interrupted: Socket Mode if SLACK_APP_TOKEN, else HTTP."""
     settings = runtime.settings
     app = build_app(runtime)
     if settings.slack_app_token:
         print(f"Slack Socket Mode: connecting via {settings.slack_api_url}", file=sys.stderr)
-        socket_mode(app, settings.slack_app_token).start()
+        socket_mode_for(runtime, app).start()
         return
     if not settings.slack_signing_secret:
         raise ValueError(
             "SLACK_SIGNING_SECRET is not set (HTTP mode needs it; or set "
             "SLACK_APP_TOKEN for Socket Mode)"
         )
-    HttpServing(app, port=port).run()
+    runtime.health.platform = "slack-http"
+    HttpServing(app, port=port, health=runtime.health).run()

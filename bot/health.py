@@ -1,0 +1,102 @@
+"""The health port: `/healthz` (the database and the platform connection, as JSON;
+200 when both are fine, else 503) and `/metrics` (Prometheus, bot/metrics.py).
+
+Every server mode serves it with `taskforce run --health-port N`; Slack's HTTP mode also
+answers `/healthz` on its own port. The adapter that runs says how to tell whether its
+platform connection is up (`Health.link`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from prometheus_client import make_wsgi_app
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from waitress.server import create_server
+
+from bot.metrics import REGISTRY
+from storage.migrate import revisions
+
+log = logging.getLogger(__name__)
+HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
+
+
+@dataclass
+class Health:
+    """What `/healthz` reports on: the database, and the link the adapter registered."""
+
+    engine: Engine
+    platform: str = "console"
+    # True while the platform connection is up (Socket Mode / DingTalk stream websocket);
+    # an HTTP-mode adapter is up while it serves
+    link: Callable[[], bool] = field(default=lambda: True)
+
+    def database(self) -> dict[str, Any]:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            current, heads = revisions(self.engine)
+        except Exception as error:
+            return {"ok": False, "error": type(error).__name__}
+        migrated = current == heads
+        detail = {"ok": migrated, "revision": ",".join(sorted(current)) or None}
+        if not migrated:
+            detail["expected"] = ",".join(sorted(heads))
+        return detail
+
+    def report(self) -> dict[str, Any]:
+        database = self.database()
+        try:
+            connected = bool(self.link())
+        except Exception:
+            connected = False
+        platform = {"name": self.platform, "ok": connected}
+        return {"ok": database["ok"] and connected, "database": database, "platform": platform}
+
+
+def wsgi(health: Health) -> Callable[..., Iterable[bytes]]:
+    """`/healthz` and `/metrics`; anything else 404."""
+    metrics = make_wsgi_app(REGISTRY)
+
+    def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == METRICS_PATH:
+            return metrics(environ, start_response)
+        if path != HEALTH_PATH or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"not found"]
+        report = health.report()
+        status = "200 OK" if report["ok"] else "503 Service Unavailable"
+        start_response(status, [("Content-Type", "application/json")])
+        return [json.dumps(report).encode()]
+
+    return serve
+
+
+class HealthServer:
+    """The health port on a thread of its own (`port=0` picks a free one)."""
+
+    def __init__(self, health: Health, host: str = "0.0.0.0", port: int = 0) -> None:
+        self.server = create_server(wsgi(health), host=host, port=port, threads=2)
+        self._thread = threading.Thread(target=self.server.run, name="health", daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self.server.effective_port)
+
+    def start(self) -> HealthServer:
+        self._thread.start()
+        log.info("health and metrics on port %d (%s, %s)", self.port, HEALTH_PATH, METRICS_PATH)
+        return self
+
+    def stop(self) -> None:
+        self.server.close()
+        self.server.task_dispatcher.shutdown()
+        self._thread.join(timeout=5)
