@@ -81,14 +81,22 @@ def authorize(
 # none configured, any lead or process owner of any project.
 
 
-def authorize_org_admin(db: Session, admins: frozenset[str], user_id: str, person_id: int) -> None:
-    """Raise CommandError unless the caller may change organisation-wide settings."""
+def authorize_org_admin(
+    db: Session,
+    admins: frozenset[str],
+    user_id: str,
+    person_id: int,
+    refusals: tuple[str, str] = ("perm.needs_admin", "perm.needs_admin_or_lead"),
+    **params: object,
+) -> None:
+    """Raise CommandError unless the caller may change organisation-wide settings;
+    `refusals`: the keys that say so with and without administrators configured."""
     if admins:
         if user_id not in admins:
-            raise CommandError("perm.needs_admin")
+            raise CommandError(refusals[0], **params)
         return
     query = select(Membership.id).where(
         Membership.person_id == person_id, col(Membership.role).in_(MANAGERS)
     )
     if db.exec(query.limit(1)).first() is None:
-        raise CommandError("perm.needs_admin_or_lead")
+        raise CommandError(refusals[1], **params)

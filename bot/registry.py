@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.grammar import Param, parse_spec
+from bot.permission_table import rule_for
 
 # Where a command looks for its project: "project" needs one; "optional" runs
 # without one; "reads-all" covers every project of the caller in a DM; "named"
@@ -110,23 +111,33 @@ def command(
     words: str,
     spec: str = "",
     *,
-    permission: str,
+    permission: str | None = None,
     scope: Scope = "project",
     id: str | None = None,
     parse: Callable[..., dict[str, object]] | None = None,
     target: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register the decorated handler for the command `words` (e.g. "action add")."""
+    """Register the decorated handler for the command `words` (e.g. "action add").
+
+    Its permission rule comes from the permission table (bot/permission_table.py); a
+    `permission` given here must agree with it, and a command the table does not list
+    cannot be registered."""
     key = tuple(words.split())
+    command_id = id or ".".join(key)
+    rule = rule_for(command_id)
+    if rule is None:
+        raise ValueError(f"{command_id} is not in the permission table (bot/permission_table.py)")
+    if permission is not None and permission != rule:
+        raise ValueError(f"{command_id}: permission {permission!r}, the table says {rule!r}")
 
     def register(handler: Callable[..., Any]) -> Callable[..., Any]:
         if key in COMMANDS:
             raise ValueError(f"command {words!r} registered twice")
         COMMANDS[key] = Command(
-            id=id or ".".join(key),
+            id=command_id,
             words=key,
             params=parse_spec(spec),
-            permission=permission,
+            permission=rule,
             scope=scope,
             handler=handler,
             custom_parse=parse,

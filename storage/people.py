@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from storage.models import Department, Person
+from storage.models import Department, History, Person
 
 
 def name_key(name: str) -> str:
@@ -68,6 +68,14 @@ def departments_by_ids(db: Session, ids: Iterable[int | None]) -> dict[int, Depa
         return {}
     query = select(Department).where(col(Department.id).in_(wanted))
     return {d.id: d for d in db.exec(query).all()}
+
+
+def department_creator(db: Session, dept_id: int) -> int | None:
+    """Who created the department (its `created` history entry)."""
+    query = select(History.actor_id).where(
+        History.entity == "dept", History.entity_id == dept_id, History.field == "created"
+    )
+    return db.exec(query.limit(1)).first()
 
 
 def add_department(db: Session, name: str, head_id: int | None) -> Department:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from support_scheduler import at, inbound, rows, say, seed_project, sqlite_runtime
 
-from bot import registry
+from bot import permission_table, registry
 from bot.messages import Notice, Target
 from bot.outbox.enqueue import enqueue, enqueue_many
 from bot.runtime import Runtime
@@ -54,13 +54,16 @@ def test_insert_is_idempotent_per_key_and_target(rt: Runtime) -> None:
     assert rows(rt)[0].payload.startswith('"hi" is not a time range')
 
 
-def test_notices_are_written_with_the_change_or_not_at_all(rt: Runtime) -> None:
+def test_notices_are_written_with_the_change_or_not_at_all(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def change_and_notify(ctx, args):  # noqa: ANN001, ANN202
         ctx.project.phase = "pilot"
         ctx.db.add(ctx.project)
         ctx.notices.append(Notice(Target("console", user_id="bob"), "no_such_template", {}))
         return ctx.say("project.phase_set", "channel", project="OPS", phase="pilot")
 
+    monkeypatch.setitem(permission_table.RULES, "zz.test", "manage")  # a test-only command
     registry.command("zz test notify", permission="manage", id="zz.test")(change_and_notify)
     try:
         replies = rt.dispatcher.handle(inbound("ann", "zz test notify"))

@@ -30,7 +30,7 @@ def _schedule(ctx: Context) -> DigestSchedule:
     return found
 
 
-@command("digest now", permission="read")
+@command("digest now", permission="contribute")
 def digest_now(ctx: Context, args: Args) -> Reply:
     """Posts here at once; the scheduled digest's "since last" mark stays where it is."""
     schedule = _schedule(ctx)

@@ -7,16 +7,19 @@ from types import SimpleNamespace as Args
 from bot.context import Context
 from bot.errors import CommandError
 from bot.messages import Label, Reply
+from bot.notices import dm
+from bot.permissions import authorize, authorize_org_admin
 from bot.registry import command
 from storage import people, projects
-from storage.models import Person, Project
+from storage.models import Department, Person, Project
 
 ROLE_ORDER = {"process-owner": 0, "lead": 1, "member": 2, "viewer": 3}
 
 
 # Departments are organisation-wide: in a channel without a project or a DM without one,
 # anyone may add one (the first step of setting up a project); in a project, leads do.
-@command("dept add", "<name:text> head <head:newuser>", permission="manage", scope="optional")
+# Changing an existing department's head is an organisation-wide act (COMMANDS.md).
+@command("dept add", "<name:text> head <head:newuser>", permission="none", scope="optional")
 def dept_add(ctx: Context, args: Args) -> Reply:
     if len(args.name) > 80:
         raise CommandError(
@@ -24,17 +27,36 @@ def dept_add(ctx: Context, args: Args) -> Reply:
         )
     dept = people.department(ctx.db, args.name)
     if dept is None:
+        if ctx.project is not None:
+            authorize("manage", ctx.membership, None, ctx.today())
         dept = people.add_department(ctx.db, args.name, args.head.id)
         ctx.record("dept", dept.id, "created", None, dept.name)
         ctx.record("dept", dept.id, "head", None, args.head.display_name)
         return ctx.say("dept.added", "channel", name=dept.name, head=args.head.display_name)
     if dept.head_id == args.head.id:
         return ctx.say("dept.exists", name=dept.name, head=args.head.display_name)
+    _may_change_head(ctx, dept)
     old = people.by_ids(ctx.db, [dept.head_id]).get(dept.head_id)
     dept.head_id = args.head.id
     ctx.db.add(dept)
     ctx.record("dept", dept.id, "head", old.display_name if old else None, args.head.display_name)
+    if old is not None and old.id != ctx.actor.id:  # the previous head is told
+        ctx.notices.append(dm(old, "dept_head_notice", ctx.locale, name=dept.name,
+                              head=args.head.display_name, actor=ctx.actor.display_name))
     return ctx.say("dept.head_changed", "channel", name=dept.name, head=args.head.display_name)
+
+
+def _may_change_head(ctx: Context, dept: Department) -> None:
+    """The department's current head hands over; its creator sets the first head; else
+    an organisation administrator (with none configured: a lead of any project)."""
+    if dept.head_id == ctx.actor.id:
+        return
+    if dept.head_id is None and people.department_creator(ctx.db, dept.id) == ctx.actor.id:
+        return
+    authorize_org_admin(
+        ctx.db, ctx.settings.admin_ids(), ctx.inbound.user_id, ctx.actor.id,
+        ("dept.head_needs_admin", "dept.head_needs_admin_or_lead"), name=dept.name,
+    )
 
 
 @command(

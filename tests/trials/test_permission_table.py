@@ -1,0 +1,214 @@
+"""Trial (issue 15, permissions): every command of the permission table under every role,
+compared with the table (bot/permission_table.py, COMMANDS.md's table as data) cell by cell.
+
+A project LA is seeded once: olivia process owner, lena lead, max member, ivy member who
+owns A1, vic viewer, wendy who owns A2 and was then made a viewer (an owner's rights follow
+the item), nora who is no member, ada an organisation administrator who is no member.
+Each (command, person) runs on a fresh copy of that database; "allowed" means the answer
+is no refusal (another error — an unknown quiz, a meeting not running — is not a refusal).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.adapters.console import ConsoleAdapter
+from bot.messages import Inbound
+from bot.permission_table import COLUMNS, NO, ROWS, Y, markdown
+from bot.runtime import Runtime, build
+from bot.settings import Settings
+from storage.delivery_tables import OutboxMessage
+from storage.models import History
+
+ROOT = Path(__file__).resolve().parents[2]
+REFUSALS = (
+    "perm.", "dept.head_needs_", "escalation.not_target", "review.not_", "quiz.not_assigned"
+)
+PEOPLE = {"viewer": "vic", "member": "max", "item owner": "ivy", "lead": "lena",
+          "process-owner": "olivia"}
+OUTSIDERS = ("nora", "ada")  # no member: every project command is refused them
+SEED = [
+    ("olivia", 'project create "Launch approval" key LA'),
+    ("olivia", "dept add Marketing head @mona"),
+    ("olivia", "dept add Legal head @leo"),
+    ("olivia", "member add @olivia dept Marketing"),
+    ("olivia", "member add @lena dept Legal role lead"),
+    ("olivia", "member add @max dept Marketing"),
+    ("olivia", "member add @ivy dept Marketing"),
+    ("olivia", "member add @vic dept Legal role viewer"),
+    ("olivia", "member add @wendy dept Legal"),
+    ("olivia", 'action add "Draft the checklist" owner @ivy due 2026-12-04'),
+    ("olivia", 'action add "Legal template" owner @wendy due 2026-12-04'),
+    ("olivia", 'action add "Budget" owner @olivia due 2026-12-04'),
+    ("olivia", "member role @wendy viewer"),
+    ("olivia", 'agenda add "Pilot scope"'),
+    ("max", 'escalate A1 "waiting for legal"'),
+]
+# one line per command of the walk; own-item rows act on A1 (ivy's), any-item rows on A3
+EXAMPLES = {
+    "action.list": "action list", "action.show": "action show A1", "project.info": "project info",
+    "status": "status", "agenda.show": "agenda show", "policy.show": "policy show",
+    "review.list": "review list", "review.stats": "review stats",
+    "escalation.list": "escalation list", "quiz.status": "quiz status nosuchquiz",
+    "member.list": "member list", "meeting.history": "meeting history",
+    "decision.search": "decision search scope", "use": "use LA",
+    "action.add": 'action add "Form" owner @max due 2026-12-10',
+    "add": "add Form @max 2026-12-10", "agenda.add": 'agenda add "Budget"',
+    "escalate": 'escalate A1 "stuck"', "decision": 'decision "Pilot in Q1"',
+    "digest.now": "digest now", "review.open": 'review "Form" by dept Legal within 3wd',
+    "here": "here",
+    "action.start": "action start {item}", "start": "start {item}",
+    "action.done": "action done {item}", "done": "done {item}",
+    "action.block": 'action block {item} "waiting"', "action.note": 'action note {item} "ok"',
+    "action.reopen": "action reopen {item}", "action.cancel": "action cancel {item}",
+    "action.due": "action due {item} 2026-12-11", "action.reassign": "action reassign {item} @max",
+    "agenda.remove": "agenda remove T1", "agenda.done": "agenda done T1",
+    "meeting.set": "meeting set mon 10:00", "meeting.off": "meeting off",
+    "meeting.start": "meeting start", "meeting.end": "meeting end",
+    "digest.set": "digest set weekly fri 16:00", "quiz.assign": "quiz assign nosuch to all due +5d",
+    "escalation.resolve": 'escalation resolve E1 "sorted"',
+    "policy.overdue": "policy overdue 1:owner 3:lead 5:dept-head",
+    "policy.renotify": "policy renotify 4h", "project.phase": "project phase pilot",
+    "project.kpi": 'project kpi "Cycle time" baseline 15 target 7',
+    "member.add": "member add @zed dept Legal", "member.role": "member role @max viewer",
+    "project.unbind": "project unbind", "project.bind": "project bind LA",
+    "dept.add": "dept add Finance head @fred",
+}
+NOW = datetime.fromisoformat("2026-11-30T10:00:00+08:00")
+
+
+class Chat:
+    """Console users on the database at `path` (tests/conftest.py's Chat, importable here)."""
+
+    def __init__(self, path: Path, admins: str = "") -> None:
+        settings = Settings(database_url=f"sqlite:///{path}", now=NOW, admins=admins)
+        self.runtime: Runtime = build(settings, migrate=False)
+        self.adapter = ConsoleAdapter(self.runtime.dispatcher, "olivia", "launch", out=None)  # type: ignore[arg-type]
+
+    def __call__(self, user: str, line: str) -> str:
+        self.adapter.user = user
+        return "\n".join(self.adapter.handle(line))
+
+
+ITEM = {"start, done, block, note, reopen, cancel — own item": "A1",
+        "due — own item (recorded as a slip when later; not once overdue)": "A1"}
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
+    path = tmp_path_factory.mktemp("perm") / "seed.db"
+    shutil.copy(sqlite_template, path)
+    chat = Chat(path, admins="ada")
+    for user, line in SEED:
+        answer = chat(user, line)
+        assert "not" not in answer.lower() or "escalat" in answer.lower(), (line, answer)
+    chat.runtime.engine.dispose()
+    return path
+
+
+def refused(seeded: Path, tmp_path: Path, user: str, line: str) -> bool:
+    path = tmp_path / f"{user}-{abs(hash(line))}.db"
+    shutil.copy(seeded, path)
+    chat = Chat(path, admins="ada")
+    try:
+        [reply, *_] = chat.runtime.dispatcher.handle(
+            Inbound("console", user, line, channel_id="launch", user_name=user)
+        )
+    finally:
+        chat.runtime.engine.dispose()
+    key = str(reply.data.get("key") or "") if reply.template == "error" else ""
+    assert key != "error.internal", (user, line)
+    return key.startswith(REFUSALS)
+
+
+def walk() -> Iterator[tuple[str, str, str]]:
+    """(row label, command id, line) for every command of a row with role columns."""
+    for row in ROWS:
+        if len(row.cells) != len(COLUMNS):
+            continue
+        for command_id, rule in row.commands.items():
+            if rule == "none" and command_id != "dept.add":
+                continue  # rights by target or org: their own trials below
+            item = ITEM.get(row.label, "A3")
+            yield row.label, command_id, EXAMPLES[command_id].format(item=item)
+
+
+@pytest.mark.parametrize(("label", "command_id", "line"), list(walk()))
+def test_each_cell_of_the_table(seeded, tmp_path, trial, label, command_id, line) -> None:  # noqa: ANN001
+    row = next(r for r in ROWS if r.label == label)
+    for column, cell in zip(COLUMNS, row.cells, strict=True):
+        person = PEOPLE[column]
+        trial.tried(f"{line!r} as {column} ({person})")
+        assert refused(seeded, tmp_path, person, line) == (cell == NO), (column, line)
+        trial.held(f"{'refused' if cell == NO else 'allowed'}, as the table says ({cell})")
+    for person in OUTSIDERS:
+        trial.tried(f"{line!r} as {person}, no member")
+        assert refused(seeded, tmp_path, person, line), (person, line)
+        trial.held("refused")
+
+
+def test_an_owner_made_viewer_keeps_the_rights_of_their_item(seeded, tmp_path, trial) -> None:  # noqa: ANN001
+    for line in ("action done A2", 'action note A2 "still mine"', "action due A2 2026-12-11"):
+        trial.tried(f"{line!r} as wendy, a viewer who owns A2")
+        assert not refused(seeded, tmp_path, "wendy", line)
+        trial.held("allowed")
+    trial.tried("action done A1 as wendy (not hers)")
+    assert refused(seeded, tmp_path, "wendy", "action done A1")
+    trial.held("refused")
+
+
+def test_rights_by_target(seeded, tmp_path, trial) -> None:  # noqa: ANN001
+    trial.tried("escalation ack E1 as max (member, not a target) and as lena (lead)")
+    ack = "escalation ack E1 eta 2026-12-07"
+    assert refused(seeded, tmp_path, "max", ack)
+    assert not refused(seeded, tmp_path, "lena", ack)
+    trial.held("the member is refused, the lead may")
+    trial.tried("project create as nora, who is in no project")
+    assert not refused(seeded, tmp_path, "nora", 'project create "Purchasing" key PU')
+    trial.held("anyone may")
+
+
+def test_a_department_head_is_changed_by_the_organisation(seeded, tmp_path, trial) -> None:  # noqa: ANN001
+    line = "dept add Legal head @lena"
+    trial.tried(f"{line!r} as lena (a lead; administrators are configured)")
+    assert refused(seeded, tmp_path, "lena", line)
+    trial.held("refused: only an administrator or the current head")
+    for who in ("ada", "leo"):
+        trial.tried(f"{line!r} as {who}")
+        assert not refused(seeded, tmp_path, who, line)
+        trial.held("allowed")
+
+
+def test_with_no_administrator_a_lead_changes_the_head_and_the_old_head_is_told(
+    seeded, tmp_path, trial  # noqa: ANN001
+) -> None:
+    path = tmp_path / "noadmin.db"
+    shutil.copy(seeded, path)
+    chat = Chat(path)
+    trial.tried("dept add Legal head @lena as max (member) then as lena (lead), no admins")
+    assert "head" in chat("max", "dept add Legal head @lena").lower()
+    assert "Legal now has head lena" in chat("lena", "dept add Legal head @lena")
+    trial.held("the member refused, the lead allowed")
+    with Session(chat.runtime.engine) as db:
+        told = db.exec(select(OutboxMessage).where(OutboxMessage.user_id == "leo")).all()
+        query = select(History).where(History.field == "head", History.new == "lena")
+        change = db.exec(query).one()
+    assert any("no longer its head" in row.payload for row in told)
+    assert change.old == "leo"
+    trial.held("the change is in history (leo → lena) and leo got a DM")
+    chat.runtime.engine.dispose()
+
+
+def test_readme_and_commands_md_print_the_table_the_code_enforces(trial) -> None:  # noqa: ANN001
+    table = markdown()
+    for document in ("README.md", "docs/commands.md"):
+        trial.tried(f"{document}'s permission table against bot/permission_table.py")
+        assert table in (ROOT / document).read_text(encoding="utf-8"), document
+        trial.held("identical")
+    assert Y in table
