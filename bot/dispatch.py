@@ -61,6 +61,16 @@ def _plain_words(text: str) -> list[str]:
     return words[1:] if words and words[0] in PREFIXES else words
 
 
+def command_named(text: str) -> registry.Command | None:
+    """The command `text` names, read as `handle` reads it (outside a quiz's answer), or
+    None; from the text alone: nothing runs, the database is not asked."""
+    try:
+        tokens = _strip_prefix(tokenize(text))
+    except CommandError:
+        return None
+    return registry.find([t.word for t in tokens])[0] if tokens else None
+
+
 def _closest(words: list[str]) -> registry.Command | None:
     """The command the person most likely meant, chosen by the verb they typed first
     (`member lst` → member list, never action list), then by the word after it."""

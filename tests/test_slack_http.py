@@ -142,7 +142,7 @@ def slack(sqlite_url: str) -> Iterator[Harness]:
         slack_api_url=fake.url,
     )
     runtime = build(settings, migrate=False)
-    serving = HttpServing(build_app(runtime), host="127.0.0.1", port=0, threads=4).start()
+    serving = HttpServing(build_app(runtime), SECRET, host="127.0.0.1", port=0, threads=4).start()
     yield Harness(fake, runtime, serving)
     serving.stop()
     fake.stop()

@@ -1,8 +1,9 @@
 """Serving the Bolt app: HTTP on waitress, or Socket Mode when SLACK_APP_TOKEN is set.
 
 HTTP mode is Bolt's WSGI adapter behind waitress, a threaded production WSGI
-server (Bolt's own `app.start()` is a single-threaded development server). It
-answers POST /slack/events, and GET /healthz for load balancers. Socket Mode
+server (Bolt's own `app.start()` is a single-threaded development server), with
+the edge (edge.py) in front: it answers GET /healthz for load balancers itself,
+and lets through to Bolt only signed, well-formed POSTs to /slack/events. Socket Mode
 opens an outbound websocket (`apps.connections.open`), for workspaces whose
 bot cannot be reached from the internet.
 """
@@ -13,7 +14,6 @@ import logging
 import sys
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -21,34 +21,37 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress.server import create_server
 
 from bot.adapters.slack.app import build_app
+from bot.adapters.slack.edge import MAX_BODY, PATH, Edge
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
-PATH = "/slack/events"
-HEALTH = "/healthz"
 THREADS = 16
 
 
-def wsgi_app(app: App) -> Callable[..., Iterable[bytes]]:
-    bolt = SlackRequestHandler(app, path=PATH)
-
-    def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO") == HEALTH:
-            start_response("200 OK", [("Content-Type", "text/plain")])
-            return [b"ok"]
-        return bolt(environ, start_response)
-
-    return serve
+def wsgi_app(app: App, signing_secret: str) -> Callable[..., Iterable[bytes]]:
+    return Edge(SlackRequestHandler(app, path=PATH), signing_secret)
 
 
 class HttpServing:
     """waitress serving the app; `port=0` picks a free port (see `.port`)."""
 
     def __init__(
-        self, app: App, host: str = "0.0.0.0", port: int = 3000, threads: int = THREADS
+        self,
+        app: App,
+        signing_secret: str,
+        host: str = "0.0.0.0",
+        port: int = 3000,
+        threads: int = THREADS,
     ) -> None:
         self.server = create_server(
-            wsgi_app(app), host=host, port=port, threads=threads, ident="taskforce"
+            wsgi_app(app, signing_secret),
+            host=host,
+            port=port,
+            threads=threads,
+            ident="taskforce",
+            # waitress refuses a larger Content-Length before reading the body (its
+            # check is "at least", hence the one byte more)
+            max_request_body_size=MAX_BODY + 1,
         )
         self._thread: threading.Thread | None = None
 
@@ -90,4 +93,4 @@ def run_slack(runtime: Runtime, port: int = 3000) -> None:
             "SLACK_SIGNING_SECRET is not set (HTTP mode needs it; or set "
             "SLACK_APP_TOKEN for Socket Mode)"
         )
-    HttpServing(app, port=port).run()
+    HttpServing(app, settings.slack_signing_secret, port=port).run()
