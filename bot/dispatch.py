@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import SimpleNamespace
 
 from sqlalchemy.engine import Engine
@@ -33,6 +33,7 @@ from storage.engine import is_busy, reading, transaction
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 4000
+NUL = "\x00"  # PostgreSQL text cannot hold U+0000; SQLite would store it unseen
 PREFIXES = ("/tf", "tf")
 BOT_NAMES = ("taskforce",)
 
@@ -59,6 +60,15 @@ def _plain_words(text: str) -> list[str]:
     if words and words[0].lstrip("@＠") in BOT_NAMES:
         words = words[1:]
     return words[1:] if words and words[0] in PREFIXES else words
+
+
+def _storable(inbound: Inbound) -> Inbound:
+    """The platform's ids and names without NUL (the command text is refused with one)."""
+    fields = {"user_id": inbound.user_id, "user_name": inbound.user_name,
+              "channel_id": inbound.channel_id}
+    if not any(NUL in (value or "") for value in fields.values()):
+        return inbound
+    return replace(inbound, **{k: v.replace(NUL, "") if v else v for k, v in fields.items()})
 
 
 def command_named(text: str) -> registry.Command | None:
@@ -116,6 +126,7 @@ class Dispatcher:
         first write, so a request another process already took is dropped (no replies)
         and a command that answered "busy" can still be retried."""
         attempt = _Attempt(locale=self.default_locale(inbound))
+        inbound = _storable(inbound)
         try:
             with transaction(self.engine, command=True) as db:
                 if once is not None and not seen.claim(db, once, self.clock.now()):
@@ -169,6 +180,8 @@ class Dispatcher:
                 limit=MAX_TEXT,
                 length=len(inbound.text),
             )
+        if NUL in inbound.text:
+            raise CommandError("input.nul")
         refresh_overrides(db)  # the working-day calendar sees other replicas' overrides
         try:
             tokens = _strip_prefix(tokenize(inbound.text))
