@@ -127,6 +127,7 @@ class Dispatcher:
         and a command that answered "busy" can still be retried."""
         attempt = _Attempt(locale=self.default_locale(inbound))
         inbound = _storable(inbound)
+        once = once.replace(NUL, "") if once else once
         try:
             with transaction(self.engine, command=True) as db:
                 if once is not None and not seen.claim(db, once, self.clock.now()):

@@ -196,3 +196,18 @@ def test_dingtalk_fuzz(fake, adapter, runtime, trial: Trial, caplog) -> None:  #
         f"{tally.commands} answered, none 'went wrong', nothing logged as an error; "
         f"{tally.refused} refused, each with every table unchanged; no template evaluated"
     )
+
+
+def test_a_nul_in_a_platforms_name_or_id_is_dropped(fake, adapter, runtime, trial) -> None:  # noqa: ANN001, F811
+    sender = ("u-li\x00", "李\x00娜")
+    trial.tried(f"a DingTalk message from staff id {sender[0]!r}, nick {sender[1]!r} "
+                f"on {runtime.engine.dialect.name}")
+    message = fake.robot_message(" project create 审批提速", staff_id=sender[0], nick=sender[1],
+                                 conversation=GROUP)
+    message["msgId"] += "\x00"
+    fake.push(message)
+    answer = str(fake.wait_posts(WEBHOOK, 1)[0]["body"])
+    assert "审批提速" in answer and not any(p in answer for p in INTERNAL), answer
+    names = rows(runtime.engine)["person"]
+    assert any("李娜" in row and "u-li" in row for row in names), names
+    trial.held("the project was created; the person stored as u-li / 李娜")
