@@ -8,8 +8,9 @@ signature, and logs the whole body at INFO when the signature is wrong):
 3. the timestamp header must be ASCII digits within five minutes of now, and the
    signature Slack's v0 HMAC of the raw bytes — else 401, which costs one HMAC;
 4. a signed body must be well formed (body_checks.py) — else 400.
-Refusals are logged as one line with the status and a fixed reason: never the body,
-never a header's value, never a traceback. No step touches the database.
+Refusals are logged as one line with the status and a fixed reason, at most once a
+minute per reason with the count since (a flood of forgeries is a few lines): never
+the body, never a header's value, never a traceback. No step touches the database.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import hmac
 import io
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -74,6 +76,26 @@ def read_body(environ: dict[str, Any], limit: int) -> bytes:
     return environ["wsgi.input"].read(int(declared)) if int(declared) else b""
 
 
+class RefusalLog:
+    """One log line per reason and minute, saying how many requests it stands for."""
+
+    def __init__(self, every: float = 60.0) -> None:
+        self.every = every
+        self._counts: dict[str, tuple[float, int]] = {}
+        self._lock = threading.Lock()
+
+    def refused(self, status: str, reason: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            last, count = self._counts.get(reason, (-self.every, 0))
+            if now - last < self.every:
+                self._counts[reason] = (last, count + 1)
+                return
+            self._counts[reason] = (now, 0)
+        more = f"; {count} more since the last report" if count else ""
+        log.info("slack request refused: %s (%s%s)", status, reason, more)
+
+
 class Edge:
     """WSGI middleware: checks every request to `PATH` before `inner` (Bolt) sees it.
 
@@ -92,6 +114,7 @@ class Edge:
         self.secret = secret
         self.limit = limit
         self.now = now
+        self.log = RefusalLog()
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -108,10 +131,10 @@ class Edge:
             verify(self.secret, environ, body, self.now())
             checked_body(body, str(environ.get("CONTENT_TYPE") or ""))
         except Refused as refused:
-            log.info("slack request refused: %s (%s)", refused.status, refused.reason)
+            self.log.refused(refused.status, refused.reason)
             return _answer(start_response, refused.status, refused.reason)
         except Malformed as bad:
-            log.info("slack request refused: 400 (%s)", bad)
+            self.log.refused("400 Bad Request", str(bad))
             return _answer(start_response, "400 Bad Request", "malformed request")
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
