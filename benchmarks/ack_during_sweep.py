@@ -188,7 +188,7 @@ def scenario(name: str, base: Path, load: Any, slack_url: str, tick: bool, clien
         slack_api_url=slack_url,
     )
     runtime = build(settings, migrate=False)
-    serving = HttpServing(build_app(runtime), host="127.0.0.1", port=0).start()
+    serving = HttpServing(build_app(runtime), SECRET, host="127.0.0.1", port=0).start()
     tick_seconds: list[float] = []
 
     def friday() -> None:

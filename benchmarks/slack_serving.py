@@ -74,7 +74,7 @@ def hammer(port: int, prepared: list[tuple[bytes, dict[str, str]]], concurrency:
 def measure(name: str, app: App, fake: FakeSlack, text: str, args, done: Callable[[], int] | None):
     waiting = done is not None
     done = done or (lambda: 0)
-    serving = HttpServing(app, host="127.0.0.1", port=0).start()
+    serving = HttpServing(app, SECRET, host="127.0.0.1", port=0).start()
     try:
         load = multiprocessing.get_context("fork").Pool(1)  # clients: their own process
         base = done()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import SimpleNamespace
 
 from sqlalchemy.engine import Engine
@@ -36,6 +36,7 @@ from storage.engine import is_busy, reading, transaction
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 4000
+NUL = "\x00"  # PostgreSQL text cannot hold U+0000; SQLite would store it unseen
 PREFIXES = ("/tf", "tf")
 BOT_NAMES = ("taskforce",)
 
@@ -62,6 +63,25 @@ def _plain_words(text: str) -> list[str]:
     if words and words[0].lstrip("@＠") in BOT_NAMES:
         words = words[1:]
     return words[1:] if words and words[0] in PREFIXES else words
+
+
+def _storable(inbound: Inbound) -> Inbound:
+    """The platform's ids and names without NUL (the command text is refused with one)."""
+    fields = {"user_id": inbound.user_id, "user_name": inbound.user_name,
+              "channel_id": inbound.channel_id}
+    if not any(NUL in (value or "") for value in fields.values()):
+        return inbound
+    return replace(inbound, **{k: v.replace(NUL, "") if v else v for k, v in fields.items()})
+
+
+def command_named(text: str) -> registry.Command | None:
+    """The command `text` names, read as `handle` reads it (outside a quiz's answer), or
+    None; from the text alone: nothing runs, the database is not asked."""
+    try:
+        tokens = _strip_prefix(tokenize(text))
+    except CommandError:
+        return None
+    return registry.find([t.word for t in tokens])[0] if tokens else None
 
 
 def _closest(words: list[str]) -> registry.Command | None:
@@ -110,6 +130,8 @@ class Dispatcher:
         and a command that answered "busy" can still be retried.
         Each command runs under a request id (bot/logs.py) that its log lines and its
         outbox rows carry, and is counted in the metrics by name and outcome."""
+        inbound = _storable(inbound)
+        once = once.replace(NUL, "") if once else once
         attempt = _Attempt(locale=self.default_locale(inbound))
         started = time.perf_counter()
         with request_scope():
@@ -175,6 +197,8 @@ class Dispatcher:
                 limit=MAX_TEXT,
                 length=len(inbound.text),
             )
+        if NUL in inbound.text:
+            raise CommandError("input.nul")
         refresh_overrides(db)  # the working-day calendar sees other replicas' overrides
         try:
             tokens = _strip_prefix(tokenize(inbound.text))

@@ -125,7 +125,8 @@ def replicas(sqlite_url: str) -> Iterator[tuple[FakeSlack, list[Harness]]]:
             slack_api_url=fake.url,
         )
         runtime = build(settings, migrate=False)
-        serving = HttpServing(build_app(runtime), host="127.0.0.1", port=0, threads=4).start()
+        app = build_app(runtime)
+        serving = HttpServing(app, SECRET, host="127.0.0.1", port=0, threads=4).start()
         harnesses.append(Harness(fake, runtime, serving))
         stops.append((serving, runtime))
     yield fake, harnesses

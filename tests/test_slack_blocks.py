@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from bot.adapters.slack.limits import MAX_BLOCKS, MAX_TEXT, refresh_of, text_blocks
+from bot.adapters.slack.refresh import refresh_command
 from bot.adapters.slack.render import SlackRenderer
 from bot.adapters.slack.text import decode
 
@@ -109,3 +110,23 @@ def test_refresh_marker_round_trips() -> None:
 )
 def test_slack_encoding_is_decoded_at_the_edge(sent: str, meant: str) -> None:
     assert decode(sent) == meant
+
+
+@pytest.mark.parametrize(
+    ("block_id", "command"),
+    [
+        ("item:A1~action list overdue", "action list overdue"),
+        ("item:A1~待办 列表 我的", "待办 列表 我的"),
+        ("item:A1~status", "status"),
+        ("item:A1~action show A1", "action show A1"),
+        ("item:A1~action cancel A1", None),
+        ("item:A1~done A1", None),
+        ("item:A1~tf action due A1 fri", None),
+        ("item:A1~\"unclosed", None),
+        ("item:A1~", None),
+        ("item:A1", None),
+        (["item:A1~status"], None),
+    ],
+)
+def test_a_block_id_refreshes_only_read_only_views(block_id: object, command: str | None) -> None:
+    assert refresh_command(block_id) == command

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -124,6 +125,13 @@ ANSWERS = {"chat.postMessage", "response_url", "chat.postEphemeral"}
 
 @pytest.fixture
 def slack(sqlite_url: str) -> Iterator[Harness]:
+    with served_slack(sqlite_url) as harness:
+        yield harness
+
+
+@contextmanager
+def served_slack(url: str) -> Iterator[Harness]:
+    """The Slack app served on loopback over the database at `url`, with a fake Slack."""
     fake = FakeSlack().start()
     fake.users.update(
         {
@@ -133,7 +141,7 @@ def slack(sqlite_url: str) -> Iterator[Harness]:
         }
     )
     settings = Settings(
-        database_url=sqlite_url,
+        database_url=url,
         now=NOW,
         locale=None,
         slack_bot_token=BOT_TOKEN,
@@ -142,11 +150,13 @@ def slack(sqlite_url: str) -> Iterator[Harness]:
         slack_api_url=fake.url,
     )
     runtime = build(settings, migrate=False)
-    serving = HttpServing(build_app(runtime), host="127.0.0.1", port=0, threads=4).start()
-    yield Harness(fake, runtime, serving)
-    serving.stop()
-    fake.stop()
-    runtime.engine.dispose()
+    serving = HttpServing(build_app(runtime), SECRET, host="127.0.0.1", port=0, threads=4).start()
+    try:
+        yield Harness(fake, runtime, serving)
+    finally:
+        serving.stop()
+        fake.stop()
+        runtime.engine.dispose()
 
 
 def team(slack: Harness) -> None:

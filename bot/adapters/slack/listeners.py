@@ -20,15 +20,16 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.inbound import Directory, from_click, from_command
-from bot.adapters.slack.limits import context, refresh_of
+from bot.adapters.slack.limits import context
 from bot.adapters.slack.once import shared_key
+from bot.adapters.slack.refresh import TEMPLATES as REFRESHABLE
+from bot.adapters.slack.refresh import refresh_command
 from bot.adapters.slack.render import SlackMessage, SlackRenderer
 from bot.catalog import text as catalog_text
 from bot.dispatch import Dispatcher
 from bot.messages import Inbound, Reply
 
 log = logging.getLogger(__name__)
-REFRESHABLE = {"action_list", "action_show", "status"}  # read-only views, safe to re-run
 STAYS = "tf:stay:"  # buttons for everyone (check in, the agenda): their message stays as it is
 CANNOT_POST = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
 
@@ -123,7 +124,7 @@ class SlackBot:
         respond: Respond,
     ) -> None:
         container = body.get("container") or {}
-        refresh = refresh_of(action.get("block_id"))
+        refresh = refresh_command(action.get("block_id"))  # None unless a read-only view
         message = self._rerun(inbound, refresh) if refresh else None
         if message is None:
             message = self._outcome(body, action, inbound, replies)

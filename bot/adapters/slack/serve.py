@@ -1,8 +1,9 @@
 """Serving the Bolt app: HTTP on waitress, or Socket Mode when SLACK_APP_TOKEN is set.
 
 HTTP mode is Bolt's WSGI adapter behind waitress, a threaded production WSGI
-server (Bolt's own `app.start()` is a single-threaded development server). It
-answers POST /slack/events, and GET /healthz for load balancers. Socket Mode
+server (Bolt's own `app.start()` is a single-threaded development server), with
+the edge (edge.py) in front: it answers GET /healthz for load balancers itself,
+and lets through to Bolt only signed, well-formed POSTs to /slack/events. Socket Mode
 opens an outbound websocket (`apps.connections.open`), for workspaces whose
 bot cannot be reached from the internet.
 """
@@ -21,31 +22,30 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress.server import create_server
 
 from bot.adapters.slack.app import build_app
-from bot.health import METRICS_PATH, Health, wsgi
+from bot.adapters.slack.edge import MAX_BODY, PATH, Edge
+from bot.health import HEALTH_PATH, METRICS_PATH, Health, wsgi
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
-PATH = "/slack/events"
-HEALTH = "/healthz"
 THREADS = 16
 
 
-def wsgi_app(app: App, health: Health | None = None) -> Callable[..., Iterable[bytes]]:
-    """Bolt at PATH; `/healthz` (and `/metrics`) from `health` when given, else a plain ok."""
-    bolt = SlackRequestHandler(app, path=PATH)
-    report = wsgi(health) if health else None
+def wsgi_app(
+    app: App, signing_secret: str, health: Health | None = None
+) -> Callable[..., Iterable[bytes]]:
+    """Bolt behind the edge checks; `/healthz` and `/metrics` from `health` when given."""
+    edge = Edge(SlackRequestHandler(app, path=PATH), signing_secret)
+    if health is None:
+        return edge
+    report = wsgi(health)
 
     def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO")
-        if report is not None and environ.get("REQUEST_METHOD") == "GET" and path in (
-            HEALTH,
+        if environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO") in (
+            HEALTH_PATH,
             METRICS_PATH,
         ):
             return report(environ, start_response)
-        if environ.get("REQUEST_METHOD") == "GET" and path == HEALTH:
-            start_response("200 OK", [("Content-Type", "text/plain")])
-            return [b"ok"]
-        return bolt(environ, start_response)
+        return edge(environ, start_response)
 
     return serve
 
@@ -56,13 +56,21 @@ class HttpServing:
     def __init__(
         self,
         app: App,
+        signing_secret: str,
         host: str = "0.0.0.0",
         port: int = 3000,
         threads: int = THREADS,
         health: Health | None = None,
     ) -> None:
         self.server = create_server(
-            wsgi_app(app, health), host=host, port=port, threads=threads, ident="taskforce"
+            wsgi_app(app, signing_secret, health),
+            host=host,
+            port=port,
+            threads=threads,
+            ident="taskforce",
+            # waitress refuses a larger Content-Length before reading the body (its
+            # check is "at least", hence the one byte more)
+            max_request_body_size=MAX_BODY + 1,
         )
         self._thread: threading.Thread | None = None
 
@@ -113,4 +121,4 @@ def run_slack(runtime: Runtime, port: int = 3000) -> None:
             "SLACK_APP_TOKEN for Socket Mode)"
         )
     runtime.health.platform = "slack-http"
-    HttpServing(app, port=port, health=runtime.health).run()
+    HttpServing(app, settings.slack_signing_secret, port=port, health=runtime.health).run()
