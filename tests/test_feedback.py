@@ -246,3 +246,27 @@ def test_export_feedback_to_xlsx(team, tmp_path) -> None:  # noqa: ANN001
     assert sheet["A1"].value == "编号" and sheet["E2"].value == "已转待办"
     assert sheet["M2"].number_format == "yyyy-mm-dd" and sheet["G2"].number_format.startswith(
         "yyyy-mm-dd hh")
+
+
+def test_a_feedback_round_trip_on_every_database(any_db_url) -> None:  # noqa: ANN001
+    from conftest import SETUP, make_chat
+
+    chat = make_chat(any_db_url)
+    try:
+        for user, line in SETUP:
+            chat(user, line)
+        for n in range(3):
+            chat("vic", f'feedback "report {n}" severity high step "submit"')
+        chat("max", "feedback minor one severity low", channel="dm")
+        chat("lena", "feedback act F1 owner @max due fri")
+        chat("lena", "feedback duplicate F3 F2")
+        chat("olivia", 'feedback close F1 "done"')
+        assert "Open feedback (2):" in chat("max", "feedback list")
+        assert "Open high-severity feedback (1):" in chat("max", "feedback list high")
+        stats = chat("max", "feedback stats")
+        assert "By severity: high 3 · medium 0 · low 1" in stats
+        assert "- submit: 3" in stats and "- (no step): 1" in stats
+        assert "new 2 · accepted 0 · rejected 0 · duplicate 1 · acted on 0 · closed 1" in stats
+        assert [to for to, _ in told(chat)] == ["vic", "vic", "vic"]
+    finally:
+        chat.runtime.engine.dispose()
