@@ -270,3 +270,20 @@ def test_a_feedback_round_trip_on_every_database(any_db_url) -> None:  # noqa: A
         assert [to for to, _ in told(chat)] == ["vic", "vic", "vic"]
     finally:
         chat.runtime.engine.dispose()
+
+
+def test_long_chinese_lists_and_digests_fit_slack_and_dingtalk(zh) -> None:  # noqa: ANN001
+    from bot.adapters.dingtalk.render import DingTalkRenderer
+    from bot.adapters.slack.render import OutboxRenderer
+
+    long_text = "审批单提交后系统没有提示成本中心校验失败的原因" * 40  # 920 characters
+    for n in range(35):
+        zh("li", f"反馈 「{long_text}{n:02d}」 严重度 高", channel="g618")
+    for line in ("反馈 列表 全部", "周报 立即", "反馈 详情 F35"):
+        (reply,) = zh.runtime.dispatcher.handle(zh.adapter.inbound(line))
+        assert reply.template != "error", reply.data
+        payload = DingTalkRenderer().for_reply(reply, dm=False).to_payload()
+        assert len(payload.encode("utf-8")) < 20_000, line
+        assert OutboxRenderer().fits(reply.template, reply.data, reply.locale), line
+    listing = zh("li", "反馈 列表 全部", channel="g618")
+    assert "全部反馈（35 条）" in listing and "另有 5 项" in listing
