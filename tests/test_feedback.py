@@ -67,6 +67,17 @@ def test_a_report_by_dm_goes_to_the_callers_only_project(team) -> None:  # noqa:
     assert "F1 rejected" in team("lena", 'feedback reject LA/F1 "not in scope"', channel="dm")
 
 
+def test_a_dm_report_with_two_projects_asks_which_until_use(team) -> None:  # noqa: ANN001
+    team("olivia", 'project create "Second" key SE', channel="second")
+    team("olivia", "member add @max dept Marketing", channel="second")
+    assert "LA, SE" in team("max", "feedback which project?", channel="dm")
+    team("max", "use SE", channel="dm")
+    assert "recorded as F1" in team("max", "feedback goes to SE", channel="dm")
+    with Session(team.runtime.engine) as db:
+        assert report(team).project_id == projects.by_key(db, "SE").id
+    assert "No open feedback" in team("max", "feedback list")  # LA has none
+
+
 def test_rejected_and_duplicate_are_done_with(team) -> None:  # noqa: ANN001
     team("max", "feedback first report")
     team("max", "feedback same thing again")
