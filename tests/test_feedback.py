@@ -298,3 +298,29 @@ def test_long_chinese_lists_and_digests_fit_slack_and_dingtalk(zh) -> None:  # n
         assert OutboxRenderer().fits(reply.template, reply.data, reply.locale), line
     listing = zh("li", "反馈 列表 全部", channel="g618")
     assert "全部反馈（35 条）" in listing and "另有 5 项" in listing
+
+
+def test_the_weekly_digest_job_reports_new_feedback_once(tmp_path) -> None:  # noqa: ANN001
+    from support_scheduler import at, run_tick, say, seed_project, sqlite_runtime
+
+    runtime = sqlite_runtime(tmp_path, at("2026-11-16T10:00"))
+    seed_project(runtime)
+    runtime.clock.set(at("2026-11-17T11:00"))
+    say(runtime, "cid", 'feedback "the form times out" severity high')
+    say(runtime, "cid", 'feedback "labels are small" severity low')
+
+    def digest(when: str) -> str:
+        (text,) = [x for _, x in run_tick(runtime, at(when)) if x.startswith("📊")]
+        return text
+
+    first = digest("2026-11-20T17:00")
+    assert "New feedback since the last digest (2):" in first
+    assert "F2 [low] labels are small" in first
+    assert "Open high-severity feedback (1):" in first and "F1 [high] the form times out" in first
+    runtime.clock.set(at("2026-11-23T10:00"))
+    say(runtime, "cid", 'feedback "a third one"')
+    say(runtime, "bob", 'feedback reject F1 "cannot reproduce"')
+    second = digest("2026-11-27T17:00")
+    assert "New feedback since the last digest (1):" in second and "F3 [medium]" in second
+    assert "labels are small" not in second and "high-severity" not in second
+    runtime.engine.dispose()
