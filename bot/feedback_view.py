@@ -33,6 +33,8 @@ def ref(project: Project, report: Feedback) -> str:
 
 def rows(db: Session, project: Project, found: Sequence[Feedback]) -> list[dict[str, Any]]:
     """One line per report: id, text, severity, step, state, reporter, linked item."""
+    if not found:
+        return []
     zone = ZoneInfo(project.timezone)
     names = people.by_ids(db, [f.reporter_id for f in found])
     linked = items_by_id(db, [f.item_id for f in found if f.item_id])
@@ -121,10 +123,11 @@ def digest_feedback(db: Session, project: Project, since: datetime | None) -> di
     high, n_high = feedback.listing(
         db, project.id, states=OPEN_STATES, severity="high", limit=SECTION_LIMIT
     )
+    both = rows(db, project, [*new, *high])  # one look-up of names and items for both
     return {
-        "feedback_new": rows(db, project, new),
+        "feedback_new": both[: len(new)],
         "n_feedback_new": n_new,
-        "feedback_high": rows(db, project, high),
+        "feedback_high": both[len(new) :],
         "n_feedback_high": n_high,
     }
 
