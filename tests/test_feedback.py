@@ -12,7 +12,9 @@ import pytest
 from sqlmodel import Session, select
 from support_scheduler import rows
 
+from bot import catalog
 from bot.readiness import checklist
+from bot.render import localize
 from storage import projects
 from storage.feedback import Feedback
 from storage.models import ActionItem
@@ -143,6 +145,13 @@ def test_the_digest_lists_new_and_open_high_feedback(team) -> None:  # noqa: ANN
     assert "Open high-severity feedback (1):" in digest and "F1 [high] old high one" in digest
 
 
+def test_help_lists_the_feedback_commands_in_both_languages(team, zh) -> None:  # noqa: ANN001
+    assert "feedback act <F> owner @user due <date>" in team("max", "help feedback act")
+    assert 'feedback "<text>" [severity high|medium|low]' in team("max", "help feedback")
+    shown = zh("li", "帮助 反馈 转待办", channel="g618")
+    assert "反馈 转待办 <F> 负责人 @某人 截止 <日期>" in shown and "feedback" not in shown
+
+
 def test_the_readiness_check_lists_open_high_feedback(team) -> None:  # noqa: ANN001
     team("max", 'feedback "blocks the pilot" severity high')
     team("max", 'feedback "cosmetic" severity low')
@@ -153,6 +162,9 @@ def test_the_readiness_check_lists_open_high_feedback(team) -> None:  # noqa: AN
         lines = dict(checklist(db, team.runtime.clock, project))
     (gap,) = lines["feedback"]
     assert gap.key == "feedback_text.gap_high" and gap.params["id"] == "F1"
+    for locale, expected in (("en", "F1 is still new: blocks"), ("zh-CN", "F1 仍是「新建」")):
+        params = {k: localize(v, locale) for k, v in gap.params.items()}
+        assert expected in catalog.text(locale, gap.key, **params)
     team("lena", "feedback act F1 owner @max due fri")
     team("lena", 'feedback close F1 "fixed"')
     with Session(team.runtime.engine) as db:
