@@ -180,6 +180,10 @@ def test_the_readiness_check_lists_open_high_feedback(team) -> None:  # noqa: AN
         ("feedback accept F1", "Only a lead or the process owner can do this; you are member."),
         ("feedback", "Missing <text>"),
         ("feedback reject F1", "Missing <why>"),
+        ("feedback " + "x" * 1001, "is too long"),
+        (f'feedback "slow" step "{"s" * 201}"', "is too long"),
+        ("feedback duplicate F1 F7", "There is no feedback F7 in LA"),
+        ("feedback list urgent", '"urgent" is not one of: open | all | high'),
     ],
 )
 def test_bad_input_in_english_changes_nothing(team, line: str, expected: str) -> None:  # noqa: ANN001
