@@ -105,7 +105,9 @@ def stats(db: Session, project: Project) -> dict[str, Any]:
     """Counts by severity, by process step and by state."""
     by_severity = dict(feedback.counts(db, project.id, "severity"))
     by_state = dict(feedback.counts(db, project.id, "state"))
-    steps = sorted(feedback.counts(db, project.id, "step"), key=lambda s: (-s[1], s[0] or ""))
+    steps = sorted(  # the most reported first; reports without a step last
+        feedback.counts(db, project.id, "step"), key=lambda s: (-s[1], s[0] is None, s[0] or "")
+    )
     return {
         "project": project.key,
         "total": sum(by_state.values()),

@@ -26,6 +26,7 @@ STEPS = {
     "act": (("new", "accepted"), "acted"),
     "close": (("accepted", "acted"), "closed"),
 }
+NOTED = ("accept", "reject")  # the steps whose text is the triage note
 TITLE_LIMIT = 200
 
 
@@ -47,7 +48,9 @@ def _move(ctx: Context, report: Feedback, step: str, text: str | None, **data: o
     if step == "close":
         report.resolution, report.closed_at = text, ctx.now()
     else:
-        report.note, report.triaged_by, report.triaged_at = text, ctx.actor.id, ctx.now()
+        report.triaged_by, report.triaged_at = ctx.actor.id, ctx.now()
+    if step in NOTED:  # act and duplicate keep an earlier acceptance's note
+        report.note = text
     feedback.save(ctx.db, report)
     ctx.record("feedback", report.id, new, old, text)
     ctx.notices.extend(notice(ctx.db, ctx.project, report, new, ctx.actor, note=text, **data))
