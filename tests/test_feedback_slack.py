@@ -4,6 +4,7 @@ outbox and the Slack sender."""
 
 from __future__ import annotations
 
+from slack_fake import until
 from sqlmodel import Session, select
 from test_slack_http import Harness, posted, slack, team  # noqa: F401  (the fixture)
 
@@ -45,3 +46,17 @@ def test_a_viewer_reports_and_hears_of_the_triage_by_dm(slack: Harness) -> None:
     assert "Only a lead or the process owner" in refused.args["text"]
     slack.run("feedback list high", user_id="U2")
     assert "Open high-severity feedback (1)" in slack.fake.of("response_url")[-1].dump()
+
+
+def test_act_posts_the_new_item_and_its_show_names_the_report(slack: Harness) -> None:  # noqa: F811
+    team(slack)
+    slack.run('feedback "Nobody owns the supplier check"', user_id="U2")
+    slack.run("feedback act F1 owner <@U2|max> due fri", user_id="U1")
+    added = "Added A1: Nobody owns the supplier check"
+    until(lambda: any(added in c.args["text"] for c in posted(slack)))  # the second reply
+    texts = [c.args["text"] for c in posted(slack)[-2:]]
+    assert "F1 is now action item A1" in texts[0] and added in texts[1]
+    assert state(slack) == "acted"
+    slack.run("action show A1", user_id="U2")
+    shown = slack.fake.of("response_url")[-1].dump()
+    assert "From feedback F1: Nobody owns the supplier check" in shown
