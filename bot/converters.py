@@ -12,13 +12,15 @@ from bot.dates import parse_due
 from bot.errors import CommandError
 from bot.mentions import resolve
 from bot.messages import Label
+from bot.targets import parse_record_id
 from bot.tokens import Token
-from storage import items, people, projects
+from storage import feedback, items, people, projects
 
 ITEM_ID = re.compile(r"^(?:(?P<project>[A-Za-z][A-Za-z0-9_-]{0,15})/)?[Aa](?P<seq>\d{1,9})$")
 PROJECT_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,15}$")
 TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-LIMITS = {"title": 200, "name": 80, "topic": 200, "goal": 500, "deliverable": 500, "unit": 16}
+LIMITS = {"title": 200, "name": 80, "topic": 200, "goal": 500, "deliverable": 500, "unit": 16,
+          "step": 200}
 DEFAULT_LIMIT = 1000
 MAX_NUMBER = 1e12  # KPI values; keeps arithmetic on them finite
 
@@ -89,6 +91,20 @@ def _item(ctx: Context, name: str, raw: object):  # noqa: ANN202
     return item
 
 
+def _feedback(ctx: Context, name: str, raw: object):  # noqa: ANN202
+    parsed = parse_record_id(raw)
+    if parsed is None or parsed[1] != "F":
+        raise CommandError("feedback.bad_id", value=raw)
+    if ctx.project is None:
+        raise CommandError("scope.ambiguous_project", projects="")
+    if parsed[0] and parsed[0] != ctx.project.key.upper():
+        raise CommandError("scope.other_project", value=raw, project=ctx.project.key)
+    found = feedback.by_seq(ctx.db, ctx.project.id, parsed[2])
+    if found is None:
+        raise CommandError("feedback.unknown", id=f"F{parsed[2]}", project=ctx.project.key)
+    return found
+
+
 def _dept(ctx: Context, name: str, raw: object):  # noqa: ANN202
     dept = people.department(ctx.db, str(raw))
     if dept is None:
@@ -128,6 +144,7 @@ CONVERTERS: dict[str, Callable[[Context, str, object], object]] = {
     "newuser": _new_user,
     "member": _member,
     "item": _item,
+    "feedback": _feedback,
     "dept": _dept,
     "key": _key,
     "zone": _zone,
@@ -141,7 +158,12 @@ def convert(ctx: Context, kind: str, name: str, raw: object) -> object:
     return CONVERTERS[kind](ctx, name, raw)
 
 
-def project_key_in(raw: object) -> str | None:
-    """The `P2` of a `P2/A12` id, if `raw` is one."""
-    found = ITEM_ID.match(str(raw).strip())
-    return found.group("project").upper() if found and found.group("project") else None
+RECORD_KINDS = {"item": "A", "feedback": "F"}  # kinds whose `P2/…` id names the project
+
+
+def project_key_in(raw: object, kind: str = "item") -> str | None:
+    """The `P2` of a `P2/A12` (or `P2/F3` …) id of `kind`, if `raw` is one."""
+    parsed = parse_record_id(raw)
+    if parsed is None or parsed[1] != RECORD_KINDS.get(kind):
+        return None
+    return parsed[0]

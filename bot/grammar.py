@@ -49,6 +49,9 @@ KEYWORD_ALIASES: dict[str, str | tuple[str, ...]] = {
     "提前发布": "post-agenda",
     "预计": "eta",  # escalations
     "给": "to",
+    # pilot feedback
+    "严重度": "severity",
+    "步骤": "step",
 }
 
 

@@ -6,11 +6,11 @@ another rule), README's copy of the table is generated from `markdown()` and che
 by a test, and a trial (tests/trials/test_permission_table.py) runs every command of
 the table under every role and compares the outcome with the cells, one by one.
 
-Rules (bot/permissions.py): `read` any project role; `contribute` member and up;
-`own-item` the item's owner (whatever their role) or lead and up; `due` the same,
-not once overdue; `manage` lead and up; `none` decided by the handler — rights by
-target (review slots, escalations, announcements, quiz attempts), the process owner
-alone, or organisation administrators.
+Rules (bot/permissions.py): `read` any project role; `report` the same (feedback, from
+viewers too); `contribute` member and up; `own-item` the item's owner (whatever their
+role) or lead and up; `due` the same, not once overdue; `manage` lead and up; `none`
+decided by the handler — rights by target (review slots, escalations, announcements,
+quiz attempts), the process owner alone, or organisation administrators.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ ROWS: tuple[Row, ...] = (
             **_all("action.list", "action.show", "project.info", "status", "agenda.show",
                    "policy.show", "review.list", "review.stats", "escalation.list",
                    "quiz.status", "member.list", "meeting.history", "decision.search", "use",
-                   rule="read"),
+                   "feedback.list", "feedback.show", "feedback.stats", rule="read"),
             # org-wide or found by target: the handler decides
             **_all("review.show", "escalation.show", "quiz.list", "quiz.show", "calendar.show",
                    rule="none"),
@@ -61,7 +61,10 @@ ROWS: tuple[Row, ...] = (
         "feedback (report), read (an announcement sent to you), quiz take (a quiz assigned to "
         "you), quiz results (your own)",
         (Y, Y, Y, Y, Y),
-        _all("quiz.take", "quiz.answer", "quiz.pick", "quiz.results", rule="none"),
+        {
+            "feedback.report": "report",  # anyone in the project, viewers too
+            **_all("quiz.take", "quiz.answer", "quiz.pick", "quiz.results", rule="none"),
+        },
     ),
     Row("start, done, block, note, reopen, cancel — own item", (NO, NO, Y, Y, Y),
         _all(*OWN_ITEM, rule="own-item")),
@@ -82,7 +85,9 @@ ROWS: tuple[Row, ...] = (
         _all("review.delegate", "review.cancel", "review.resubmit", rule="none"),
     ),
     Row("feedback triage (accept/reject/duplicate/act/close), announce, project kpi … every",
-        (NO, NO, NO, Y, Y), {}),
+        (NO, NO, NO, Y, Y),
+        _all("feedback.accept", "feedback.reject", "feedback.duplicate", "feedback.act",
+             "feedback.close", rule="manage")),
     Row("project kpi … record (also the KPI's owner named by `every … owner`)",
         (NO, NO, NO, Y, Y), {}),
     Row(

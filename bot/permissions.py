@@ -62,6 +62,7 @@ def _anyone(_membership: Membership | None, _item: ActionItem | None, _today: da
 RULES: dict[str, Callable[[Membership | None, ActionItem | None, date], None]] = {
     "none": _anyone,
     "read": _read,
+    "report": _read,  # feedback: anyone in the project, viewers too
     "contribute": _contribute,
     "own-item": _own_item,
     "due": _due,

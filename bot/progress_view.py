@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.escalation_view import section as escalation_section
+from bot.feedback_view import digest_feedback
 from bot.meeting_view import digest_meeting
 from bot.quiz_view import digest_quizzes
 from bot.reviews_view import open_review_rows
@@ -64,11 +65,12 @@ def digest_data(
     db: Session, clock: Clock, project: Project, since: datetime | None, cadence: str
 ) -> dict[str, Any]:
     """The digest's content as of now: `progress` plus what was done since the last digest,
-    the next meeting and the decisions since, quiz completion and open reviews."""
+    the next meeting and the decisions since, quiz completion, open reviews and feedback."""
     data = {**progress(db, clock, project, since=since), "cadence": cadence, "since": since}
     return {
         **data,
         **digest_meeting(db, clock, project, since),
         **digest_quizzes(db, project.id),
         "reviews": open_review_rows(db, project, clock.today(project.timezone)),
+        **digest_feedback(db, project, since),
     }

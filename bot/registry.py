@@ -72,6 +72,13 @@ VERB_ALIASES = {
     "委托": "delegate",
     "重新提交": "resubmit",
     "统计": "stats",
+    # pilot feedback (问题记录表)
+    "反馈": "feedback",
+    "采纳": "accept",
+    "驳回": "reject",
+    "重复": "duplicate",
+    "转待办": "act",
+    "关闭": "close",
     # weekly meeting
     "到": "here",
     "签到": "here",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from bot.converters import project_key_in
+from bot.converters import RECORD_KINDS, project_key_in
 from bot.errors import CommandError
 from bot.messages import Inbound
 from bot.registry import Command
@@ -16,7 +16,9 @@ from storage.models import Person, Project
 def _named_project(db: Session, command: Command, raw: dict[str, object]) -> Project | None:
     for param in command.params:
         key = (
-            project_key_in(raw[param.name]) if param.kind == "item" and param.name in raw else None
+            project_key_in(raw[param.name], param.kind)
+            if param.kind in RECORD_KINDS and param.name in raw
+            else None
         )
         if key:
             found = projects.by_key(db, key)

@@ -7,6 +7,8 @@ from bot.handlers import (  # noqa: F401
     digests,
     escalation_policy,
     escalations,
+    feedback,
+    feedback_triage,
     help,
     item_changes,
     listing,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from types import SimpleNamespace as Args
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,7 @@ from bot.messages import Label, Reply
 from bot.registry import command
 from bot.tokens import Token
 from bot.views import item_label, item_row
-from storage import history, items, meetings, people, projects
+from storage import feedback, history, items, meetings, people, projects
 from storage.models import ActionItem, Person
 
 
@@ -33,7 +34,10 @@ def with_due_note(ctx: Context, reply: Reply, item: ActionItem) -> list[Reply]:
     return [reply, note]
 
 
-def _create(ctx: Context, title: str, owner: Person, due, deliverable: str | None) -> list[Reply]:  # noqa: ANN001,E501
+def create_item(
+    ctx: Context, title: str, owner: Person, due: date, deliverable: str | None
+) -> tuple[ActionItem, list[Reply]]:
+    """A new item, with its owner's notice and its replies (also `feedback act`'s path)."""
     now = ctx.now()
     item = items.add(
         ctx.db,
@@ -57,7 +61,7 @@ def _create(ctx: Context, title: str, owner: Person, due, deliverable: str | Non
     meetings.link_item(ctx.db, ctx.project.id, item.id)  # into a running meeting's minutes
     row = item_row(item, owner, ctx.today(), calendar=ctx.calendar)
     added = ctx.reply("action_added", "channel", item=row, deliverable=deliverable)
-    return with_due_note(ctx, added, item)
+    return item, with_due_note(ctx, added, item)
 
 
 @command(
@@ -66,7 +70,7 @@ def _create(ctx: Context, title: str, owner: Person, due, deliverable: str | Non
     permission="contribute",
 )
 def add(ctx: Context, args: Args) -> list[Reply]:
-    return _create(ctx, args.title, args.owner, args.due, args.deliverable)
+    return create_item(ctx, args.title, args.owner, args.due, args.deliverable)[1]
 
 
 def _parse_short(tokens: list[Token]) -> dict[str, object]:
@@ -93,7 +97,7 @@ def _parse_short(tokens: list[Token]) -> dict[str, object]:
     parse=_parse_short,
 )
 def add_short(ctx: Context, args: Args) -> list[Reply]:
-    return _create(ctx, args.title, args.owner, args.due, None)
+    return create_item(ctx, args.title, args.owner, args.due, None)[1]
 
 
 @command("show", "<item:item>", permission="read", id="action.show")
@@ -110,6 +114,7 @@ def show(ctx: Context, args: Args) -> Reply:
         item=item_row(item, names.get(item.owner_id), ctx.today(), calendar=ctx.calendar),
         deliverable=item.deliverable,
         escalations=of_item(ctx.db, ctx.project, item, ctx.today()),
+        from_feedback=_source(ctx, item),
         original_due=item.original_due,
         creator=names[item.created_by].display_name,
         created_at=item.created_at.astimezone(zone),
@@ -128,6 +133,15 @@ def show(ctx: Context, args: Args) -> Reply:
             for h in changes
         ],
     )
+
+
+def _source(ctx: Context, item: ActionItem) -> dict[str, str] | None:
+    """The feedback report the item was created from (`feedback act`), if any."""
+    report = feedback.of_item(ctx.db, item.id)
+    if report is None:
+        return None
+    text = report.text if len(report.text) <= 120 else report.text[:119] + "…"
+    return {"id": f"F{report.seq}", "text": text}
 
 
 def _name(names: dict[int, Person], person_id: int | None) -> str:

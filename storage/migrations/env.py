@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 import storage.calendar  # noqa: F401  (registers the tables)
 import storage.delivery_tables  # noqa: F401  (registers the tables)
 import storage.escalations  # noqa: F401  (registers the tables)
+import storage.feedback  # noqa: F401  (registers the tables)
 import storage.grouped  # noqa: F401  (registers the tables)
 import storage.meetings  # noqa: F401  (registers the tables)
 import storage.models  # noqa: F401  (registers the tables)

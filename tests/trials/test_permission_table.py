@@ -49,6 +49,7 @@ SEED = [
     ("olivia", "member role @wendy viewer"),
     ("olivia", 'agenda add "Pilot scope"'),
     ("max", 'escalate A1 "waiting for legal"'),
+    ("vic", 'feedback "The form asks twice for the budget" severity high'),
 ]
 # one line per command of the walk; own-item rows act on A1 (ivy's), any-item rows on A3
 EXAMPLES = {
@@ -79,6 +80,12 @@ EXAMPLES = {
     "member.add": "member add @zed dept Legal", "member.role": "member role @max viewer",
     "project.unbind": "project unbind", "project.bind": "project bind LA",
     "dept.add": "dept add Finance head @fred",
+    "feedback.list": "feedback list", "feedback.show": "feedback show F1",
+    "feedback.stats": "feedback stats", "feedback.report": 'feedback "Too many fields"',
+    "feedback.accept": "feedback accept F1", "feedback.reject": 'feedback reject F1 "no"',
+    "feedback.duplicate": "feedback duplicate F1 F1",
+    "feedback.act": "feedback act F1 owner @max due 2026-12-10",
+    "feedback.close": 'feedback close F1 "fixed"',
 }
 NOW = datetime.fromisoformat("2026-11-30T10:00:00+08:00")
 
