@@ -14,6 +14,9 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
+# the trials' `trial` fixture and their "what was tried and what held" report (issue 15)
+from trial_report import pytest_terminal_summary, trial  # noqa: F401
+
 from bot.adapters.console import ConsoleAdapter
 from bot.logs import HANDLER_NAME
 from bot.runtime import Runtime, build

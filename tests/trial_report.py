@@ -10,7 +10,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from trial_report import Trial
+
+
+class Trial:
+    """What one trial tried and what held."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def tried(self, what: str) -> None:
+        self.lines.append(f"  tried: {what}")
+
+    def held(self, what: str) -> None:
+        self.lines.append(f"  held:  {what}")
+
 
 REPORT: list[tuple[str, list[str]]] = []
 
