@@ -49,6 +49,7 @@ KEYWORD_ALIASES: dict[str, str | tuple[str, ...]] = {
     "提前发布": "post-agenda",
     "预计": "eta",  # escalations
     "给": "to",
+    "强制": "force",  # project phase rollout force "<reason>"
 }
 
 

@@ -71,6 +71,8 @@ VERB_ALIASES = {
     "委托": "delegate",
     "重新提交": "resubmit",
     "统计": "stats",
+    # pilot and rollout
+    "就绪": "readiness",
     # weekly meeting
     "到": "here",
     "签到": "here",
