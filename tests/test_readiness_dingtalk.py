@@ -1,0 +1,24 @@
+"""`项目 就绪` and the gate in DingTalk: dingtalk-stream's client against the local fake
+gateway; the answer comes back through the session webhook as markdown."""
+
+from __future__ import annotations
+
+from test_dingtalk_stream import adapter, fake, runtime, say, shown  # noqa: F401  (fixtures)
+
+LI = ("u-li", "$:LWCP_v1:$li")
+
+
+def test_readiness_and_the_gate_in_a_dingtalk_group(fake, adapter, runtime) -> None:  # noqa: ANN001, F811
+    say(fake, " project create 上线审批")
+    say(fake, " dept add 法务部 head @李四\u2005", at=(LI,))
+    say(fake, " 会签 「新品上线方案」 由 部门 法务部 限 3个工作日")
+    checklist = shown(say(fake, " 项目 就绪"))
+    assert "#### P1 上线审批 推广就绪检查（当前阶段：诊断；" in checklist
+    assert "- ✅ 各部门测验均已通过：已达成" in checklist
+    assert "- **❌ 会签均已完成：缺 1 项**" in checklist
+    assert "    - 会签 R1 新品上线方案：进行中" in checklist
+    refused = shown(say(fake, " 项目 阶段 推广"))
+    assert "#### P1 暂不切换到推广阶段，仍缺：" in refused
+    say(fake, "通过 P1/R1", who=("u-li", "李四"), conv="cid-dm-li", dm=True)
+    switched = shown(say(fake, " 项目 阶段 推广"))
+    assert "#### 🚀 P1 上线审批 已进入推广阶段。" in switched
