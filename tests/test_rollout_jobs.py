@@ -102,3 +102,20 @@ def test_six_months_after_rollout_the_process_owner_is_reminded_once(rt: Runtime
 )
 def test_six_calendar_months(start: date, expected: date) -> None:
     assert add_months(start, 6) == expected
+
+
+def test_on_each_database_the_early_digests_and_the_reminder_go_out_once(any_db_url) -> None:  # noqa: ANN001
+    from support_scheduler import runtime_at
+
+    runtime = runtime_at(any_db_url, at("2026-11-16T10:00"))
+    try:
+        seed_project(runtime)
+        say(runtime, "ann", "project phase rollout")
+        for day in ("16", "17"):
+            assert len(digests(run_tick(runtime, at(f"2026-11-{day}T17:00")))) == 1
+            assert digests(run_tick(runtime, at(f"2026-11-{day}T17:00"))) == []
+        assert len(reminders(run_tick(runtime, at("2027-05-17T09:00")))) == 1
+        assert reminders(run_tick(runtime, at("2027-05-17T09:00"))) == []
+        assert periods(runtime, "rollout-review") == ["2026-11-16"]
+    finally:
+        runtime.engine.dispose()
