@@ -36,11 +36,11 @@ def quizzes_passed(db: Session, clock: Clock, project: Project) -> list[Gap]:
         titles[row.bank.key] = row.bank.title
     gaps = []
     for (key, department), people in sorted(passed.items(), key=_quiz_order):
-        rate = round(100 * sum(people.values()) / len(people))
-        if rate < threshold:
+        passes, assigned = sum(people.values()), len(people)
+        if 100 * passes < threshold * assigned:  # shown rounded down: 89.6% is "89%"
             gaps.append(Gap("readiness.gap_quiz", {
-                "key": key, "title": titles[key], "threshold": threshold, "rate": rate,
-                "passed": sum(people.values()), "assigned": len(people),
+                "key": key, "title": titles[key], "threshold": threshold,
+                "rate": 100 * passes // assigned, "passed": passes, "assigned": assigned,
                 "dept": department if department else Label("readiness_text", "no_dept"),
             }))
     return gaps
