@@ -66,3 +66,21 @@ def review_due(db: Session, rolled_out_before: datetime) -> Sequence[tuple[Readi
         .order_by(Readiness.rollout_at)
     )
     return db.exec(query).all()
+
+
+def not_reminded(db: Session, project_ids: Sequence[int]) -> Sequence[tuple[Readiness, Project]]:
+    """Of `project_ids`, the rollouts whose process owner was not reminded yet, with their
+    projects (one query)."""
+    if not project_ids:
+        return []
+    query = (
+        select(Readiness, Project)
+        .join(Project, col(Project.id) == col(Readiness.project_id))
+        .where(
+            col(Readiness.project_id).in_(project_ids),
+            col(Readiness.review_reminded_at).is_(None),
+            col(Readiness.rollout_on).is_not(None),
+        )
+        .order_by(Readiness.project_id)
+    )
+    return db.exec(query).all()

@@ -25,7 +25,6 @@ from bot.workdays import calendar_for
 from storage import jobruns, quizzes, readiness
 from storage.engine import reading, transaction, yield_to_commands
 from storage.models import Project
-from storage.readiness import Readiness
 
 JOB = "rollout-review"
 MONTHS = 6
@@ -66,19 +65,15 @@ def rollout_review_sweep(env: JobEnv) -> int:
 def _remind(db: Session, env: JobEnv, project_ids: list[int], now: datetime) -> int:
     owners = quizzes.process_owners(db, project_ids)
     queued = 0
-    for project_id in project_ids:
-        row = db.get(Readiness, project_id)
-        project = db.get(Project, project_id)
-        if row is None or row.review_reminded_at is not None or row.rollout_on is None:
-            continue  # another process has just sent it
-        period = row.rollout_on.isoformat()
-        if jobruns.claim(db, JOB, str(project_id), period, now) and project_id in owners:
+    for row, project in readiness.not_reminded(db, project_ids):  # (another process may
+        period = row.rollout_on.isoformat()  # have sent some meanwhile)
+        if jobruns.claim(db, JOB, str(project.id), period, now) and project.id in owners:
             notice = dm(
-                owners[project_id], "rollout_review", project.locale,
+                owners[project.id], "rollout_review", project.locale,
                 f"{JOB}:{project.key}:{period}",
                 project=project.key, project_name=project.name, rollout_on=row.rollout_on,
             )
-            queued += enqueue(db, [notice], now, env.settings.timezone, project_id)
+            queued += enqueue(db, [notice], now, env.settings.timezone, project.id)
         row.review_reminded_at = now
-        readiness.save(db, row)
+        db.add(row)
     return queued
