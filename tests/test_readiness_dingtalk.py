@@ -22,3 +22,21 @@ def test_readiness_and_the_gate_in_a_dingtalk_group(fake, adapter, runtime) -> N
     say(fake, "通过 P1/R1", who=("u-li", "李四"), conv="cid-dm-li", dm=True)
     switched = shown(say(fake, " 项目 阶段 推广"))
     assert "#### 🚀 P1 上线审批 已进入推广阶段。" in switched
+
+
+def test_a_long_checklist_fits_the_robot_limit_and_counts_the_rest(fake, adapter, runtime) -> None:  # noqa: ANN001, F811
+    from test_dingtalk_fakes import MAX_ROBOT_BYTES
+
+    from bot.readiness_view import SHOWN
+
+    title = "大促选品与备货计划" * 21  # 189 characters
+    say(fake, " project create 上线审批")
+    say(fake, " dept add 法务部 head @李四\u2005", at=(LI,))
+    for n in range(SHOWN + 3):
+        say(fake, f" 会签 「{title}{n:02d}」 由 部门 法务部 限 3个工作日")
+    before = len(fake.sizes)
+    checklist = shown(say(fake, " 项目 就绪"))
+    assert all(size <= MAX_ROBOT_BYTES for size in fake.sizes[before:])
+    assert f"❌ 会签均已完成：缺 {SHOWN + 3} 项" in checklist
+    assert f"会签 R{SHOWN} {title}{SHOWN - 1:02d}" in checklist
+    assert f"R{SHOWN + 1} " not in checklist and "… 另有 3 项" in checklist
