@@ -19,8 +19,9 @@ from sqlmodel import Session
 
 from bot.jobs.periods import MORNING, at_local
 from bot.jobs.registry import JobEnv, job
+from bot.messages import Notice
 from bot.notices import dm
-from bot.outbox.enqueue import enqueue
+from bot.outbox.enqueue import enqueue_many
 from bot.workdays import calendar_for
 from storage import jobruns, quizzes, readiness
 from storage.engine import reading, transaction, yield_to_commands
@@ -63,17 +64,19 @@ def rollout_review_sweep(env: JobEnv) -> int:
 
 
 def _remind(db: Session, env: JobEnv, project_ids: list[int], now: datetime) -> int:
+    """The chunk's reminders: claimed and queued in one statement each."""
+    found = readiness.not_reminded(db, project_ids)  # (another process may have sent some)
+    periods = [(str(row.project_id), row.rollout_on.isoformat()) for row, _ in found]
+    claimed = jobruns.claim_many(db, JOB, periods, now)
     owners = quizzes.process_owners(db, project_ids)
-    queued = 0
-    for row, project in readiness.not_reminded(db, project_ids):  # (another process may
-        period = row.rollout_on.isoformat()  # have sent some meanwhile)
-        if jobruns.claim(db, JOB, str(project.id), period, now) and project.id in owners:
-            notice = dm(
-                owners[project.id], "rollout_review", project.locale,
-                f"{JOB}:{project.key}:{period}",
-                project=project.key, project_name=project.name, rollout_on=row.rollout_on,
-            )
-            queued += enqueue(db, [notice], now, env.settings.timezone, project.id)
+    notices: list[tuple[Notice, int | None]] = []
+    for (row, project), period in zip(found, periods, strict=True):
         row.review_reminded_at = now
         db.add(row)
-    return queued
+        if period in claimed and project.id in owners:
+            key = f"{JOB}:{project.key}:{period[1]}"
+            notice = dm(owners[project.id], "rollout_review", project.locale, key,
+                        project=project.key, project_name=project.name,
+                        rollout_on=row.rollout_on)
+            notices.append((notice, project.id))
+    return enqueue_many(db, notices, now, env.settings.timezone)
