@@ -52,6 +52,7 @@ KEYWORD_ALIASES: dict[str, str | tuple[str, ...]] = {
     # pilot feedback
     "严重度": "severity",
     "步骤": "step",
+    "强制": "force",  # project phase rollout force "<reason>"
 }
 
 

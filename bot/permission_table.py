@@ -44,7 +44,8 @@ ROWS: tuple[Row, ...] = (
             **_all("action.list", "action.show", "project.info", "status", "agenda.show",
                    "policy.show", "review.list", "review.stats", "escalation.list",
                    "quiz.status", "member.list", "meeting.history", "decision.search", "use",
-                   "feedback.list", "feedback.show", "feedback.stats", rule="read"),
+                   "feedback.list", "feedback.show", "feedback.stats", "project.readiness",
+                   rule="read"),
             # org-wide or found by target: the handler decides
             **_all("review.show", "escalation.show", "quiz.list", "quiz.show", "calendar.show",
                    rule="none"),
@@ -95,13 +96,16 @@ ROWS: tuple[Row, ...] = (
         "department), project bind",
         (NO, NO, NO, Y, Y),
         {
-            **_all("policy.overdue", "policy.renotify", "project.phase", "project.kpi",
+            **_all("policy.overdue", "policy.renotify", "policy.readiness.quiz", "project.phase",
+                   "project.kpi",
                    "member.add", "member.role", "project.bind", "project.unbind", rule="manage"),
             # a new department: leads in a project, anyone before one exists; a new head of
             # an existing one: organisation administrators (see below the table)
             "dept.add": "none",
         },
     ),
+    # `project phase rollout force` is `project.phase` (manage) whose handler asks for the
+    # process owner (tests/trials/test_permission_table.py walks it as a line of its own)
     Row("project phase rollout force", (NO, NO, NO, NO, Y), {}),
     Row("approve, changes — your own review slot (rights follow the slot)", (Y, Y, Y, Y, Y),
         _all("approve", "changes", rule="none")),

@@ -70,6 +70,11 @@ RULES: dict[str, Callable[[Membership | None, ActionItem | None, date], None]] =
 }
 
 
+def authorize_process_owner(membership: Membership | None) -> None:
+    """The table's `project phase rollout force` row: the process owner, nobody else."""
+    _need(membership, frozenset({"process-owner"}), "process_owner")
+
+
 def authorize(
     permission: str, membership: Membership | None, item: ActionItem | None, today: date
 ) -> None:

@@ -79,6 +79,8 @@ VERB_ALIASES = {
     "重复": "duplicate",
     "转待办": "act",
     "关闭": "close",
+    # pilot and rollout
+    "就绪": "readiness",
     # weekly meeting
     "到": "here",
     "签到": "here",

@@ -33,6 +33,22 @@ def claim(db: Session, job: str, scope: str, period: str, now: datetime) -> bool
     return db.exec(statement).first() is not None
 
 
+def claim_many(
+    db: Session, job: str, periods: Sequence[tuple[str, str]], now: datetime
+) -> set[tuple[str, str]]:
+    """`claim` for many (scope, period) pairs in one statement: the pairs now owned here."""
+    if not periods:
+        return set()
+    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(JobRun)
+        .values([{"job": job, "scope": s, "period": p, "run_at": now} for s, p in periods])
+        .on_conflict_do_nothing(index_elements=["job", "scope", "period"])
+        .returning(JobRun.scope, JobRun.period)
+    )
+    return {(scope, period) for scope, period in db.exec(statement).all()}
+
+
 FAILED = ":failed"
 
 

@@ -19,6 +19,7 @@ from bot.handlers import (  # noqa: F401
     quiz_reports,
     quiz_taking,
     quizzes,
+    readiness,
     review_admin,
     reviews,
 )

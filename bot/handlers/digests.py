@@ -8,13 +8,12 @@ from bot import options
 from bot.context import Context
 from bot.dates import weekday_number
 from bot.errors import CommandError
-from bot.jobs.periods import next_fire
-from bot.jobs.schedule import first_at
+from bot.jobs.schedule import first_at, next_digest
 from bot.messages import Label, Reply
 from bot.progress_view import digest_data
 from bot.registry import command
 from bot.tokens import Token
-from storage import digests
+from storage import digests, readiness
 from storage.delivery_tables import DigestSchedule
 
 CADENCES = ("daily", "weekly")  # option.* spells them per locale
@@ -71,9 +70,9 @@ def digest_set(ctx: Context, args: Args) -> Reply:
     schedule = _schedule(ctx)
     old = f"{schedule.cadence} {schedule.weekday} {schedule.at}" if schedule.cadence else None
     schedule.cadence, schedule.weekday, schedule.at = args.cadence, weekday, args.at
-    schedule.next_at = next_fire(
-        args.cadence, weekday, args.at, ctx.project.timezone, ctx.calendar, ctx.now()
-    )
+    # (during the first two weeks of rollout the next one is that day's early digest)
+    rollout_on = readiness.rollout_day(ctx.db, ctx.project.id)
+    schedule.next_at = next_digest(schedule, ctx.project, ctx.now(), rollout_on)
     digests.save(ctx.db, schedule)
     ctx.record("project", ctx.project.id, "digest", old, f"{args.cadence} {weekday} {args.at}")
     local = schedule.next_at.astimezone(ctx.clock.local(ctx.project.timezone).tzinfo)

@@ -11,7 +11,7 @@ from bot.ladder import format_levels, levels_of, parse_levels
 from bot.messages import Label, Reply
 from bot.registry import command
 from bot.tokens import Token
-from storage import escalations
+from storage import escalations, readiness
 from storage.escalations import EscalationPolicy
 
 HOURS = re.compile(r"^(\d{1,3})\s*(?:h|小时)?$", re.IGNORECASE)
@@ -81,4 +81,11 @@ def show(ctx: Context, args: Args) -> Reply:
         renotify=policy.renotify_hours if policy else None,
         default=policy is None or policy.levels == escalations.DEFAULT_LEVELS,
         started_on=policy.started_on if policy else None,
+        readiness_quiz=readiness.quiz_percent(ctx.db, ctx.project.id),
+        readiness_default=_readiness_default(ctx),
     )
+
+
+def _readiness_default(ctx: Context) -> bool:
+    row = readiness.get(ctx.db, ctx.project.id)
+    return row is None or row.quiz_percent is None

@@ -8,6 +8,7 @@ from types import SimpleNamespace as Args
 from bot.context import Context, default_calendar
 from bot.converters import convert
 from bot.errors import CommandError
+from bot.handlers.readiness import to_rollout
 from bot.messages import Label, Reply
 from bot.registry import command
 from bot.views import kpi_row, kpi_rows, number
@@ -140,8 +141,16 @@ def use(ctx: Context, args: Args) -> Reply:
     return ctx.say("project.using", project=ctx.project.key, name=ctx.project.name)
 
 
-@command("project phase", "<phase:diagnose|design|pilot|rollout|sustain>", permission="manage")
+@command(
+    "project phase",
+    "<phase:diagnose|design|pilot|rollout|sustain> [force <reason:text>]",
+    permission="manage",
+)
 def phase(ctx: Context, args: Args) -> Reply:
+    if args.phase == "rollout":  # through the readiness gate
+        return to_rollout(ctx, args.reason)
+    if args.reason is not None:
+        raise CommandError("readiness.force_rollout_only", phase=Label("phase", args.phase))
     old, ctx.project.phase = ctx.project.phase, args.phase
     ctx.db.add(ctx.project)
     ctx.record("project", ctx.project.id, "phase", old, args.phase)

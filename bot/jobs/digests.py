@@ -4,7 +4,9 @@ A project without a schedule row gets the default (weekly, Friday 17:00) dated
 from its creation. Due schedules are found by `next_at` (indexed). A period is
 claimed as job `digest` (scope the project id, period `2026-W48` or
 `2026-11-27`); after downtime only the latest missed period is posted, with
-the content as of now. Each digest moves the project's "since last" mark.
+the content as of now. Each digest moves the project's "since last" mark. For two
+weeks after the switch to rollout the digest is daily (bot.jobs.schedule), its periods
+the days (`2026-12-01`), then the schedule's own again.
 
 Each project's digest is its own transaction: one that fails (say its data
 cannot be rendered) is logged with the project key, recorded for `taskforce
@@ -24,15 +26,12 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.calendar_view import provisional_note
-from bot.jobs.periods import latest_fire, period_key
 from bot.jobs.registry import JobEnv, job
-from bot.jobs.schedule import first_at, next_digest
+from bot.jobs.schedule import digest_period, first_at, next_digest
 from bot.notices import to_channels
 from bot.outbox.enqueue import enqueue
 from bot.progress_view import digest_data
-from bot.workdays import calendar_for
-from storage import digests, jobruns, sweeps
-from storage.delivery_tables import DigestSchedule
+from storage import digests, jobruns, readiness, sweeps
 from storage.engine import reading, transaction, yield_to_commands
 from storage.models import Project
 
@@ -69,14 +68,6 @@ def digest_sweep(env: JobEnv) -> int:
                 _failed(env, project_id, now)
 
 
-def _period(schedule: DigestSchedule, project: Project, now: datetime) -> str | None:
-    calendar = calendar_for(project.calendar)
-    fire = latest_fire(
-        schedule.cadence, schedule.weekday, schedule.at, project.timezone, calendar, now
-    )
-    return period_key(schedule.cadence, fire, project.timezone) if fire else None
-
-
 def _post(env: JobEnv, project_id: int, now: datetime) -> int:
     with transaction(env.engine) as db:
         schedule = digests.get(db, project_id)
@@ -84,9 +75,10 @@ def _post(env: JobEnv, project_id: int, now: datetime) -> int:
         if schedule is None or project is None or schedule.next_at > now:
             return 0  # another process has just posted it
         queued = 0
-        period = _period(schedule, project, now)
+        rollout_on = readiness.rollout_day(db, project.id)
+        period, cadence = digest_period(schedule, project, now, rollout_on)
         if period and jobruns.claim(db, JOB, str(project.id), period, now):
-            data = digest_data(db, env.clock, project, schedule.since, schedule.cadence)
+            data = digest_data(db, env.clock, project, schedule.since, cadence)
             today = env.clock.today(project.timezone)
             data["calendar_note"] = provisional_note(db, project, today, now)
             channels = sweeps.bindings_of(db, [project.id])[project.id]
@@ -95,7 +87,7 @@ def _post(env: JobEnv, project_id: int, now: datetime) -> int:
             queued = enqueue(db, notices, now, env.settings.timezone, project.id)
             schedule.since = now
             jobruns.clear_failures(db, JOB, project.key)
-        schedule.next_at = next_digest(schedule, project, now)
+        schedule.next_at = next_digest(schedule, project, now, rollout_on)
         digests.save(db, schedule)
         return queued
 
@@ -110,8 +102,10 @@ def _failed(env: JobEnv, project_id: int, now: datetime) -> None:
                 return
             retry = now + RETRY
             try:
-                period = _period(schedule, project, now) or now.date().isoformat()
-                retry = min(retry, next_digest(schedule, project, now))
+                rollout_on = readiness.rollout_day(db, project.id)
+                period = digest_period(schedule, project, now, rollout_on)[0]
+                period = period or now.date().isoformat()
+                retry = min(retry, next_digest(schedule, project, now, rollout_on))
             except Exception:  # the schedule itself is broken (say, an unknown timezone)
                 period = now.date().isoformat()
             schedule.next_at = retry

@@ -13,6 +13,7 @@ from bot.jobs import (  # noqa: F401  (registers the jobs)
     morning,
     renotify,
     reviews,
+    rollout,
     unreachable,
 )
 from bot.jobs import quizzes as quiz_jobs  # noqa: F401  (training quizzes)

@@ -12,6 +12,7 @@ import storage.meetings  # noqa: F401  (registers the tables)
 import storage.models  # noqa: F401  (registers the tables)
 import storage.pace  # noqa: F401  (registers the tables)
 import storage.quizzes  # noqa: F401  (registers the tables)
+import storage.readiness  # noqa: F401  (registers the tables)
 import storage.reviews  # noqa: F401  (registers the tables)
 import storage.sequences  # noqa: F401  (registers the tables)
 from storage.engine import make_engine

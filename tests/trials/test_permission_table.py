@@ -80,6 +80,7 @@ EXAMPLES = {
     "member.add": "member add @zed dept Legal", "member.role": "member role @max viewer",
     "project.unbind": "project unbind", "project.bind": "project bind LA",
     "dept.add": "dept add Finance head @fred",
+    "project.readiness": "project readiness", "policy.readiness.quiz": "policy readiness quiz 80%",
     "feedback.list": "feedback list", "feedback.show": "feedback show F1",
     "feedback.stats": "feedback stats", "feedback.report": 'feedback "Too many fields"',
     "feedback.accept": "feedback accept F1", "feedback.reject": 'feedback reject F1 "no"',
@@ -168,6 +169,15 @@ def test_an_owner_made_viewer_keeps_the_rights_of_their_item(seeded, tmp_path, t
     trial.tried("action done A1 as wendy (not hers)")
     assert refused(seeded, tmp_path, "wendy", "action done A1")
     trial.held("refused")
+
+
+def test_only_the_process_owner_forces_the_rollout(seeded, tmp_path, trial) -> None:  # noqa: ANN001
+    line = 'project phase rollout force "the board decided"'
+    row = next(r for r in ROWS if r.label == "project phase rollout force")
+    for column, cell in zip(COLUMNS, row.cells, strict=True):
+        trial.tried(f"{line!r} as {column} ({PEOPLE[column]})")
+        assert refused(seeded, tmp_path, PEOPLE[column], line) == (cell == NO), column
+        trial.held(f"{'refused' if cell == NO else 'allowed'}, as the table says ({cell})")
 
 
 def test_rights_by_target(seeded, tmp_path, trial) -> None:  # noqa: ANN001
