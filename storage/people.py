@@ -5,13 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from storage.models import Department, Person
-
-
-def name_key(name: str) -> str:
-    return name.strip().casefold()
+from storage.names import name_key
 
 
 def by_platform_id(db: Session, platform: str, user_id: str) -> Person | None:
@@ -54,7 +51,7 @@ def by_ids(db: Session, ids: Iterable[int]) -> dict[int, Person]:
 
 
 def department(db: Session, name: str) -> Department | None:
-    query = select(Department).where(func.lower(Department.name) == name.strip().lower())
+    query = select(Department).where(Department.name_key == name_key(name))
     return db.exec(query).first()
 
 
