@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.literal import Link
 from bot.messages import Notice
 from bot.notices import dm
 from bot.views import number
@@ -88,7 +89,7 @@ def review_row(
         "id": f"R{review.seq}",
         "ref": ref(project, review),
         "title": review.title,
-        "link": review.link,
+        "link": Link(review.link) if review.link else None,  # the one kind of link shown
         "mode": review.mode,
         "state": review.state,
         "round": review.round,

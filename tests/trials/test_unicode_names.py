@@ -5,15 +5,12 @@ the key of rows written before it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
+from trial_chat import Org
 
-from bot.adapters.console import ConsoleAdapter
-from bot.runtime import build
-from bot.settings import Settings
 from storage.engine import make_engine
 from storage.migrate import alembic_config
 from storage.models import Department, Kpi
@@ -27,31 +24,9 @@ NAMES = [
 ]
 
 
-NOW = datetime.fromisoformat("2026-11-18T10:00:00+08:00")
-SETUP = [
-    ("olivia", 'project create "Launch approval" key LA goal "approval 15 -> 7 days"'),
-    ("olivia", "dept add Marketing head @mona"),
-    ("olivia", "dept add Legal head @leo"),
-]
-
-
-class Org:
-    """Console users typing into #launch (tests/conftest.py's Chat, on any database)."""
-
-    def __init__(self, url: str) -> None:
-        self.runtime = build(Settings(database_url=url, now=NOW), migrate=False)
-        self.adapter = ConsoleAdapter(self.runtime.dispatcher, "olivia", "launch", out=None)  # type: ignore[arg-type]
-
-    def __call__(self, user: str, line: str) -> str:
-        self.adapter.user = user
-        return "\n".join(self.adapter.handle(line))
-
-
 @pytest.fixture
 def org(any_db_url: str) -> Iterator[Org]:
-    chat = Org(any_db_url)
-    for user, line in SETUP:
-        chat(user, line)
+    chat = Org(any_db_url).set_up()
     yield chat
     chat.runtime.engine.dispose()
 
