@@ -75,10 +75,10 @@ class ConsoleAdapter:
         return [self.renderer.reply(r) for r in replies]
 
     def _switch_user(self, name: str) -> None:
-        self.user = name.lstrip("@") or self.user
+        self.user = printable(name).lstrip("@") or self.user
 
     def _switch_channel(self, name: str) -> None:
-        self.channel = name.lstrip("#") or self.channel
+        self.channel = printable(name).lstrip("#") or self.channel
 
     def _set_clock(self, when: str) -> None:
         offset = OFFSET.match(when)

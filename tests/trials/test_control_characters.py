@@ -39,6 +39,11 @@ def test_control_characters_are_refused_before_anything_is_stored(org, trial) ->
         assert "control character" in answer and "U+" in answer, answer
         assert org.snapshot() == before
         trial.held(f"refused: {answer!r}; nothing changed")
+    trial.tried("a console user named with NUL and ESC (:as ev\\x00il\\x1b[2J), then status")
+    org.adapter.feed(":as ev\x00il\x1b[2J")
+    answer = "\n".join(org.adapter.handle("status"))
+    assert "Something went wrong" not in answer and org.adapter.user == "evil", answer
+    trial.held(f"the name was kept without them: {org.adapter.user!r}; status answered")
 
 
 def test_the_console_prints_no_terminal_control_sequence(sqlite_url, trial) -> None:
