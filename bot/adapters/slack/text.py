@@ -102,10 +102,6 @@ def json_mrkdwn(text: str) -> str:
     return json_string(mrkdwn(text))
 
 
-def json_literal(text: str) -> str:
-    return json_string(literal(text))
-
-
 def mention_name(name: str) -> str:
     """A display name fit for `<@U1|name>`: no angle brackets, one line."""
     return re.sub(r"\s+", " ", name.replace("<", "‹").replace(">", "›")).strip()[:80]
