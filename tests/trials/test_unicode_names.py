@@ -94,3 +94,19 @@ def test_the_migration_backfills_every_key(any_db_url, trial):
     assert keys["über"].startswith("über#")
     assert kpi.name_key == "grösse" == name_key("GRÖSSE")
     trial.held(f"keys backfilled: {keys}, KPI {kpi.name_key!r}; the duplicate kept, re-keyed")
+
+
+def test_the_migrated_schema_matches_the_models(any_db_url, trial) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    trial.tried("alembic's autogenerate comparison of the migrated name-key tables")
+    engine = make_engine(any_db_url)
+    with engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    engine.dispose()
+    ours = [d for d in diffs if any(t in repr(d) for t in ("'department'", "'kpi'", "'person'",
+                                                          "name_key"))]
+    assert ours == []
+    trial.held("department, kpi and person match the models (name_key, unique indexes)")
