@@ -2,7 +2,10 @@
 
 A message kind is looked up as platform/locale → platform → locale → default,
 so a platform overrides only what it must. Every value a template prints passes
-through the platform's escape function (user text can never become markup).
+through the platform's escape function (user text can never become markup, a
+link or a mention; where a platform has none, control characters are dropped),
+except a `Link` (a URL the project recorded on purpose), which the platform's
+`link` function renders as its one kind of link.
 """
 
 from __future__ import annotations
@@ -18,18 +21,16 @@ from markupsafe import Markup
 
 from bot import catalog
 from bot.catalog import TEMPLATES_DIR
+from bot.literal import Link, printable
 from bot.messages import Label, Reply
 
 log = logging.getLogger(__name__)
 Escape = Callable[[str], str]
+LinkFormat = Callable[[Link], str]
 WEEKDAYS = {
     "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
     "zh-CN": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
 }
-
-
-def plain(text: str) -> str:
-    return text
 
 
 def format_date(value: date | None, locale: str) -> str:
@@ -63,9 +64,16 @@ class PayloadRenderer(Protocol):
 class Renderer:
     """Renders message kinds for one platform, whose escape function it applies."""
 
-    def __init__(self, platform: str, escape: Escape = plain, suffix: str = ".txt.j2") -> None:
+    def __init__(
+        self,
+        platform: str,
+        escape: Escape = printable,
+        suffix: str = ".txt.j2",
+        link: LinkFormat | None = None,
+    ) -> None:
         self.platform = platform
         self.escape = escape
+        self.link = link or (lambda value: escape(value.url))
         self.suffix = suffix
         self.env = Environment(
             loader=FileSystemLoader(str(TEMPLATES_DIR)),
@@ -87,11 +95,15 @@ class Renderer:
             return Markup("")
         if isinstance(value, Markup):
             return value
+        if isinstance(value, Link):
+            return Markup(self.link(value))
         return Markup(self.escape(str(value)))
 
     def _param(self, value: Any, locale: str) -> Any:
         if isinstance(value, Markup):
             return value
+        if isinstance(value, Link):
+            return Markup(self.link(value))
         return self.escape(str(localize(value, locale)))
 
     def _translate(self, locale: str) -> Callable[..., Markup]:

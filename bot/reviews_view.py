@@ -11,12 +11,14 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.literal import Link
 from bot.messages import Notice
 from bot.notices import dm
 from bot.views import number
 from bot.workdays import WorkCalendar, calendar_for
 from storage import people, projects, reviews
 from storage.models import Department, Person, Project
+from storage.names import name_key
 from storage.reviews import Review, ReviewDecision, ReviewSlot
 
 DECIDED = ("approved", "changes")
@@ -88,7 +90,7 @@ def review_row(
         "id": f"R{review.seq}",
         "ref": ref(project, review),
         "title": review.title,
-        "link": review.link,
+        "link": Link(review.link) if review.link else None,  # the one kind of link shown
         "mode": review.mode,
         "state": review.state,
         "round": review.round,
@@ -157,12 +159,12 @@ def kpi_target(
     """The target of a KPI that names reviews: for a department, one naming it too; for
     the whole project, one naming none of `depts`."""
     for kpi in projects.kpis(db, project.id):
-        name = kpi.name.casefold()
+        name = kpi.name_key
         if not any(w in name for w in REVIEW_WORDS):
             continue
-        if dept is not None and dept.casefold() in name:
+        if dept is not None and name_key(dept) in name:
             return number(kpi.target)
-        if dept is None and not any(d.casefold() in name for d in depts):
+        if dept is None and not any(name_key(d) in name for d in depts):
             return number(kpi.target)
     return None
 

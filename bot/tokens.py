@@ -3,6 +3,9 @@
 Outside quotes, full-width ASCII forms are folded once, here (NFKC for letters, digits
 and punctuation: `Ａ３` → `A3`, `＠` → `@`, `：` → `:`), and the Chinese comma,
 enumeration mark and semicolon separate words like a space. Quoted text stays as typed.
+Control characters (NUL, ESC, BEL, other C0/C1 controls; tab and line breaks are
+spaces) are refused here, before anything could store them: PostgreSQL rejects NUL,
+and a terminal would obey the rest when the text is shown.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from bot.errors import CommandError
+from bot.literal import control_in
 
 QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "'": "'", "‘": "’"}
 SLACK_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|([^>]*))?>")
@@ -42,6 +46,8 @@ class Token:
 
 
 def tokenize(text: str) -> list[Token]:
+    if found := control_in(text):
+        raise CommandError("parse.control_character", code=found)
     tokens: list[Token] = []
     i, n = 0, len(text)
     while i < n:

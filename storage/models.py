@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
+
+from storage.names import KEY_LENGTH, name_key
 
 
 class Department(SQLModel, table=True):
+    __table_args__ = (Index("ux_department_name_key", "name_key", unique=True),)
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=80, unique=True)
+    name_key: str = Field(default="", max_length=KEY_LENGTH)  # set from name on every write
     head_id: int | None = None  # person.id; no FK: department and person refer to each other
 
 
@@ -23,7 +28,7 @@ class Person(SQLModel, table=True):
     platform: str = Field(max_length=16)
     user_id: str = Field(max_length=64)
     display_name: str = Field(max_length=80)
-    name_key: str = Field(max_length=80)  # casefolded display name, for @name look-ups
+    name_key: str = Field(max_length=KEY_LENGTH)  # storage.names.name_key(display_name)
     department_id: int | None = Field(default=None, foreign_key="department.id", index=True)
     current_project_id: int | None = None  # project.id chosen with `use`
     quiet_start: str | None = Field(default=None, max_length=5)
@@ -62,10 +67,14 @@ class Membership(SQLModel, table=True):
 
 
 class Kpi(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("project_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("project_id", "name"),
+        Index("ux_kpi_project_name_key", "project_id", "name_key", unique=True),
+    )
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id")
     name: str = Field(max_length=80)
+    name_key: str = Field(default="", max_length=KEY_LENGTH)  # set from name on every write
     baseline: float
     target: float
     unit: str | None = Field(default=None, max_length=16)
@@ -130,3 +139,13 @@ class InboundSeen(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=200)
     seen_at: datetime = Field(index=True)
+
+
+def _keep_name_key(_mapper: Any, _connection: Any, row: Department | Kpi) -> None:
+    # whoever writes a department or KPI (handler, import, test), its key follows its name
+    row.name_key = name_key(row.name)
+
+
+for _named in (Department, Kpi):
+    event.listen(_named, "before_insert", _keep_name_key)
+    event.listen(_named, "before_update", _keep_name_key)

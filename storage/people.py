@@ -5,13 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from storage.models import Department, History, Person
-
-
-def name_key(name: str) -> str:
-    return name.strip().casefold()
+from storage.names import name_key, shown_name
 
 
 def by_platform_id(db: Session, platform: str, user_id: str) -> Person | None:
@@ -27,7 +24,7 @@ def by_name(db: Session, platform: str, name: str) -> Sequence[Person]:
 def ensure(db: Session, platform: str, user_id: str, display_name: str | None) -> Person:
     """The person with this platform id, created (or renamed) as needed."""
     person = by_platform_id(db, platform, user_id)
-    shown = (display_name or user_id).strip()[:80] or user_id
+    shown = shown_name(display_name or user_id).strip()[:80] or shown_name(user_id)
     if person is None:
         person = Person(
             platform=platform, user_id=user_id, display_name=shown, name_key=name_key(shown)
@@ -54,7 +51,7 @@ def by_ids(db: Session, ids: Iterable[int]) -> dict[int, Person]:
 
 
 def department(db: Session, name: str) -> Department | None:
-    query = select(Department).where(func.lower(Department.name) == name.strip().lower())
+    query = select(Department).where(Department.name_key == name_key(name))
     return db.exec(query).first()
 
 

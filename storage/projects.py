@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from storage.models import ChannelBinding, Kpi, KpiValue, Membership, Person, Project
+from storage.names import name_key
 
 
 def by_key(db: Session, key: str) -> Project | None:
@@ -122,7 +123,7 @@ def set_membership(db: Session, project_id: int, person_id: int, role: str) -> M
 
 
 def kpi(db: Session, project_id: int, name: str) -> Kpi | None:
-    query = select(Kpi).where(Kpi.project_id == project_id, func.lower(Kpi.name) == name.lower())
+    query = select(Kpi).where(Kpi.project_id == project_id, Kpi.name_key == name_key(name))
     return db.exec(query).first()
 
 

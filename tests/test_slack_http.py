@@ -354,7 +354,7 @@ def test_user_text_cannot_ping_or_link(slack: Harness) -> None:
     sent = posted(slack)[-1].dump()
     for markup in ("<!channel>", "<!here>", "<!everyone>", "<!subteam", "<@U1", "<https"):
         assert markup not in sent
-    assert "&lt;!everyone&gt; &lt;@U1&gt; &amp; co" in sent
+    assert "&lt;!everyone&gt; &lt;＠U1&gt; &amp; co" in sent  # `@` full-width: no mention
     slack.run("action list")
     assert "<!everyone>" not in posted(slack)[-1].dump()
 

@@ -9,6 +9,7 @@ and prints what the scheduler would have posted meanwhile); `#` starts a
 comment (at the start of a line or after a command, outside quotes), so scripts
 can explain themselves. Messages the outbox delivers to
 console targets are printed with their target (`→ #channel`, `→ @name`).
+Nothing printed carries a terminal control sequence (bot.literal.printable).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bot.clock import Clock, as_utc
 from bot.dispatch import Dispatcher
 from bot.jobs.registry import JobEnv
 from bot.jobs.runner import run_due
+from bot.literal import printable
 from bot.messages import Inbound
 from bot.outbox.console import ConsoleSender
 from bot.outbox.loop import DeliveryLoop
@@ -73,10 +75,10 @@ class ConsoleAdapter:
         return [self.renderer.reply(r) for r in replies]
 
     def _switch_user(self, name: str) -> None:
-        self.user = name.lstrip("@") or self.user
+        self.user = printable(name).lstrip("@") or self.user
 
     def _switch_channel(self, name: str) -> None:
-        self.channel = name.lstrip("#") or self.channel
+        self.channel = printable(name).lstrip("#") or self.channel
 
     def _set_clock(self, when: str) -> None:
         offset = OFFSET.match(when)
@@ -136,7 +138,7 @@ class ConsoleAdapter:
         self._print(catalog.text(self.dispatcher.settings.locale or "en", key, **params))
 
     def _print(self, text: str) -> None:
-        self.out.write(text + "\n")
+        self.out.write(printable(text) + "\n")
         self.out.flush()
 
     def feed(self, line: str) -> None:

@@ -14,6 +14,7 @@ from bot.registry import command
 from bot.tokens import Token
 from storage import people, projects, quizzes
 from storage.models import Department, Person
+from storage.names import name_key
 from storage.quizzes import QuizAssignee, QuizAssignment, QuizBank, QuizQuestion
 
 TO_WORDS = ("to", "给")
@@ -101,9 +102,9 @@ def _targets(ctx: Context, args: Args) -> tuple[list[Person], str, str]:
 def _questions_for(found: list[QuizQuestion], dept: str | None, role: str | None) -> list[int]:
     chosen = []
     for q in found:
-        depts = [d.casefold() for d in quizzes.loads(q.departments) or []]
+        depts = [name_key(d) for d in quizzes.loads(q.departments) or []]
         roles = quizzes.loads(q.roles) or []
-        if depts and (dept is None or dept.casefold() not in depts):
+        if depts and (dept is None or name_key(dept) not in depts):
             continue
         if roles and role not in roles:
             continue

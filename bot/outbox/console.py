@@ -1,16 +1,18 @@
-"""The console's sender: a delivered message is printed with its target."""
+"""The console's sender: a delivered message is printed with its target, without any
+terminal control sequence (bot.literal.printable)."""
 
 from __future__ import annotations
 
 import threading
 from typing import TextIO
 
+from bot.literal import printable
 from bot.messages import Target
 
 
 def format_delivery(target: Target, payload: str) -> str:
     """`→ #channel` or `→ @person`, then the message."""
-    return f"→ {target}\n{payload}"
+    return printable(f"→ {target}\n{payload}")
 
 
 class ConsoleSender:
@@ -25,7 +27,7 @@ class ConsoleSender:
     def deliver(self, target: Target, payload: str) -> None:
         with self._lock:
             if self.header:
-                self.out.write(self.header + "\n")
+                self.out.write(printable(self.header) + "\n")
                 self.header = None
             self.out.write(format_delivery(target, payload) + "\n")
             self.out.flush()

@@ -3,9 +3,11 @@
 DingTalk renders a small markdown dialect (headings, emphasis, links, images,
 lists, quotes and a few HTML tags such as `<font>`). Text a user typed must
 stay text: `escape` swaps every character that could start markup for a
-look-alike, breaks `scheme://` so nothing auto-links, turns `@` into the
-full-width `＠` so nothing can @all, and folds line breaks. It is idempotent,
-so escaping twice (a param inside a catalogue string) changes nothing more.
+look-alike, breaks `scheme://` and host names so nothing auto-links
+(bot.literal.unlink), turns `@` into the full-width `＠` so nothing can @all,
+drops control characters and folds line breaks. It is idempotent, so escaping
+twice (a param inside a catalogue string) changes nothing more. `link` renders
+the one kind of link there is: a URL the project recorded (bot.literal.Link).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from urllib.parse import quote
+
+from bot.literal import Link, printable, unlink
 
 # U+2063 (invisible separator) frames a button or the typed-command hint inside
 # rendered output (the payload the outbox stores); `escape` removes it from user
@@ -40,18 +44,23 @@ LOOKALIKE = str.maketrans(
         MARK: None,
     }
 )
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-SCHEME = re.compile(r":(?=//)")
 NEWLINES = re.compile(r"\s*[\r\n]+\s*")
 TAG = re.compile(r"<[^>]*>")
+URL_SAFE = ":/?#@!$&'*+,;=%-._~"  # kept as they are in a link target; `(`, `)`, spaces encoded
 TITLE_MAX = 40
 MAX_BUTTONS = 5
 
 
 def escape(text: str) -> str:
     """User text as inert DingTalk markdown (see the module docstring)."""
-    text = NEWLINES.sub(" ", CONTROL.sub("", text)).translate(LOOKALIKE)
-    return SCHEME.sub(":\u200b", text)
+    return unlink(NEWLINES.sub(" ", printable(text)).translate(LOOKALIKE))
+
+
+def link(value: Link) -> str:
+    """A recorded http(s) URL as a markdown link (its text escaped); anything else as text."""
+    if not value.safe:
+        return escape(value.url)
+    return f"[{escape(value.url)}]({quote(value.url, safe=URL_SAFE)})"
 
 
 def button(label: str, command: str) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -30,9 +31,11 @@ from bot.adapters.dingtalk.markdown import (
     button,
     escape,
     hint_line,
+    link,
     mention,
     plain_to_markdown,
 )
+from bot.literal import Link
 from bot.messages import Reply
 from bot.render import Renderer
 
@@ -50,7 +53,7 @@ def _mention(staff_id: str | None, name: str) -> Markup | str:
 
 class DingTalkRenderer(Renderer):
     def __init__(self) -> None:
-        super().__init__(PLATFORM, escape=escape)
+        super().__init__(PLATFORM, escape=escape, link=link)
         self.env.globals["button"] = lambda label, command: Markup(button(label, command))
         self.env.globals["mention"] = _mention
         self.env.globals["at_line"] = lambda items: Markup(
@@ -62,7 +65,17 @@ class DingTalkRenderer(Renderer):
         inner = super()._translate(locale)
 
         def t(key: str, /, **params: Any) -> Markup:
-            return Markup(escape(str(inner(key, **params))))
+            # the whole translation is escaped, so a recorded link waits outside it behind
+            # a placeholder no one can type (a fresh nonce) and is put back afterwards
+            held, links = dict(params), {}
+            for name, value in params.items():
+                if isinstance(value, Link):
+                    held[name] = f"\ue000{uuid.uuid4().hex}\ue001"
+                    links[held[name]] = value
+            text = escape(str(inner(key, **held)))
+            for placeholder, value in links.items():
+                text = text.replace(placeholder, link(value))
+            return Markup(text)
 
         return t
 

@@ -3,9 +3,12 @@
 A message kind with a `message_templates/slack/<kind>.json.j2` template gets
 its blocks from it (a JSON array; values are escaped for mrkdwn and for JSON);
 any other kind is its text template (slack/…txt.j2, else default/…txt.j2)
-rendered with mrkdwn escaping and cut into sections. Catalogue strings are
-escaped as well, so `<title>` in a usage line shows as typed. Block Kit limits
-are enforced afterwards (bot/adapters/slack/limits.py).
+cut into sections. Every value is shown literally (`text.literal`: no
+formatting, link or mention a person typed); a recorded `Link` is the one link
+(`text.link`); identifiers in block ids and button values go through the `id`
+filter (JSON-escaped, nothing swapped, so `quiz take safety_` still runs).
+Catalogue strings are mrkdwn-escaped, so `<title>` in a usage line shows as
+typed. Block Kit limits are enforced afterwards (bot/adapters/slack/limits.py).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from markupsafe import Markup
 
 from bot import catalog
 from bot.adapters.slack.limits import fit, text_blocks, with_refresh, within_limits
-from bot.adapters.slack.text import json_string, mrkdwn
+from bot.adapters.slack.text import json_string, link, literal, mrkdwn
 from bot.messages import Reply
 from bot.render import Escape, Renderer
 
@@ -45,16 +48,23 @@ class SlackMessage:
 
 
 class _Flavour(Renderer):
-    """The core renderer with Slack escaping everywhere: values, params, catalogue text."""
+    """The core renderer with Slack escaping everywhere: values, params, catalogue text.
 
-    def __init__(self, escape: Escape, suffix: str) -> None:
-        super().__init__("slack", escape, suffix)
+    `outer` is what the flavour's output is inside (JSON string literals for blocks,
+    nothing for text): applied after the Slack escaping of each piece."""
+
+    def __init__(self, outer: Escape, suffix: str) -> None:
+        super().__init__(
+            "slack", lambda s: outer(literal(s)), suffix, link=lambda v: outer(link(v))
+        )
+        self.catalogue = lambda s: outer(mrkdwn(s))
         self.env.filters["json_lines"] = lambda text: Markup(str(text).replace("\n", "\\n"))
+        self.env.filters["id"] = lambda value: Markup(outer(str(value)))
         self.env.globals["mention"] = mention
 
     def _translate(self, locale: str) -> Callable[..., Markup]:
         def t(key: str, /, **params: Any) -> Markup:
-            raw = self.escape(catalog.lookup(locale, key))
+            raw = self.catalogue(catalog.lookup(locale, key))
             safe = {name: Markup(self._param(value, locale)) for name, value in params.items()}
             return Markup(catalog.fill(raw, **safe))
 
@@ -75,15 +85,15 @@ def _cut(text: str, limit: int = TEXT_LIMIT) -> str:
 
 class SlackRenderer:
     def __init__(self) -> None:
-        self.text = _Flavour(mrkdwn, ".txt.j2")
-        self.blocks = _Flavour(lambda s: json_string(mrkdwn(s)), ".json.j2")
+        self.text = _Flavour(str, ".txt.j2")
+        self.blocks = _Flavour(json_string, ".json.j2")
 
     def message(self, kind: str, data: Mapping[str, Any], locale: str) -> SlackMessage:
         try:
             text = self.text.render(kind, data, locale)
         except Exception:
             log.exception("rendering %s for Slack failed", kind)
-            text = mrkdwn(catalog.text(locale, "error.render"))
+            text = self.text.catalogue(catalog.text(locale, "error.render"))
             return SlackMessage(text, text_blocks(text))
         try:
             blocks = json.loads(self.blocks.render(kind, data, locale))

@@ -6,15 +6,23 @@ markup for special mentions (`<!channel>`, `<!subteam^S1|@team>`), channels
 into plain text (`@channel`, `#general`, `label (https://x)`), except user
 mentions `<@U1|name>`, which the core's tokenizer reads as identified users.
 
-Out: `mrkdwn` escapes `&`, `<` and `>`, so nothing the bot echoes can ping
-`@channel`, `@here`, a user or a group, or become a link; `json_mrkdwn`
-additionally makes the text safe inside a JSON string literal.
+Out: `literal` is the escape for everything a person typed (a value a template
+prints): `&`, `<` and `>` escaped, so nothing becomes a `<…>` link or mention;
+`*`, `_`, `~` and backticks that could open or close formatting (not the `_` of
+`snake_case`, Slack does not format inside a word) as look-alikes (`∗ ＿ ～ ˋ`);
+`@` and a `#` before a word full-width (`＠`, `＃`), so no mention or channel is
+parsed; a `>` starting a line full-width, so no quote; and no URL, host name or
+control character (bot.literal). `mrkdwn` (`&`, `<`, `>` only) is for the
+project's own catalogue strings, whose formatting is meant; `json_string` makes
+either safe inside a JSON string literal.
 """
 
 from __future__ import annotations
 
 import json
 import re
+
+from bot.literal import Link, printable, unlink
 
 MARKUP = re.compile(r"<([^<>]*)>")
 USER_MENTION = re.compile(r"^@([A-Z0-9]+)(?:\|([^>]*))?$")
@@ -60,9 +68,29 @@ def decode(text: str) -> str:
     return "".join(parts)
 
 
+# a formatting character that could open or close (not one inside a word)
+FORMATTING = re.compile(r"(?<![^\W_])[*_~`]|[*_~`](?![^\W_])")
+LOOKALIKE = {"*": "\u2217", "_": "\uff3f", "~": "\uff5e", "`": "\u02cb"}
+CHANNEL = re.compile(r"(?<![^\W_])#(?=[^\W_])")
+QUOTE = re.compile(r"^([ \t]*)&gt;", re.MULTILINE)
+
+
 def mrkdwn(text: str) -> str:
-    """Escape user text for Slack mrkdwn (and for the `text` of any message)."""
+    """Escape `&`, `<`, `>` (the catalogue's text, whose own formatting stays)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def literal(text: str) -> str:
+    """What a person typed, as Slack mrkdwn that shows it as text (see the module doc)."""
+    text = mrkdwn(unlink(printable(text)))
+    text = FORMATTING.sub(lambda found: LOOKALIKE[found.group(0)], text)
+    text = CHANNEL.sub("\uff03", text.replace("@", "\uff20"))
+    return QUOTE.sub("\\1\uff1e", text)
+
+
+def link(value: Link) -> str:
+    """A project's own recorded URL as a Slack link; any other scheme stays text."""
+    return f"<{mrkdwn(value.url)}>" if value.safe else literal(value.url)
 
 
 def json_string(text: str) -> str:
