@@ -49,6 +49,8 @@ KEYWORD_ALIASES: dict[str, str | tuple[str, ...]] = {
     "提前发布": "post-agenda",
     "预计": "eta",  # escalations
     "给": "to",
+    "在": "on",  # KPIs: 每周 在 周一, 记录 40 在 11-20
+    "频率": "every",
 }
 
 

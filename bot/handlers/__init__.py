@@ -9,6 +9,7 @@ from bot.handlers import (  # noqa: F401
     escalations,
     help,
     item_changes,
+    kpis,
     listing,
     meetings,
     members,
