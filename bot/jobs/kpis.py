@@ -81,6 +81,8 @@ def _due_for(
         fallen = [kind for kind, on in steps if previous < on <= day]
         if fallen:
             found.append(Due(fallen[-1], period, cadence, kpi, project))
+    if len(found) == 2 and found[1].kind == "first" and found[0].kind != "stale":
+        found = found[1:]  # a holiday moved both asks to one morning: ask for the newer only
     return found
 
 
