@@ -26,6 +26,7 @@ UNIT_SPELLINGS = (
     {"个", "件", "次", "pcs", "times"},
 )
 DEFAULT_DAY = {"week": 0, "month": 1}  # Monday; the 1st
+HALF_YEAR = 183  # days
 
 
 def same_unit(typed: str, unit: str | None) -> bool:
@@ -74,17 +75,16 @@ def start_of_day(day: date, zone: str) -> datetime:
 
 
 def past_month_day(raw: str, today: date) -> date | None:
-    """`11-16` / `11月16日` as the latest such date not after today (a backfill looks back);
-    None for any other form."""
+    """`11-16` / `11月16日` for a backfill: this year's, or last year's when this year's is
+    more than half a year ahead (`12-28` typed in January); None for any other form."""
     found = MONTH_AND_DAY.match(raw.strip())
     if not found:
         return None
     month, day = int(found.group(1)), int(found.group(2))
-    for year in (today.year, today.year - 1, today.year - 2, today.year - 3, today.year - 4):
-        try:
-            candidate = date(year, month, day)
-        except ValueError:
-            continue
-        if candidate <= today:
-            return candidate
-    return None
+    try:
+        this_year = date(today.year, month, day)
+        if (this_year - today).days <= HALF_YEAR:
+            return this_year
+        return date(today.year - 1, month, day)
+    except ValueError:
+        raise CommandError("date.nonexistent", value=raw) from None
