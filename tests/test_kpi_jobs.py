@@ -68,6 +68,8 @@ def test_first_ask_second_ask_then_stale_once(weekly: Chat) -> None:
     assert "max has recorded no value for 2026-W48" in stale[0].payload
     assert sweep(weekly, "2026-11-27T09:01:00+08:00") == []
     assert "stale: its last period has no value" in weekly("olivia", "status")
+    digest = weekly("olivia", "digest now")
+    assert "cycle: 15 → – → 7 days · stale: its last period has no value" in digest
 
 
 def test_nothing_twice_after_a_restart(weekly: Chat, sqlite_url: str) -> None:
