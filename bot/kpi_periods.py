@@ -5,7 +5,8 @@ month: its day of the month, the month's last day when shorter) and ends where t
 one starts; a value belongs to the period its date falls in. The owner is asked at 09:00
 on the due day, moved to the next working day when it is not one; asked again two
 working days later; the working day after that second ask, a period still without a
-value is stale and the process owner is told.
+value is stale and the process owner is told. A period whose ask days off pushed into
+the next period (a weekly KPI due in the National Day week) is not asked for at all.
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ class Period:
 
     def holds(self, day: date) -> bool:
         return self.start <= day < self.end
+
+    @property
+    def swallowed(self) -> bool:
+        """Days off moved its ask into the next period: only the next one is asked for."""
+        return self.ask >= self.end
 
 
 def _month_day(year: int, month: int, day: int) -> date:
@@ -86,7 +92,7 @@ def last_stale_period(
 ) -> Period | None:
     """The latest period whose stale day is today or earlier (None within the first ones)."""
     for period in reversed(recent_periods(every, day, today, calendar)):
-        if period.stale <= today:
+        if period.stale <= today and not period.swallowed:
             return period
     return None
 

@@ -46,6 +46,7 @@ def test_periods_move_off_holidays() -> None:
     first, second = recent_periods("week", 3, date(2026, 10, 8), cn)
     assert (first.start, first.ask, first.second, first.stale) == (
         date(2026, 10, 1), date(2026, 10, 8), date(2026, 10, 10), date(2026, 10, 12))
+    assert first.swallowed and not second.swallowed  # only 2026-W41 is asked for, once
     assert second.key == "2026-W41" and second.ask == date(2026, 10, 8)
     month = recent_periods("month", 31, date(2027, 2, 28), cn)[1]
     assert (month.key, month.start, month.end) == ("2027-02", date(2027, 2, 28), date(2027, 3, 31))
@@ -99,6 +100,23 @@ def test_an_old_value_does_not_count_for_a_new_period(weekly: Chat) -> None:
     weekly.at("2026-11-20T10:00:00+08:00")
     weekly("max", "project kpi cycle record 13")  # Friday: belongs to the week before
     assert [r.kind for r in sweep(weekly, "2026-11-23T09:01:00+08:00")] == ["kpi_ask"]
+
+
+def test_a_week_of_days_off_asks_once(team: Chat) -> None:
+    team.at("2026-09-21T10:00:00+08:00")
+    team("olivia", "project kpi cycle baseline 15 target 7 unit days")
+    team("olivia", "project kpi cycle every week on thu owner @max")
+    assert [r.dedupe_key.split("→")[0] for r in sweep(team, "2026-09-24T09:01:00+08:00")] == [
+        "kpi-first:1:2026-W39"]
+    team.at("2026-09-24T10:00:00+08:00")
+    team("max", "project kpi cycle record 12")
+    assert sweep(team, "2026-10-01T09:01:00+08:00") == []  # National Day
+    assert summary(sweep(team, "2026-10-08T09:01:00+08:00")) == [
+        ("kpi_ask", "max", "kpi-first:1:2026-W41")]
+    team.at("2026-10-08T10:00:00+08:00")
+    team("max", "project kpi cycle record 11")
+    assert sweep(team, "2026-10-10T09:01:00+08:00") == []  # a 调休 Saturday: no W40 ask
+    assert "stale" not in team("olivia", "status")
 
 
 def test_month_cadence_moves_off_new_year(team: Chat) -> None:

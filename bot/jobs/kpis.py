@@ -75,14 +75,12 @@ def _due_for(
     first_counted = counts_from(cadence.set_at, zone)
     found = []
     for period in recent_periods(cadence.every, cadence.day, day, calendar):
-        if period.ask < first_counted:
+        if period.ask < first_counted or period.swallowed:
             continue
         steps = [("first", period.ask), ("second", period.second), ("stale", period.stale)]
         fallen = [kind for kind, on in steps if previous < on <= day]
         if fallen:
             found.append(Due(fallen[-1], period, cadence, kpi, project))
-    if len(found) == 2 and found[1].kind == "first" and found[0].kind != "stale":
-        found = found[1:]  # a holiday moved both asks to one morning: ask for the newer only
     return found
 
 
