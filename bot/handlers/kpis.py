@@ -46,10 +46,10 @@ HISTORY_LIMIT = 15
 def _parse(tokens: list[Token]) -> dict[str, object]:
     """The spec's values, plus `history` (a trailing `history [page <n>]`) and a bare
     `每周`/`每月` standing for `every week`/`every month`."""
-    tokens, page = page_of(tokens)
-    history = bool(tokens) and not tokens[-1].quoted and tokens[-1].word in HISTORY_WORDS
+    paged, page = page_of(tokens)
+    history = bool(paged) and not paged[-1].quoted and paged[-1].word in HISTORY_WORDS
     if history:
-        tokens = tokens[:-1]
+        tokens = paged[:-1]
     spaced: list[Token] = []
     for token in tokens:
         if not token.quoted and token.word in ("每周", "每月") and (
