@@ -156,3 +156,31 @@ def test_one_query_for_a_whole_group(weekly: Chat) -> None:
         weekly("olivia", f"project kpi k{n} baseline 1 target 2", channel=f"other{n}")
         weekly("olivia", f"project kpi k{n} every week owner @max", channel=f"other{n}")
     assert count(weekly, "2026-11-30T09:01:00+08:00") == one
+
+
+def test_two_replicas_on_postgresql_ask_once(postgres_url: str) -> None:
+    """Two processes' sweeps at the same morning, at once: the group's claim and the
+    dedupe keys let one ask through."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from conftest import SETUP
+
+    first, second = make_chat(postgres_url), make_chat(postgres_url)
+    try:
+        for user, line in SETUP:
+            first(user, line)
+        first("olivia", "project kpi cycle baseline 15 target 7 unit days")
+        first("olivia", "project kpi cycle every week on mon owner @max")
+        for chat in (first, second):
+            chat.at("2026-11-23T09:01:00+08:00")
+        envs = [JobEnv(c.runtime.engine, c.runtime.clock, c.runtime.settings)
+                for c in (first, second)]
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(kpi_sweep, envs))
+        assert [r.kind for r in sweep(second, "2026-11-23T09:30:00+08:00")] == []
+        with Session(first.runtime.engine) as db:
+            rows = db.exec(select(OutboxMessage).where(OutboxMessage.kind == "kpi_ask")).all()
+        assert [r.dedupe_key.split("→")[0] for r in rows] == ["kpi-first:1:2026-W48"]
+    finally:
+        first.runtime.engine.dispose()
+        second.runtime.engine.dispose()
