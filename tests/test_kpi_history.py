@@ -80,6 +80,7 @@ def test_history_is_paged(kpi: Chat) -> None:
         ("project kpi cycle record 12 on 2026-12-01", '"2026-12-01" is in the future'),
         ("project kpi cycle record 12 on 2026-02-30", "2026-02-30"),
         ("project kpi cycle record twelve", '"twelve" is not a number'),
+        ("project kpi cycle baseline 1 target 2 every week owner @max", "One form at a time"),
         ("project kpi cycle record 12 hours", "not in this KPI's unit"),
         ("项目 指标 cycle 频率 每两周 负责人 @max", "「每两周」不是有效的频率"),
         ("项目 指标 cycle 每两周 负责人 @max", "请说明频率和负责人"),
@@ -87,6 +88,7 @@ def test_history_is_paged(kpi: Chat) -> None:
         ("项目 指标 cycle 每月 在 40号 负责人 @max", "「40号」不是有效的日期"),
         ("项目 指标 cycle 记录 12 在 12-01", "「12-01」是将来的日期"),
         ("项目 指标 cycle 记录 很多", "「很多」不是数字"),
+        ("项目 指标 cycle 记录 5 每周 负责人 @max", "每次只用一种写法"),
     ],
 )
 def test_bad_input_changes_nothing(kpi: Chat, line: str, expected: str) -> None:
