@@ -38,7 +38,7 @@ def test_owner_is_asked_by_action_card_and_records_by_typing(fake, adapter, runt
     card = fake.posts_to(DM_SEND)[0]["body"]
     assert card["userIds"] == ["u-li"]
     param = json.loads(card["msgParam"])
-    assert "请记录 2026-W48 的数值" in param["text"]
+    assert "请记录11月23日(周一)这一周的数值" in param["text"]
     assert "直接在此回复：项目 指标 P1/交付周期 记录 ＜数值＞" in param["text"]
     assert card["msgKey"] == "sampleActionCard" and param["singleTitle"] == "历史"
     command = parse_qs(urlparse(param["singleURL"]).query)["content"][0]

@@ -56,7 +56,7 @@ def test_first_ask_second_ask_then_stale_once(weekly: Chat) -> None:
     assert sweep(weekly, "2026-11-23T08:59:00+08:00") == []  # before 09:00
     first = sweep(weekly, "2026-11-23T09:01:00+08:00")
     assert summary(first) == [("kpi_ask", "max", "kpi-first:1:2026-W48")]
-    assert "please record its value for 2026-W48" in first[0].payload
+    assert "please record its value for the week of Mon 2026-11-23" in first[0].payload
     assert "project kpi LA/cycle record <n>" in first[0].payload
     assert sweep(weekly, "2026-11-23T15:00:00+08:00") == []  # the same morning again
     assert sweep(weekly, "2026-11-24T09:01:00+08:00") == []
@@ -66,7 +66,7 @@ def test_first_ask_second_ask_then_stale_once(weekly: Chat) -> None:
     assert "stale" not in weekly("olivia", "status")
     stale = sweep(weekly, "2026-11-26T09:01:00+08:00")
     assert summary(stale) == [("kpi_stale", "olivia", "kpi-stale:1:2026-W48")]
-    assert "max has recorded no value for 2026-W48" in stale[0].payload
+    assert "max has recorded no value for the week of Mon 2026-11-23" in stale[0].payload
     assert sweep(weekly, "2026-11-27T09:01:00+08:00") == []
     assert "stale: its last period has no value" in weekly("olivia", "status")
     digest = weekly("olivia", "digest now")
@@ -122,8 +122,9 @@ def test_a_week_of_days_off_asks_once(team: Chat) -> None:
 def test_month_cadence_moves_off_new_year(team: Chat) -> None:
     team("olivia", "project kpi cycle baseline 15 target 7 unit days")
     team("olivia", "project kpi cycle every month on 1 owner @max")
-    assert summary(sweep(team, "2026-12-01T09:01:00+08:00")) == [
-        ("kpi_ask", "max", "kpi-first:1:2026-12")]
+    december = sweep(team, "2026-12-01T09:01:00+08:00")
+    assert summary(december) == [("kpi_ask", "max", "kpi-first:1:2026-12")]
+    assert "please record its value for 2026/12 (due Tue 2026-12-01)" in december[0].payload
     team.at("2026-12-01T10:00:00+08:00")
     team("max", "project kpi cycle record 12")
     assert sweep(team, "2026-12-03T09:01:00+08:00") == []

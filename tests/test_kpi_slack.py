@@ -34,7 +34,7 @@ def test_the_owner_records_through_the_button_and_the_modal(slack) -> None:  # n
     ask(slack, "2026-11-23T09:01:00+08:00")
     assert deliver(slack) == 1
     dm = next(c for c in slack.fake.of("chat.postMessage") if c.args["channel"] == "DU7")
-    assert "please record its value for 2026-W48" in dm.args["text"]
+    assert "please record its value for the week of Mon 2026-11-23" in dm.args["text"]
     button = "project kpi 「LA/cycle」 record"
     assert click(slack, dm, button, "U7") == 200
     opened = slack.fake.wait("views.open")[0]
