@@ -53,6 +53,8 @@ KEYWORD_ALIASES: dict[str, str | tuple[str, ...]] = {
     "严重度": "severity",
     "步骤": "step",
     "强制": "force",  # project phase rollout force "<reason>"
+    "在": "on",  # KPIs: 每周 在 周一, 记录 40 在 11-20
+    "频率": "every",
 }
 
 

@@ -102,7 +102,7 @@ def agenda_data(
     topics = topic_rows(db, store.queued_topics(db, project.id))
     fresh = [t for t in topics if not t["carried"]]
     carried = [t for t in topics if t["carried"]]
-    kpis = kpi_rows(db, project.id)
+    kpis = kpi_rows(db, project.id, today)
     total = sum(t["minutes"] for t in topics)
     sections = [
         _section("topics", fresh, len(fresh)),

@@ -46,6 +46,7 @@ ROWS: tuple[Row, ...] = (
                    "quiz.status", "member.list", "meeting.history", "decision.search", "use",
                    "feedback.list", "feedback.show", "feedback.stats", "project.readiness",
                    rule="read"),
+            "project.kpi": "none",  # kpi history
             # org-wide or found by target: the handler decides
             **_all("review.show", "escalation.show", "quiz.list", "quiz.show", "calendar.show",
                    rule="none"),
@@ -87,18 +88,21 @@ ROWS: tuple[Row, ...] = (
     ),
     Row("feedback triage (accept/reject/duplicate/act/close), announce, project kpi … every",
         (NO, NO, NO, Y, Y),
-        _all("feedback.accept", "feedback.reject", "feedback.duplicate", "feedback.act",
-             "feedback.close", rule="manage")),
+        {
+            **_all("feedback.accept", "feedback.reject", "feedback.duplicate", "feedback.act",
+                   "feedback.close", rule="manage"),
+            "project.kpi": "none",  # kpi … every
+        }),
     Row("project kpi … record (also the KPI's owner named by `every … owner`)",
-        (NO, NO, NO, Y, Y), {}),
+        (NO, NO, NO, Y, Y), {"project.kpi": "none"}),
     Row(
         "policy, project phase, project kpi define, member add/role, dept add (a new "
         "department), project bind",
         (NO, NO, NO, Y, Y),
         {
             **_all("policy.overdue", "policy.renotify", "policy.readiness.quiz", "project.phase",
-                   "project.kpi",
                    "member.add", "member.role", "project.bind", "project.unbind", rule="manage"),
+            "project.kpi": "none",  # define; the handler decides each form (see below)
             # a new department: leads in a project, anyone before one exists; a new head of
             # an existing one: organisation administrators (see below the table)
             "dept.add": "none",

@@ -56,7 +56,7 @@ def progress(
         "n_blocked": n_blocked,
         "soon": item_rows(db, soon, todays),
         "n_soon": n_soon,
-        "kpis": kpi_rows(db, project.id),
+        "kpis": kpi_rows(db, project.id, today),
         **escalation_section(db, clock, project),
     }
 

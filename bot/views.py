@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.kpi_periods import is_stale, local_date
 from bot.workdays import WorkCalendar, calendar_for
-from storage import people, projects
+from storage import kpis, people, projects
 from storage.items import ACTIVE
-from storage.models import ActionItem, Kpi, Person
+from storage.models import ActionItem, Kpi, Person, Project
 
 
 def item_label(item: ActionItem, project_key: str | None = None) -> str:
@@ -90,8 +91,26 @@ def kpi_row(kpi: Kpi, latest: float | None) -> dict[str, Any]:
     }
 
 
-def kpi_rows(db: Session, project_id: int) -> list[dict[str, Any]]:
-    """Every KPI of a project with its newest value, in two queries."""
+def kpi_rows(db: Session, project_id: int, today: date | None = None) -> list[dict[str, Any]]:
+    """Every KPI of a project with its latest value and that value's date, in three queries;
+    with `today`, whether a KPI on a cadence is stale (bot/kpi_periods.py)."""
     found = projects.kpis(db, project_id)
-    latest = projects.latest_kpi_values(db, [k.id for k in found])
-    return [kpi_row(k, latest[k.id].value if k.id in latest else None) for k in found]
+    ids = [k.id for k in found]
+    latest = kpis.latest_values(db, ids)
+    cadences = kpis.cadences_of(db, ids)
+    project = db.get(Project, project_id)
+    zone = project.timezone if project else "UTC"
+    calendar = calendar_for(project.calendar) if project else None
+    rows = []
+    for k in found:
+        value = latest.get(k.id)
+        on = local_date(value.recorded_at, zone) if value else None
+        row = kpi_row(k, value.value if value else None)
+        cadence = cadences.get(k.id)
+        row["date"] = on
+        row["every"] = cadence.every if cadence else None
+        row["stale"] = bool(
+            cadence and today and calendar and is_stale(cadence, on, today, zone, calendar)
+        )
+        rows.append(row)
+    return rows

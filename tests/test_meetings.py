@@ -82,7 +82,8 @@ def test_generated_sections_match_the_items_states(team) -> None:
     soon = section(agenda, "Due before the next meeting (by Wed 2026-11-25)")
     assert "A3 Soon form" in soon
     assert "A4" not in agenda and "A5" not in agenda
-    assert section(agenda, "KPI status") == "cycle: 15 → 12 → 7 d (38% of the way)"
+    assert section(agenda, "KPI status") == (
+        "cycle: 15 → 12 → 7 d (38% of the way) · as of Wed 2026-11-18")
     assert "escalations" not in agenda.lower()  # empty sections are left out
     assert "Carried over" not in agenda
     numbers = [line.split(".")[0] for line in agenda.split("\n") if line[1:3] == ". "]

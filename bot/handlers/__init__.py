@@ -11,6 +11,7 @@ from bot.handlers import (  # noqa: F401
     feedback_triage,
     help,
     item_changes,
+    kpis,
     listing,
     meetings,
     members,

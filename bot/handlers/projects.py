@@ -1,19 +1,17 @@
-"""project create/bind/unbind/info/phase/kpi, and `use`."""
+"""project create/bind/unbind/info/phase, and `use` (`project kpi`: bot/handlers/kpis.py)."""
 
 from __future__ import annotations
 
-import re
 from types import SimpleNamespace as Args
 
 from bot.context import Context, default_calendar
-from bot.converters import convert
 from bot.errors import CommandError
 from bot.handlers.readiness import to_rollout
 from bot.messages import Label, Reply
 from bot.registry import command
-from bot.views import kpi_row, kpi_rows, number
+from bot.views import kpi_rows
 from storage import people, projects
-from storage.models import Department, Kpi, Person, Project
+from storage.models import Department, Person, Project
 
 LOCALES = {"en": "en", "zh-cn": "zh-CN", "zh": "zh-CN"}
 
@@ -128,7 +126,7 @@ def _info(ctx: Context, project: Project) -> Reply:
         member_count=len(members),
         lead_dept=lead_dept[project.lead_department_id].name if lead_dept else None,
         channels=[b.channel_name or b.channel_id for b in projects.bindings(ctx.db, project.id)],
-        kpis=kpi_rows(ctx.db, project.id),
+        kpis=kpi_rows(ctx.db, project.id, ctx.clock.today(project.timezone)),
     )
 
 
@@ -157,90 +155,3 @@ def phase(ctx: Context, args: Args) -> Reply:
     return ctx.say(
         "project.phase_set", "channel", project=ctx.project.key, phase=Label("phase", args.phase)
     )
-
-
-@command(
-    "project kpi",
-    "<name:text> [baseline <baseline:number>] [target <target:number>] [unit <unit:text>] "
-    "[record <value:text>]",
-    permission="manage",
-)
-def kpi(ctx: Context, args: Args) -> Reply:
-    if args.value is not None:
-        return _record_kpi(ctx, args)
-    if args.baseline is None or args.target is None:
-        raise CommandError("kpi.usage")
-    if args.baseline == args.target:
-        raise CommandError("kpi.no_change", value=number(args.baseline))
-    found = projects.kpi(ctx.db, ctx.project.id, args.name)
-    if found is None:
-        found = Kpi(
-            project_id=ctx.project.id,
-            name=args.name,
-            baseline=args.baseline,
-            target=args.target,
-            unit=args.unit,
-        )
-    old = f"{found.name}: {found.baseline:g}→{found.target:g}" if found.id else None
-    found.baseline, found.target, found.unit = args.baseline, args.target, args.unit or found.unit
-    ctx.db.add(found)
-    ctx.db.flush()
-    new = f"{found.name}: {found.baseline:g}→{found.target:g}"
-    ctx.record("project", ctx.project.id, "kpi", old, new)
-    return ctx.say(
-        "kpi.defined",
-        "channel",
-        name=found.name,
-        baseline=number(found.baseline),
-        target=number(found.target),
-        unit=found.unit or "",
-    )
-
-
-def _record_kpi(ctx: Context, args: Args) -> Reply:
-    if args.baseline is not None or args.target is not None:
-        raise CommandError("kpi.usage")
-    raw = str(args.value)
-    args.value, typed_unit = _value_and_unit(ctx, raw)
-    found = projects.kpi(ctx.db, ctx.project.id, args.name)
-    if found is None:
-        raise CommandError("kpi.unknown", name=args.name)
-    if typed_unit and not _same_unit(typed_unit, found.unit):
-        raise CommandError("kpi.wrong_unit", value=raw, unit=found.unit or "-")
-    projects.record_kpi(ctx.db, found.id, args.value, ctx.now(), ctx.actor.id)
-    ctx.record("project", ctx.project.id, "kpi_value", None, f"{found.name} = {args.value:g}")
-    row = kpi_row(found, args.value)
-    return ctx.say(
-        "kpi.recorded",
-        "channel",
-        name=found.name,
-        value=number(args.value),
-        unit=found.unit or "",
-        progress=row["progress"],
-    )
-
-
-VALUE_WITH_UNIT = re.compile(r"^\s*([-+]?[\d,]*\.?\d+)\s*(.*?)\s*$")
-# spellings of one unit: a value may carry any of them when the KPI has one
-UNIT_SPELLINGS = (
-    {"天", "日", "d", "day", "days"},
-    {"小时", "h", "hour", "hours"},
-    {"周", "星期", "w", "week", "weeks"},
-    {"%", "percent", "pct", "百分比"},
-    {"个", "件", "次", "pcs", "times"},
-)
-
-
-def _same_unit(typed: str, unit: str | None) -> bool:
-    a, b = typed.strip().lower(), (unit or "").strip().lower()
-    if a == b or a.rstrip("s") == b.rstrip("s"):
-        return True
-    return any(a in group and b in group for group in UNIT_SPELLINGS)
-
-
-def _value_and_unit(ctx: Context, raw: str) -> tuple[float, str]:
-    """A recorded value and the unit typed with it, if any (`43天`, `43 days`)."""
-    found = VALUE_WITH_UNIT.match(raw)
-    if not found:
-        raise CommandError("parse.number", value=raw)
-    return convert(ctx, "number", "value", found.group(1)), found.group(2)

@@ -50,6 +50,7 @@ SEED = [
     ("olivia", 'agenda add "Pilot scope"'),
     ("max", 'escalate A1 "waiting for legal"'),
     ("vic", 'feedback "The form asks twice for the budget" severity high'),
+    ("olivia", 'project kpi "Lead time" baseline 15 target 7'),
 ]
 # one line per command of the walk; own-item rows act on A1 (ivy's), any-item rows on A3
 EXAMPLES = {
@@ -104,6 +105,14 @@ class Chat:
         return "\n".join(self.adapter.handle(line))
 
 
+# commands whose rights differ by form (the handler decides): one line per row
+BY_ROW = {
+    ("read anything", "project.kpi"): 'project kpi "Lead time" history',
+    ("feedback triage", "project.kpi"): 'project kpi "Lead time" every week owner @max',
+    ("project kpi … record", "project.kpi"): 'project kpi "Lead time" record 12',
+    ("policy, project phase", "project.kpi"): 'project kpi "Cycle time" baseline 15 target 7',
+}
+WALKED_BY_HANDLER = {"dept.add", "project.kpi"}  # rule "none", yet decided by role
 ITEM = {"start, done, block, note, reopen, cancel — own item": "A1",
         "due — own item (recorded as a slip when later; not once overdue)": "A1"}
 
@@ -141,10 +150,15 @@ def walk() -> Iterator[tuple[str, str, str]]:
         if len(row.cells) != len(COLUMNS):
             continue
         for command_id, rule in row.commands.items():
-            if rule == "none" and command_id != "dept.add":
+            if rule == "none" and command_id not in WALKED_BY_HANDLER:
                 continue  # rights by target or org: their own trials below
             item = ITEM.get(row.label, "A3")
-            yield row.label, command_id, EXAMPLES[command_id].format(item=item)
+            line = next(
+                (v for (start, cid), v in BY_ROW.items()
+                 if cid == command_id and row.label.startswith(start)),
+                EXAMPLES.get(command_id, ""),
+            )
+            yield row.label, command_id, line.format(item=item)
 
 
 @pytest.mark.parametrize(("label", "command_id", "line"), list(walk()))

@@ -2,11 +2,13 @@
 typed command with the reason, as the person who submitted it.
 
 A button whose action_id is `tfreason:<locale>:<id>` carries the command without its
-reason in its value (`changes LA/R3`). The click opens a modal (`views.open` with the
-click's trigger_id); the modal remembers the command and the clicked message in its
-private_metadata. On submission (callback_id `tf:reason`, acked at once, which closes
-the modal) the command runs with the reason quoted, its replies go to the conversation
-the button was in, and the clicked message is replaced by the outcome.
+reason in its value (`changes LA/R3`); with `<id>` `value` the modal asks for a value
+instead of a reason (a KPI's `project kpi 「LA/cycle」 record`, see kpi_ask.json.j2).
+The click opens a modal (`views.open` with the click's trigger_id); the modal remembers
+the command and the clicked message in its private_metadata. On submission (callback_id
+`tf:reason`, acked at once, which closes the modal) the command runs with the reason
+quoted, its replies go to the conversation the button was in, and the clicked message is
+replaced by the outcome.
 """
 
 from __future__ import annotations
@@ -39,7 +41,13 @@ def quoted(text: str) -> str:
     return f'"{text}"'
 
 
-def reason_view(command: str, locale: str, metadata: dict[str, Any]) -> dict[str, Any]:
+LABELS = {"value": "slack.kpi_modal"}  # the modal's texts by the button's <id>; else reasons
+LABEL_KEY = {"slack.kpi_modal": "value"}
+
+
+def reason_view(
+    command: str, locale: str, metadata: dict[str, Any], texts: str = "slack.modal"
+) -> dict[str, Any]:
     def plain(key: str, limit: int) -> dict[str, str]:
         return {"type": "plain_text", "text": cut(catalog.text(locale, key), limit)}
 
@@ -47,15 +55,15 @@ def reason_view(command: str, locale: str, metadata: dict[str, Any]) -> dict[str
         "type": "modal",
         "callback_id": CALLBACK,
         "private_metadata": json.dumps({**metadata, "command": command, "locale": locale}),
-        "title": plain("slack.modal.title", 24),
-        "submit": plain("slack.modal.submit", 24),
-        "close": plain("slack.modal.close", 24),
+        "title": plain(f"{texts}.title", 24),
+        "submit": plain(f"{texts}.submit", 24),
+        "close": plain(f"{texts}.close", 24),
         "blocks": [
             {"type": "section", "text": {"type": "mrkdwn", "text": f"`{command}`"}},
             {
                 "type": "input",
                 "block_id": BLOCK,
-                "label": plain("slack.modal.reason", 2000),
+                "label": plain(f"{texts}.{LABEL_KEY.get(texts, 'reason')}", 2000),
                 "element": {
                     "type": "plain_text_input",
                     "action_id": BLOCK,
@@ -76,11 +84,13 @@ class ReasonModals:
         command = action.get("value")
         if not command or not body.get("trigger_id"):
             return
-        locale = str(action.get("action_id", "")).split(":")[1:2] or ["en"]
+        parts = str(action.get("action_id", "")).split(":")
+        locale = parts[1:2] or ["en"]
+        texts = LABELS.get(parts[2] if len(parts) > 2 else "", "slack.modal")
         container = body.get("container") or {}
         channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
         metadata = {"channel": channel, "ts": container.get("message_ts")}
-        view = reason_view(command, catalog.normalize_locale(locale[0]), metadata)
+        view = reason_view(command, catalog.normalize_locale(locale[0]), metadata, texts)
         self.bot.client.views_open(trigger_id=body["trigger_id"], view=view)
 
     def on_submit(self, body: dict[str, Any]) -> None:
