@@ -38,7 +38,7 @@ class Registered:
 
 CHECKS: dict[str, Registered] = {}
 # the modules whose import registers a check; a feature adds its own here
-CHECK_MODULES: tuple[str, ...] = ()
+CHECK_MODULES: tuple[str, ...] = ("bot.announcements_view",)
 
 
 def readiness_check(name: str, order: int) -> Callable[[Check], Check]:

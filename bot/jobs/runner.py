@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.jobs import (  # noqa: F401  (registers the jobs)
+    announcements,
     digests,
     escalations,
     housekeeping,
