@@ -161,3 +161,24 @@ def test_the_digest_lists_open_announcements_with_counts(an) -> None:  # noqa: A
     digest = an("lena", "digest now")
     assert "Announcements awaiting confirmation (1):" in digest
     assert "N1 New approval SOP: 1/3 confirmed · confirm by Wed 2026-11-25" in digest
+
+
+def test_a_long_status_is_paged_to_fit_slack_and_dingtalk() -> None:
+    from datetime import date
+
+    from bot.announcements_view import NAMES_A_LINE, pages
+    from bot.outbox.enqueue import renderer as renderer_of
+
+    names = [f"Person number {n:04d} of Marketing" for n in range(6000)]
+    lines = [{"kind": "dept", "department": "Marketing", "confirmed": 0, "total": 6000}]
+    lines += [{"kind": "missing", "names": ", ".join(names[i : i + NAMES_A_LINE])}
+              for i in range(0, len(names), NAMES_A_LINE)]
+    head = {"ref": "LA/N1", "title": "SOP", "confirmed": 0, "total": 6000,
+            "sent_on": date(2026, 11, 18), "confirm_by": None}
+    for renderer in (renderer_of("slack"), renderer_of("dingtalk")):  # what the handler asks
+        chunks = pages(lines, lambda chosen: renderer.fits(  # noqa: B023
+            "announcement_status", {**head, "lines": chosen, "page": 1}, "en"))
+        assert len(chunks) > 1
+        assert [line for chunk in chunks for line in chunk] == lines  # nothing lost
+        for n, chunk in enumerate(chunks, start=1):
+            assert renderer.fits("announcement_status", {**head, "lines": chunk, "page": n}, "en")
