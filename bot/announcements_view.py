@@ -15,11 +15,13 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.messages import Notice
 from bot.notices import dm, to_channels
+from bot.outbox.enqueue import renderer
 from bot.readiness import Gap, readiness_check
 from storage import announcements, people, projects
 from storage.announcements import Announcement, AnnouncementRecipient
 from storage.models import Department, Person, Project
 
+Row = Any  # a line of a paged message: a dict, or a string of names
 NAMES_A_LINE = 20  # names per line: a line stays far below Slack's 3,000 characters
 
 
@@ -110,9 +112,7 @@ def status_lines(
     return lines
 
 
-def pages(rows: list[dict[str, Any]], fits: Callable[[list[dict[str, Any]]], bool]) -> list[
-    list[dict[str, Any]]
-]:
+def pages(rows: list[Row], fits: Callable[[list[Row]], bool]) -> list[list[Row]]:
     """`rows` cut into the fewest consecutive pages that each fit (at least one row a page)."""
     out: list[list[dict[str, Any]]] = []
     start = 0
@@ -135,7 +135,8 @@ def head_notices(
     depts: dict[int, Department], names: dict[int, Person],
 ) -> list[Notice]:
     """After confirm-by: one DM per department to its head listing who has not confirmed
-    (the process owner when it has no head, or for people in no department, saying why)."""
+    (the process owner when it has no head, or for people in no department, saying why),
+    paged to fit the head's platform: keys `<key>`, `<key>:2`, …"""
     notices = []
     for dept_id, rows in _by_department(pending).items():
         dept = depts.get(dept_id) if dept_id is not None else None
@@ -145,11 +146,27 @@ def head_notices(
             continue
         data = {**announcement_row(project, announcement),
                 "department": dept.name if dept else None, "no_head": head is None,
-                "lines": _lines([names[r.person_id].display_name for r in rows
-                                 if r.person_id in names]), "count": len(rows)}
+                "count": len(rows)}
+        lines = _lines([names[r.person_id].display_name for r in rows if r.person_id in names])
         key = f"announce-late:{announcement.id}:{dept_id or 0}"
-        notices.append(dm(target, "announcement_late", project.locale, key, **data))
+        notices += paged_dm(target, "announcement_late", project.locale, key, data, lines)
     return notices
+
+
+def paged_dm(
+    person: Person, template: str, locale: str, key: str, data: dict[str, Any], lines: list[Row]
+) -> list[Notice]:
+    """A DM of `lines`, as several (keyed `<key>`, `<key>:2`, …) when one would not fit
+    the person's platform (Slack's blocks, DingTalk's bytes)."""
+    fits = getattr(renderer(person.platform), "fits", None)
+
+    def page_fits(chosen: list[Row]) -> bool:
+        return fits is None or bool(fits(template, {**data, "lines": chosen}, locale))
+
+    return [
+        dm(person, template, locale, key if n == 1 else f"{key}:{n}", **data, lines=chunk)
+        for n, chunk in enumerate(pages(lines, page_fits), start=1)
+    ]
 
 
 def open_rows(db: Session, project: Project) -> list[dict[str, Any]]:

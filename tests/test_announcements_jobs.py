@@ -134,3 +134,27 @@ def test_export_one_row_per_recipient_cell_by_cell(sent: Chat, tmp_path: Path) -
     assert text.splitlines()[0] == "N-id,Title,Sent,Confirm by,Required,Recipient,Department," \
         "Confirmed at"  # the project's language decides the headers
     assert f"N1,New approval SOP,{date(2026, 11, 18)},2026-11-25,yes," in text
+
+
+def test_a_long_heads_list_is_sent_in_pages_that_fit() -> None:
+    from bot.announcements_view import head_notices
+    from bot.outbox.enqueue import renderer
+    from storage.announcements import Announcement, AnnouncementRecipient
+    from storage.models import Person, Project
+
+    project = Project(id=1, key="LA", name="Launch", locale="en", timezone="Asia/Shanghai")
+    announcement = Announcement(id=7, project_id=1, seq=1, title="SOP", text="t", target="all",
+                                confirm_by=date(2026, 11, 25), sent_at=datetime(2026, 11, 18),
+                                sent_by=1)
+    dept = Department(id=3, name="Marketing", head_id=2)
+    names = {n: Person(id=n, platform="slack", user_id=f"U{n}", display_name=f"Person {n:05d}",
+                       name_key="x") for n in range(2, 6002)}
+    pending = [AnnouncementRecipient(announcement_id=7, project_id=1, person_id=n,
+                                     department_id=3) for n in range(3, 6002)]
+    notices = head_notices(project, announcement, pending, None, {3: dept}, names)
+    assert len(notices) > 1 and {n.target.user_id for n in notices} == {"U2"}
+    assert [n.dedupe_key for n in notices[:2]] == ["announce-late:7:3", "announce-late:7:3:2"]
+    slack = renderer("slack")
+    assert all(slack.fits(n.template, n.data, "en") for n in notices)
+    listed = " ".join(line for n in notices for line in n.data["lines"])
+    assert all(f"Person {n:05d}" in listed for n in range(3, 6002))  # nobody cut

@@ -9,10 +9,11 @@ Per timezone/calendar group, once a morning (job `announcements`, period the dat
   mornings are caught up once, like the overdue sweep; a group's first morning covers
   only its latest working morning.
 Keys `announce-remind:<recipient>:<confirm-by>` and `announce-late:<announcement>:<dept>`
-make each go out once whoever queues it. One read per group (set-based over every due
-announcement of every project in it), rendering outside any transaction, writes in
-chunks of CHUNK rows each committed on its own, and the period claimed last: a crash
-part-way leaves the morning unclaimed, and the next run's dedupe keys drop what went in.
+make each go out once whoever queues it. One read-only pass per group (set-based over
+every due announcement of every project in it, a fixed number of queries), rendering
+without the write lock, writes in chunks of CHUNK rows each committed on its own, and the
+period claimed last: a crash part-way leaves the morning unclaimed, and the next run's
+dedupe keys drop what went in.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from bot.outbox.enqueue import quiet_people, render_rows
 from bot.workdays import WorkCalendar, calendar_for
 from storage import announcements, jobruns, outbox, people
 from storage.announcements import Pending
-from storage.engine import transaction
+from storage.engine import reading, transaction
 from storage.quizzes import process_owners
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def _sweep_group(env: JobEnv, zone: str, calendar_name: str, scope: str) -> int:
     calendar = calendar_for(calendar_name)
     local_now = env.clock.local(zone)
     day = morning_day(local_now)
-    with transaction(env.engine) as db:
+    with reading(env.engine) as db:  # never waits for (or holds) the write lock
         last = jobruns.last_period(db, JOB, scope)
         previous = date.fromisoformat(last) if last else day - ONE_DAY
         if previous >= day:
