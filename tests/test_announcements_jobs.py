@@ -158,3 +158,25 @@ def test_a_long_heads_list_is_sent_in_pages_that_fit() -> None:
     assert all(slack.fits(n.template, n.data, "en") for n in notices)
     listed = " ".join(line for n in notices for line in n.data["lines"])
     assert all(f"Person {n:05d}" in listed for n in range(3, 6002))  # nobody cut
+
+
+def test_a_round_trip_on_every_database(any_db_url) -> None:  # noqa: ANN001
+    from conftest import SETUP
+    from support_scheduler import run_tick
+
+    chat = make_chat(any_db_url)
+    try:
+        for user, line in SETUP:
+            chat(user, line)
+        assert "sent to 4 people" in chat("lena", SEND.replace("Marketing,Legal", "Marketing")
+                                          .replace("dept Marketing", "all"))
+        assert "you confirmed reading LA/N1" in chat("max", "read N1")
+        assert "You already confirmed" in chat("max", "read LA/N1", channel="dm")
+        assert "N1 New approval SOP: 1/4 confirmed" in chat("vic", "announce status N1")
+        reminded = run_tick(chat.runtime, datetime.fromisoformat("2026-11-24T09:00:00+08:00"))
+        assert sorted(t for t, x in reminded if "Reminder" in x) == ["@lena", "@olivia", "@vic"]
+        assert run_tick(chat.runtime, datetime.fromisoformat("2026-11-24T10:00:00+08:00")) == []
+        late = run_tick(chat.runtime, datetime.fromisoformat("2026-11-26T09:00:00+08:00"))
+        assert sorted(t for t, x in late if "have not confirmed" in x) == ["@leo", "@mona"]
+    finally:
+        chat.runtime.engine.dispose()
