@@ -192,5 +192,6 @@ def required_unconfirmed(db: Session, clock: Clock, project: Project) -> list[Ga
     ]
 
 
-def local_sent(at: datetime, project: Project) -> datetime:
+def local_time(at: datetime, project: Project) -> datetime:
+    """An instant as the project's clock shows it (sent, confirmed)."""
     return at.astimezone(ZoneInfo(project.timezone))

@@ -12,7 +12,7 @@ from types import SimpleNamespace as Args
 from bot import catalog, targets
 from bot.announcements_view import (
     announcement_row,
-    local_sent,
+    local_time,
     pages,
     ref,
     send_notices,
@@ -99,7 +99,7 @@ def read(ctx: Context, args: Args) -> Reply:
     if row is None:
         raise CommandError("announce.not_sent_to_you", id=shown)
     if row.confirmed_at is not None:
-        when = local_sent(row.confirmed_at, ctx.project)
+        when = local_time(row.confirmed_at, ctx.project)
         return ctx.say("announce.already_read", id=shown, title=announcement.title,
                        date=when.date())
     row.confirmed_at = ctx.now()
@@ -116,7 +116,7 @@ def announce_status(ctx: Context, args: Args) -> list[Reply]:
     done = sum(r.confirmed_at is not None for r in rows)
     head = {
         **announcement_row(ctx.project, announcement, done, len(rows)),
-        "sent_on": local_sent(announcement.sent_at, ctx.project).date(),
+        "sent_on": local_time(announcement.sent_at, ctx.project).date(),
     }
     lines = status_lines(ctx.db, rows)
     fits = getattr(renderer(ctx.inbound.platform), "fits", None)
