@@ -58,6 +58,9 @@ def test_action_card_typed_confirmation_and_a_non_member(fake, adapter, runtime)
     assert "[打开](https://docs.example/sop)" in group["text"]
     assert "read P1/N1" not in json.dumps(group, ensure_ascii=False)
 
+    digest = shown(say(fake, " 周报 立即"))
+    assert "待确认的通知（1 项）" in digest and "N1 新审批流程：已确认 0/2" in digest
+
     # the button sends its command as the user's own message in the 1:1 chat
     answer = say(fake, "read P1/N1", who=("u-zhang", "张三"), conv="cid-dm-zhang", dm=True)
     assert "你已确认阅读 P1/N1 新审批流程" in shown(answer)

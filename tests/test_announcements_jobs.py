@@ -62,12 +62,21 @@ def test_one_reminder_the_working_day_before_then_the_heads_once(sent: Chat) -> 
     assert sweep(sent, "2026-11-25T09:05:00+08:00") == []  # the day itself: not late yet
     late = {r.user_id: r.payload for r in sweep(sent, "2026-11-26T09:05:00+08:00")}
     assert set(late) == {"mona", "olivia"}
-    assert "In Marketing, 1 have not confirmed reading it yet" in late["mona"]
+    assert "In Marketing, 1 has not confirmed reading it yet" in late["mona"]
     assert "olivia" in late["mona"]
     assert "Legal has no department head, so this comes to you as the process owner" in \
         late["olivia"] and "lena" in late["olivia"] and "vic" not in late["olivia"]
     assert sweep(sent, "2026-11-26T15:00:00+08:00") == []
     assert sweep(sent, "2026-11-27T09:05:00+08:00") == []
+
+
+def test_people_in_no_department_are_listed_to_the_process_owner(team: Chat) -> None:
+    team("lena", 'announce "Heads" "Brief your teams" to @mona @nina confirm-by 2026-11-25')
+    team("mona", "read N1", channel="dm")
+    late = sweep(team, "2026-11-26T09:05:00+08:00")
+    assert [(r.kind, r.user_id) for r in late] == [("announcement_late", "olivia")]
+    assert "1 person in no department has not confirmed reading it yet; as the process " \
+        "owner you get their names:" in late[0].payload and "nina" in late[0].payload
 
 
 def test_a_restart_and_a_second_replica_send_nothing_more(sent: Chat) -> None:
@@ -177,6 +186,6 @@ def test_a_round_trip_on_every_database(any_db_url) -> None:  # noqa: ANN001
         assert sorted(t for t, x in reminded if "Reminder" in x) == ["@lena", "@olivia", "@vic"]
         assert run_tick(chat.runtime, datetime.fromisoformat("2026-11-24T10:00:00+08:00")) == []
         late = run_tick(chat.runtime, datetime.fromisoformat("2026-11-26T09:00:00+08:00"))
-        assert sorted(t for t, x in late if "have not confirmed" in x) == ["@leo", "@mona"]
+        assert sorted(t for t, x in late if "not confirmed reading" in x) == ["@leo", "@mona"]
     finally:
         chat.runtime.engine.dispose()
