@@ -23,6 +23,9 @@ from storage.models import Department, Person, Project
 
 Row = Any  # a line of a paged message: a dict, or a string of names
 NAMES_A_LINE = 20  # names per line: a line stays far below Slack's 3,000 characters
+# the text in parts of at most this many characters: escaped for Slack (`&` -> `&amp;`,
+# five times as long at worst) a part still fits one 3,000-character section
+TEXT_PART = 600
 
 
 def ref(project: Project, announcement: Announcement) -> str:
@@ -40,12 +43,25 @@ def announcement_row(
         "project_name": project.name,
         "title": announcement.title,
         "text": announcement.text,
+        "text_parts": text_parts(announcement.text),
         "link": announcement.link,
         "confirm_by": announcement.confirm_by,
         "required": announcement.required,
         "confirmed": confirmed,
         "total": total,
     }
+
+
+def text_parts(text: str, size: int = TEXT_PART) -> list[str]:
+    """`text` cut into parts of at most `size` characters, at a line break or a space
+    where there is one."""
+    parts, rest = [], text
+    while len(rest) > size:
+        cut = max(rest.rfind("\n", 0, size), rest.rfind(" ", 0, size))
+        cut = cut if cut > 0 else size
+        parts.append(rest[:cut])
+        rest = rest[cut:].lstrip(" \n")
+    return [*parts, rest]
 
 
 def send_notices(

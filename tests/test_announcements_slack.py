@@ -89,3 +89,24 @@ def test_typed_read_twice_and_by_someone_it_was_not_sent_to(slack) -> None:  # n
     slack.run("read LA/N1", user_id="U4", channel="DU4")
     assert any("N1 was not sent to you" in c.dump() for c in slack.fake.calls)
     assert confirmed(slack)["U2"] is True
+
+
+def test_a_long_text_of_markup_characters_fits_whole() -> None:
+    from datetime import date
+
+    from bot.adapters.slack import SlackRenderer
+    from bot.adapters.slack.limits import MAX_TEXT, within_limits
+    from bot.announcements_view import text_parts
+
+    # 1,000 characters (the limit), 700 of them ampersands: 3,500 characters escaped
+    text = "&" * 700 + " " + ("Fees & taxes <see annex> " * 12)[:299]
+    data = {"ref": "LA/N1", "project": "LA", "project_name": "Launch", "title": "SOP",
+            "text": text, "text_parts": text_parts(text), "link": None,
+            "confirm_by": date(2026, 11, 25),
+            "required": False, "recipient": True, "sender": "lena", "target": "all"}
+    blocks = SlackRenderer().message("announcement", data, "en").blocks
+    assert within_limits(blocks)
+    shown = [b["text"]["text"] for b in blocks if b["type"] == "section"][1:]
+    assert all(len(part) <= MAX_TEXT for part in shown)
+    joined = " ".join(shown).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    assert "".join(joined.split()) == "".join(text.split())  # every character, nothing cut
