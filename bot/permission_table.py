@@ -45,7 +45,7 @@ ROWS: tuple[Row, ...] = (
                    "policy.show", "review.list", "review.stats", "escalation.list",
                    "quiz.status", "member.list", "meeting.history", "decision.search", "use",
                    "feedback.list", "feedback.show", "feedback.stats", "project.readiness",
-                   rule="read"),
+                   "announce.status", rule="read"),
             "project.kpi": "none",  # kpi history
             # org-wide or found by target: the handler decides
             **_all("review.show", "escalation.show", "quiz.list", "quiz.show", "calendar.show",
@@ -65,7 +65,7 @@ ROWS: tuple[Row, ...] = (
         (Y, Y, Y, Y, Y),
         {
             "feedback.report": "report",  # anyone in the project, viewers too
-            **_all("quiz.take", "quiz.answer", "quiz.pick", "quiz.results", rule="none"),
+            **_all("read", "quiz.take", "quiz.answer", "quiz.pick", "quiz.results", rule="none"),
         },
     ),
     Row("start, done, block, note, reopen, cancel — own item", (NO, NO, Y, Y, Y),
@@ -90,7 +90,7 @@ ROWS: tuple[Row, ...] = (
         (NO, NO, NO, Y, Y),
         {
             **_all("feedback.accept", "feedback.reject", "feedback.duplicate", "feedback.act",
-                   "feedback.close", rule="manage"),
+                   "feedback.close", "announce.send", rule="manage"),
             "project.kpi": "none",  # kpi … every
         }),
     Row("project kpi … record (also the KPI's owner named by `every … owner`)",

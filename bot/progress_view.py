@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.announcements_view import open_rows as open_announcements
 from bot.clock import Clock
 from bot.escalation_view import section as escalation_section
 from bot.feedback_view import digest_feedback
@@ -65,7 +66,8 @@ def digest_data(
     db: Session, clock: Clock, project: Project, since: datetime | None, cadence: str
 ) -> dict[str, Any]:
     """The digest's content as of now: `progress` plus what was done since the last digest,
-    the next meeting and the decisions since, quiz completion, open reviews and feedback."""
+    the next meeting and the decisions since, quiz completion, open reviews, feedback and
+    the announcements awaiting confirmation."""
     data = {**progress(db, clock, project, since=since), "cadence": cadence, "since": since}
     return {
         **data,
@@ -73,4 +75,5 @@ def digest_data(
         **digest_quizzes(db, project.id),
         "reviews": open_review_rows(db, project, clock.today(project.timezone)),
         **digest_feedback(db, project, since),
+        "announcements": open_announcements(db, project),
     }

@@ -38,7 +38,11 @@ class Registered:
 
 CHECKS: dict[str, Registered] = {}
 # the modules whose import registers a check; a feature adds its own here
-CHECK_MODULES: tuple[str, ...] = ("bot.readiness_view", "bot.feedback_view")
+CHECK_MODULES: tuple[str, ...] = (
+    "bot.readiness_view",
+    "bot.feedback_view",
+    "bot.announcements_view",
+)
 
 
 def readiness_check(name: str, order: int) -> Callable[[Check], Check]:

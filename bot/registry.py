@@ -96,6 +96,9 @@ VERB_ALIASES = {
     "上报记录": "escalation",
     "逾期": "overdue",  # policy overdue (as an option word it still means `action list overdue`)
     "重复提醒": "renotify",
+    # announcements (正式发文)
+    "通知": "announce",
+    "已读": "read",
     # first-day fixes: every usage line has a Chinese verb
     "免打扰": "quiet",
 }

@@ -3,6 +3,7 @@
 from bot.handlers import (  # noqa: F401
     actions,
     agenda,
+    announcements,
     calendar,
     digests,
     escalation_policy,

@@ -6,6 +6,7 @@ import logging
 import time
 
 from bot.jobs import (  # noqa: F401  (registers the jobs)
+    announcements,
     digests,
     escalations,
     housekeeping,

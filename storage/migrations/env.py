@@ -3,6 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
+import storage.announcements  # noqa: F401  (registers the tables)
 import storage.calendar  # noqa: F401  (registers the tables)
 import storage.delivery_tables  # noqa: F401  (registers the tables)
 import storage.escalations  # noqa: F401  (registers the tables)

@@ -19,7 +19,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.adapters.console import ConsoleAdapter
-from bot.messages import Inbound
+from bot.messages import Inbound, Reply
 from bot.permission_table import COLUMNS, NO, ROWS, Y, markdown
 from bot.runtime import Runtime, build
 from bot.settings import Settings
@@ -51,6 +51,7 @@ SEED = [
     ("max", 'escalate A1 "waiting for legal"'),
     ("vic", 'feedback "The form asks twice for the budget" severity high'),
     ("olivia", 'project kpi "Lead time" baseline 15 target 7'),
+    ("olivia", 'announce "Form v3" "Use the new form from Monday" to dept Marketing required'),
 ]
 # one line per command of the walk; own-item rows act on A1 (ivy's), any-item rows on A3
 EXAMPLES = {
@@ -82,6 +83,8 @@ EXAMPLES = {
     "project.unbind": "project unbind", "project.bind": "project bind LA",
     "dept.add": "dept add Finance head @fred",
     "project.readiness": "project readiness", "policy.readiness.quiz": "policy readiness quiz 80%",
+    "announce.send": 'announce "Form v3" "From Monday" to all',
+    "announce.status": "announce status N1",
     "feedback.list": "feedback list", "feedback.show": "feedback show F1",
     "feedback.stats": "feedback stats", "feedback.report": 'feedback "Too many fields"',
     "feedback.accept": "feedback accept F1", "feedback.reject": 'feedback reject F1 "no"',
@@ -129,7 +132,8 @@ def seeded(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> P
     return path
 
 
-def refused(seeded: Path, tmp_path: Path, user: str, line: str) -> bool:
+def answer(seeded: Path, tmp_path: Path, user: str, line: str) -> Reply:
+    """The first reply to `line` from `user`, on a fresh copy of the seeded database."""
     path = tmp_path / f"{user}-{abs(hash(line))}.db"
     shutil.copy(seeded, path)
     chat = Chat(path, admins="ada")
@@ -139,6 +143,11 @@ def refused(seeded: Path, tmp_path: Path, user: str, line: str) -> bool:
         )
     finally:
         chat.runtime.engine.dispose()
+    return reply
+
+
+def refused(seeded: Path, tmp_path: Path, user: str, line: str) -> bool:
+    reply = answer(seeded, tmp_path, user, line)
     key = str(reply.data.get("key") or "") if reply.template == "error" else ""
     assert key != "error.internal", (user, line)
     return key.startswith(REFUSALS)
@@ -203,6 +212,17 @@ def test_rights_by_target(seeded, tmp_path, trial) -> None:  # noqa: ANN001
     trial.tried("project create as nora, who is in no project")
     assert not refused(seeded, tmp_path, "nora", 'project create "Purchasing" key PU')
     trial.held("anyone may")
+
+
+def test_an_announcement_is_confirmed_by_its_recipients_only(seeded, tmp_path, trial) -> None:  # noqa: ANN001
+    trial.tried("read N1 as max (Marketing, a recipient) and as mona (Marketing's head, no member)")
+    assert not refused(seeded, tmp_path, "max", "read N1")
+    assert not refused(seeded, tmp_path, "mona", "read N1")
+    trial.held("both may: rights follow the announcement")
+    trial.tried("read N1 as lena (Legal, not a recipient)")
+    reply = answer(seeded, tmp_path, "lena", "read N1")
+    assert reply.template == "error" or "not sent" in str(reply.data).lower()
+    trial.held("told it was not sent to her")
 
 
 def test_a_department_head_is_changed_by_the_organisation(seeded, tmp_path, trial) -> None:  # noqa: ANN001
