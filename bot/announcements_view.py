@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.clock import Clock
+from bot.literal import Link
 from bot.messages import Notice
 from bot.notices import dm, to_channels
 from bot.outbox.enqueue import renderer
@@ -44,7 +45,7 @@ def announcement_row(
         "title": announcement.title,
         "text": announcement.text,
         "text_parts": text_parts(announcement.text),
-        "link": announcement.link,
+        "link": Link(announcement.link) if announcement.link else None,  # the one live link
         "confirm_by": announcement.confirm_by,
         "required": announcement.required,
         "confirmed": confirmed,

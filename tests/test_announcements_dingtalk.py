@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlparse
 from sqlmodel import Session, select
 from test_dingtalk_stream import adapter, fake, runtime, say, shown  # noqa: F401  (fixtures)
 
+from bot.literal import unlink
 from bot.outbox.loop import DeliveryLoop
 from storage.announcements import AnnouncementRecipient
 from storage.models import Department, Person
@@ -53,7 +54,7 @@ def test_action_card_typed_confirmation_and_a_non_member(fake, adapter, runtime)
     assert parse_qs(urlparse(param["singleURL"]).query)["content"][0] == "read P1/N1"
     # the one live link is the project's; what was typed stays text (no scheme://)
     assert "[打开](https://docs.example/sop)" in param["text"]
-    assert "https://evil.example" not in param["text"] and "evil.example/x" in param["text"]
+    assert "https://evil.example" not in param["text"] and unlink("evil.example/x") in param["text"]
     group = json.loads(fake.posts_to(GROUP_SEND)[-1]["body"]["msgParam"])
     assert "[打开](https://docs.example/sop)" in group["text"]
     assert "read P1/N1" not in json.dumps(group, ensure_ascii=False)

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from test_reviews_slack import click, deliver
 from test_slack_http import CHANNEL, Harness, slack, team  # noqa: F401  (the fixture)
 
+from bot.adapters.slack.text import literal
 from storage.announcements import AnnouncementRecipient
 from storage.models import Department, Person
 
@@ -55,8 +56,9 @@ def test_the_dm_button_confirms_and_replaces_itself(slack) -> None:  # noqa: F81
     assert all(s["text"].get("verbatim") is True for s in sections)
     body = json.dumps(blocks, ensure_ascii=False)
     # as typed (Slack's <!channel> markup arrives decoded); verbatim: no auto-link, no ping
-    assert "Read https://evil.example/x @channel first" in body and "<!" not in body
-    assert body.count("<http") == 1 and "<https://docs.example/sop?a=1&amp;b=2|open>" in body
+    # what was typed is shown as text: no link, no @channel (bot/literal.py)
+    assert literal("Read https://evil.example/x @channel first") in body and "<!" not in body
+    assert body.count("<http") == 1 and "<https://docs.example/sop?a=1&amp;b=2>" in body
 
     assert click(slack, dm, "read LA/N1", "U5") == 200  # Sam is no member of LA
     update = slack.fake.wait("chat.update")[0]
