@@ -7,6 +7,7 @@ import logging
 from bot.jobs import (  # noqa: F401  (registers the jobs)
     digests,
     escalations,
+    failing,
     housekeeping,
     meetings,
     morning,
