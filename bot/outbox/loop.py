@@ -10,8 +10,10 @@ earliest target is ready (or gives up the round when that is more than
 `RetryLater` gives the row back until what the server asked (Retry-After) or
 an exponential backoff with jitter, and holds its target that long; with
 `scope="platform"` (a workspace-wide 429) the whole platform pauses. With
-`workers` > 1 the rows of one claim (each to a different target, so no channel's
-order is at stake) are sent that many at a time, in threads. After
+`workers` > 1 up to that many rows are in flight at once, in threads, each to a
+different target (so no channel's order is at stake): as one finishes, the next
+ready row is claimed, so a send that hangs (until its sender's timeout) holds
+only its own channel. After
 `max_attempts` the row is marked failed with its last error and logged (never
 dropped). A claim is a lease: if this process dies, another (or this one
 restarted) takes the row over once the lease has run out. Every claim and
@@ -57,6 +59,14 @@ class DeliveryReport:
 
 def target_of(row: OutboxMessage) -> Target:
     return Target(row.platform, channel_id=row.channel_id, user_id=row.user_id)  # type: ignore[arg-type]
+
+
+def _log_errors(done: set[Future]) -> None:
+    """A send whose outcome could not be recorded (the database was gone): the row
+    stays claimed, and is sent again after its lease."""
+    for future in done:
+        if (error := future.exception()) is not None:
+            log.error("outbox send could not be recorded: %s", error, exc_info=error)
 
 
 class DeliveryLoop:
@@ -166,13 +176,14 @@ class DeliveryLoop:
             wait = self._wait_for_ready(self.now())
             if flying:
                 poll = POLL if wait is None else min(POLL, max(wait, 0.0))
-                _, flying = futures_wait(flying, timeout=poll, return_when=FIRST_COMPLETED)
+                done, flying = futures_wait(flying, timeout=poll, return_when=FIRST_COMPLETED)
+                _log_errors(done)
                 continue
             if wait is None:
                 break
             if wait > 0:
                 self.sleep(wait)
-        futures_wait(flying)
+        _log_errors(futures_wait(flying).done)
 
     def _deliver(self, row: OutboxMessage, report: DeliveryReport) -> str | None:
         """Send one row; the scope of a `RetryLater` ("target"/"platform"), else None."""
