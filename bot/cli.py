@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import typer
 from pydantic import ValidationError
 
+from bot.outbox_cli import outbox_app
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Taskforce chat bot.")
 db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
 app.add_typer(db_app, name="db")
+app.add_typer(outbox_app, name="outbox")
 
 
 def _settings(**overrides: object) -> Settings:

@@ -29,10 +29,15 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
-SQLITE_BUSY_MS = 10_000
+# background work rides out another writer's lock of 10 s and more (tests/trials/
+# test_sqlite_locked.py); commands still answer "busy" after COMMAND_WAIT_S
+SQLITE_BUSY_MS = 30_000
 COMMAND_WAIT_S = 3.0  # how long a command waits for the write lock before answering "busy"
 YIELD_MAX_S = 1.0  # how long one background chunk lets waiting commands go first
 BUSY_SQLSTATES = {"55P03", "57014"}  # PostgreSQL: lock_timeout, statement_timeout
+# PostgreSQL going away (a restart, a failover): the session was cut (57P01-57P03) or the
+# connection failed (class 08). The transaction did not commit; the pool reconnects.
+GONE_SQLSTATES = {"57P01", "57P02", "57P03"}
 
 _kind: ContextVar[str] = ContextVar("transaction_kind", default="background")
 _gates: dict[int, threading.Lock] = {}  # id(engine) -> this process's queue of SQLite commands
@@ -178,16 +183,28 @@ def reading(engine: Engine) -> Iterator[Session]:
 
 
 def is_busy(error: BaseException) -> bool:
-    """Whether `error` means "the database was busy" (nothing was written)."""
+    """Whether `error` means "the database was busy, or briefly gone" (nothing was
+    written): the command is answered "busy, try again", not "something went wrong"."""
     if isinstance(error, Busy):
         return True
     if not isinstance(error, DBAPIError):
         return False
     original = error.orig
-    if getattr(original, "sqlstate", None) in BUSY_SQLSTATES:
+    sqlstate = getattr(original, "sqlstate", None) or ""
+    if sqlstate in BUSY_SQLSTATES or sqlstate in GONE_SQLSTATES or sqlstate.startswith("08"):
+        return True
+    if error.connection_invalidated or _server_unreachable(original):
         return True
     message = str(original).lower()
     return "database is locked" in message or "database is busy" in message
+
+
+def _server_unreachable(original: BaseException) -> bool:
+    """psycopg's "could not connect" (no SQLSTATE: there was no server to send one)."""
+    module = type(original).__module__
+    return module.startswith("psycopg") and type(original).__name__ == "OperationalError" and (
+        "connection" in str(original).lower()
+    )
 
 
 def commands_waiting(engine: Engine) -> int:

@@ -14,9 +14,12 @@ from bot.messages import Notice, Target
 from bot.outbox.enqueue import enqueue
 from bot.outbox.http import WebhookSender
 from bot.outbox.loop import DeliveryLoop
+from bot.outbox.pacing import RetryPolicy
 from bot.outbox.report import print_status
 from bot.runtime import Runtime
 from storage.engine import transaction
+
+SIX = RetryPolicy(max_attempts=6)
 
 
 @pytest.fixture
@@ -40,12 +43,15 @@ def queue(rt: Runtime, *targets: str) -> None:
         enqueue(db, notices, rt.clock.now(), "UTC")
 
 
-def loop(rt: Runtime, url: str, fake: FakeTime, per_minute: int = 60) -> DeliveryLoop:
+def loop(
+    rt: Runtime, url: str, fake: FakeTime, per_minute: int = 60, policy: RetryPolicy | None = None
+) -> DeliveryLoop:
     sender = WebhookSender("console", url, per_channel_per_minute=per_minute)
     return DeliveryLoop(
         rt.engine,
         rt.clock,
         {"console": sender},
+        policy=policy,
         sleep=fake.sleep,
         monotonic=fake.monotonic,
         rng=HalfRandom(),
@@ -87,7 +93,8 @@ def test_gives_up_after_the_bound_with_exponential_waits(rt: Runtime) -> None:
     queue(rt, "#ops")
     fake = FakeTime()
     with FakeChatServer([(503, {})] * 10) as server:
-        loop(rt, server.url, fake, per_minute=0).run_once()  # unpaced: only the backoff
+        # unpaced: only the backoff; a short bound (the default rides out an hour)
+        loop(rt, server.url, fake, per_minute=0, policy=SIX).run_once()
     assert len(server.requests) == 6
     assert fake.waits == [0.75, 1.5, 3.0, 6.0, 12.0]
     [row] = rows(rt)
@@ -100,7 +107,7 @@ def test_connection_refused_is_retried_then_reported(rt: Runtime) -> None:
     fake = FakeTime()
     with FakeChatServer() as server:
         url = server.url
-    loop(rt, url, fake, per_minute=0).run_once()  # the server is gone: connection refused
+    loop(rt, url, fake, per_minute=0, policy=SIX).run_once()  # the server is gone: refused
     [row] = rows(rt)
     assert row.state == "failed" and "network error" in row.last_error and len(fake.waits) == 5
 

@@ -27,15 +27,18 @@ from bot.outbox.loop import DeliveryLoop
 from storage.engine import make_engine
 
 url, database, now = sys.argv[1:4]
-sender = WebhookSender("console", url)
-loop = DeliveryLoop(make_engine(database), Clock(datetime.fromisoformat(now)), {"console": sender})
+workers = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+sender = WebhookSender("console", url, per_channel_per_minute=0)
+clock = Clock(datetime.fromisoformat(now))
+loop = DeliveryLoop(make_engine(database), clock, {"console": sender}, workers=workers)
 print("sent", len(loop.run_once().sent), flush=True)
 """
 
 
-def deliver(url: str, database: str, now: str) -> subprocess.Popen:
+def deliver(url: str, database: str, now: str, workers: int = 1) -> subprocess.Popen:
+    """A process that runs one delivery round (`workers` sends at a time), then exits."""
     return subprocess.Popen(
-        [sys.executable, "-c", DELIVER, url, database, now],
+        [sys.executable, "-c", DELIVER, url, database, now, str(workers)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
 from bot import catalog
@@ -35,6 +35,9 @@ DM = "dm"
 OFFSET = re.compile(r"^([+-]\d+)([dh])$")
 TICK_STEP = timedelta(minutes=15)  # :tick wakes the scheduler this often on its way
 TICK_STEPWISE_LIMIT = timedelta(days=62)  # a longer jump is one catch-up run
+# the years the console's clock may show: every date sum the jobs make stays valid
+CLOCK_FIRST = datetime(2000, 1, 1, tzinfo=UTC)
+CLOCK_LAST = datetime(2199, 12, 31, 23, 59, tzinfo=UTC)
 
 
 class ConsoleAdapter:
@@ -80,34 +83,40 @@ class ConsoleAdapter:
     def _switch_channel(self, name: str) -> None:
         self.channel = printable(name).lstrip("#") or self.channel
 
-    def _set_clock(self, when: str) -> None:
+    def _moment(self, when: str, base: datetime) -> datetime:
+        """`when` (now, ±Nd, ±Nh or ISO-8601) as an instant; ValueError or OverflowError
+        when it is none, or lies outside the years the clock may show."""
         offset = OFFSET.match(when)
         if when in ("", "now"):
-            self.clock.set(self.origin)
-        elif offset:
+            return base
+        if offset:
             unit = "days" if offset.group(2) == "d" else "hours"
-            self.clock.set(self.origin + timedelta(**{unit: int(offset.group(1))}))
+            moment = base + timedelta(**{unit: int(offset.group(1))})
         else:
-            try:
-                self.clock.set(datetime.fromisoformat(when))
-            except ValueError:
-                self._say("console.bad_at", value=when)
+            moment = as_utc(datetime.fromisoformat(when), self.dispatcher.settings.timezone)
+        if not CLOCK_FIRST <= moment <= CLOCK_LAST:
+            raise OverflowError(when)
+        return moment
+
+    def _set_clock(self, when: str) -> None:
+        try:
+            self.clock.set(self._moment(when, self.origin))
+        except ValueError:
+            self._say("console.bad_at", value=when)
+        except OverflowError:
+            self._say("console.clock_range", value=when, first="2000", last="2199")
 
     def _tick(self, when: str) -> None:
         start = self.clock.now()
-        offset = OFFSET.match(when)
         settings = self.dispatcher.settings
         locale = settings.locale or "en"
         try:
-            if when in ("", "now"):
-                end = start
-            elif offset:
-                unit = "days" if offset.group(2) == "d" else "hours"
-                end = start + timedelta(**{unit: int(offset.group(1))})
-            else:
-                end = as_utc(datetime.fromisoformat(when), settings.timezone)
+            end = start if when in ("", "now") else self._moment(when, start)
         except ValueError:
             self._say("console.bad_tick", value=when)
+            return
+        except OverflowError:
+            self._say("console.clock_range", value=when, first="2000", last="2199")
             return
         if end < start:
             self._print(catalog.text(locale, "console.tick_backwards"))

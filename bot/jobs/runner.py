@@ -9,6 +9,7 @@ from bot.jobs import (  # noqa: F401  (registers the jobs)
     announcements,
     digests,
     escalations,
+    failing,
     housekeeping,
     kpis,
     meetings,

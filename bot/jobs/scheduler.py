@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 JOB_SECONDS = 60  # how often to look for due jobs (alerts are at 09:00, digests at HH:MM)
 DELIVERY_SECONDS = 2  # how often to drain the outbox of event notices
+# rows sent at once, each to a different channel: one hanging channel holds only itself
+DELIVERY_WORKERS = 8
 
 
 def start_scheduler(
@@ -39,7 +41,9 @@ def start_scheduler(
 ) -> BackgroundScheduler:
     """Start the jobs and the delivery loop in background threads; `scheduler.shutdown()` stops."""
     env = JobEnv(runtime.engine, runtime.clock, runtime.settings)
-    loop = DeliveryLoop(env.engine, env.clock, senders, on_sent=on_sent)
+    loop = DeliveryLoop(
+        env.engine, env.clock, senders, on_sent=on_sent, workers=DELIVERY_WORKERS
+    )
 
     def jobs() -> None:
         run_due(env)  # what it queues, `deliver` sends within seconds

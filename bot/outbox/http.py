@@ -72,11 +72,14 @@ def post_json(
 class WebhookSender:
     """Posts `{"channel"|"user": id, "text": payload}` to one URL (an incoming webhook)."""
 
-    def __init__(self, platform: str, url: str, per_channel_per_minute: int = 60) -> None:
+    def __init__(
+        self, platform: str, url: str, per_channel_per_minute: int = 60, timeout: float = TIMEOUT
+    ) -> None:
         self.platform = platform
         self.url = url
         self.per_channel_per_minute = per_channel_per_minute
+        self.timeout = timeout  # seconds a request may take before it counts as failed
 
     def deliver(self, target: Target, payload: str) -> None:
         where = {"channel": target.channel_id} if target.channel_id else {"user": target.user_id}
-        post_json(self.url, {**where, "text": payload})
+        post_json(self.url, {**where, "text": payload}, timeout=self.timeout)

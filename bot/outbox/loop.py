@@ -10,8 +10,10 @@ earliest target is ready (or gives up the round when that is more than
 `RetryLater` gives the row back until what the server asked (Retry-After) or
 an exponential backoff with jitter, and holds its target that long; with
 `scope="platform"` (a workspace-wide 429) the whole platform pauses. With
-`workers` > 1 the rows of one claim (each to a different target, so no channel's
-order is at stake) are sent that many at a time, in threads. After
+`workers` > 1 up to that many rows are in flight at once, in threads, each to a
+different target (so no channel's order is at stake): as one finishes, the next
+ready row is claimed, so a send that hangs (until its sender's timeout) holds
+only its own channel. After
 `max_attempts` the row is marked failed with its last error and logged (never
 dropped). A claim is a lease: if this process dies, another (or this one
 restarted) takes the row over once the lease has run out. Every claim and
@@ -28,7 +30,8 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -43,6 +46,7 @@ from storage.delivery_tables import OutboxMessage
 from storage.engine import transaction
 
 log = logging.getLogger(__name__)
+POLL = 0.2  # seconds between claims while rows are in flight and none other is ready
 
 
 @dataclass
@@ -55,6 +59,14 @@ class DeliveryReport:
 
 def target_of(row: OutboxMessage) -> Target:
     return Target(row.platform, channel_id=row.channel_id, user_id=row.user_id)  # type: ignore[arg-type]
+
+
+def _log_errors(done: set[Future]) -> None:
+    """A send whose outcome could not be recorded (the database was gone): the row
+    stays claimed, and is sent again after its lease."""
+    for future in done:
+        if (error := future.exception()) is not None:
+            log.error("outbox send could not be recorded: %s", error, exc_info=error)
 
 
 class DeliveryLoop:
@@ -106,52 +118,72 @@ class DeliveryLoop:
         rows claimed elsewhere are left alone."""
         report = DeliveryReport()
         self._start = self.monotonic()
+        if self.workers == 1:
+            self._run_serial(report, max_batches)
+            return report
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="outbox") as pool:
+            self._run_pooled(pool, report, max_batches)
+        return report
+
+    def _claim(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        return self._db(  # type: ignore[return-value]
+            pace.claim_ready,
+            self.worker,
+            self.intervals,
+            now,
+            self.policy.lease,
+            limit,
+            self.workspace,
+        )
+
+    def _wait_for_ready(self, now: datetime) -> float | None:
+        """Seconds until the next row may go (None: nothing left, or too far away)."""
+        ready = self._db(pace.next_ready, list(self.senders), now)
+        if ready is None:
+            return None
+        wait = (ready - now).total_seconds()  # type: ignore[operator]
+        return None if wait > self.policy.inline_limit else wait
+
+    def _run_serial(self, report: DeliveryReport, max_batches: int) -> None:
+        """One row at a time, in claim order; after a workspace-wide limit the rest of
+        that platform's claimed rows are given back."""
         for _ in range(max_batches):
-            now = self.now()
-            rows = self._db(
-                pace.claim_ready,
-                self.worker,
-                self.intervals,
-                now,
-                self.policy.lease,
-                self.policy.batch,
-                self.workspace,
-            )
+            rows = self._claim(self.now(), self.policy.batch)
+            paused: set[str] = set()
+            for row in rows:
+                if row.platform in paused:
+                    self._db(pace.release, row.id, self.worker)
+                elif self._deliver(row, report) == "platform":
+                    paused.add(row.platform)
             if rows:
-                self._send(rows, report)
                 continue
-            ready = self._db(pace.next_ready, list(self.senders), now)
-            if ready is None:
-                break
-            wait = (ready - now).total_seconds()
-            if wait > self.policy.inline_limit:
+            wait = self._wait_for_ready(self.now())
+            if wait is None:
                 break
             if wait > 0:
                 self.sleep(wait)
-        return report
 
-    def _send(self, rows: list[OutboxMessage], report: DeliveryReport) -> None:
-        """One claim's rows, `workers` at a time; after a workspace-wide limit the rest of
-        that platform's rows are given back."""
-        paused: set[str] = set()
-        pool = ThreadPoolExecutor(self.workers) if self.workers > 1 else None
-        try:
-            for start in range(0, len(rows), self.workers):
-                now_rows = []
-                for row in rows[start : start + self.workers]:
-                    if row.platform in paused:
-                        self._db(pace.release, row.id, self.worker)
-                    else:
-                        now_rows.append(row)
-                if pool is None:
-                    scopes = [self._deliver(row, report) for row in now_rows]
-                else:
-                    scopes = list(pool.map(lambda row: self._deliver(row, report), now_rows))
-                answers = zip(now_rows, scopes, strict=True)
-                paused |= {row.platform for row, scope in answers if scope == "platform"}
-        finally:
-            if pool is not None:
-                pool.shutdown()
+    def _run_pooled(self, pool: ThreadPoolExecutor, report: DeliveryReport, batches: int) -> None:
+        """Up to `workers` rows in flight, each to a different target: a send that hangs
+        holds only its own channel, while the others are claimed and sent meanwhile."""
+        flying: set[Future] = set()
+        for _ in range(batches):
+            free = self.workers - len(flying)
+            rows = self._claim(self.now(), min(free, self.policy.batch)) if free else []
+            flying |= {pool.submit(self._deliver, row, report) for row in rows}
+            if rows:
+                continue
+            wait = self._wait_for_ready(self.now())
+            if flying:
+                poll = POLL if wait is None else min(POLL, max(wait, 0.0))
+                done, flying = futures_wait(flying, timeout=poll, return_when=FIRST_COMPLETED)
+                _log_errors(done)
+                continue
+            if wait is None:
+                break
+            if wait > 0:
+                self.sleep(wait)
+        _log_errors(futures_wait(flying).done)
 
     def _deliver(self, row: OutboxMessage, report: DeliveryReport) -> str | None:
         """Send one row; the scope of a `RetryLater` ("target"/"platform"), else None."""

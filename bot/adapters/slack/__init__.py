@@ -39,11 +39,14 @@ def __getattr__(name: str) -> Any:
 
 
 def make_sender(settings: Settings) -> SlackSender:
-    """The outbox's sender for Slack (short timeout: the outbox retries)."""
+    """The outbox's sender for Slack: a short timeout and no retry inside the SDK (the
+    outbox retries, so a hanging Web API costs one timeout an attempt, not two)."""
     from bot.adapters.slack.app import web_client
-    from bot.adapters.slack.sender import SlackSender
+    from bot.adapters.slack.sender import REQUEST_TIMEOUT, SlackSender
 
-    return SlackSender(web_client(settings, timeout=10))
+    client = web_client(settings, timeout=REQUEST_TIMEOUT)
+    client.retry_handlers = []
+    return SlackSender(client)
 
 
 __all__ = [

@@ -22,6 +22,7 @@ from bot.adapters.slack.text import mrkdwn
 from bot.delivery import DeliveryFailed, RetryLater
 from bot.messages import Target
 
+REQUEST_TIMEOUT = 10  # seconds; Slack answers chat.postMessage in well under one
 TRANSIENT = {
     "ratelimited",
     "internal_error",
