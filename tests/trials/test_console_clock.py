@@ -6,10 +6,10 @@ from __future__ import annotations
 import io
 
 import pytest
+from conftest import Chat
 from trial_report import Trial
 
 from bot.adapters.console import ConsoleAdapter
-from tests.conftest import Chat
 
 EXTREMES = [
     (":at +99999999999d", "stays between the years 2000 and 2199"),

@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -95,12 +96,16 @@ def test_slack_socket_mode_reports_its_websocket(sqlite_url: str, trial) -> None
         status, report = health(server.port)
         assert status == 200 and report["platform"] == {"name": "slack-socket-mode", "ok": True}
         trial.held("503 before, 200 with slack-socket-mode ok after")
-        handler.close()
+        handler.client.disconnect()  # the websocket drops (the client would reconnect)
         assert health(server.port)[0] == 503
         trial.held("503 again once the websocket closed")
     finally:
         server.stop()
         gateway.stop()
+        # the SDK's close() joins its session thread without a timeout (it hung once here)
+        closing = threading.Thread(target=handler.close, daemon=True)
+        closing.start()
+        closing.join(10)
         slack.stop()
 
 

@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
+from conftest import make_chat
 from sqlmodel import Session, select
 
-from bot.adapters.console import ConsoleAdapter
 from bot.messages import Inbound, Reply
 from bot.permission_table import COLUMNS, NO, ROWS, Y, markdown
-from bot.runtime import Runtime, build
-from bot.settings import Settings
 from storage.delivery_tables import OutboxMessage
 from storage.models import History
 
@@ -92,22 +89,6 @@ EXAMPLES = {
     "feedback.act": "feedback act F1 owner @max due 2026-12-10",
     "feedback.close": 'feedback close F1 "fixed"',
 }
-NOW = datetime.fromisoformat("2026-11-30T10:00:00+08:00")
-
-
-class Chat:
-    """Console users on the database at `path` (tests/conftest.py's Chat, importable here)."""
-
-    def __init__(self, path: Path, admins: str = "") -> None:
-        settings = Settings(database_url=f"sqlite:///{path}", now=NOW, admins=admins)
-        self.runtime: Runtime = build(settings, migrate=False)
-        self.adapter = ConsoleAdapter(self.runtime.dispatcher, "olivia", "launch", out=None)  # type: ignore[arg-type]
-
-    def __call__(self, user: str, line: str) -> str:
-        self.adapter.user = user
-        return "\n".join(self.adapter.handle(line))
-
-
 # commands whose rights differ by form (the handler decides): one line per row
 BY_ROW = {
     ("read anything", "project.kpi"): 'project kpi "Lead time" history',
@@ -124,7 +105,7 @@ ITEM = {"start, done, block, note, reopen, cancel — own item": "A1",
 def seeded(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
     path = tmp_path_factory.mktemp("perm") / "seed.db"
     shutil.copy(sqlite_template, path)
-    chat = Chat(path, admins="ada")
+    chat = make_chat(f"sqlite:///{path}", admins="ada")
     for user, line in SEED:
         answer = chat(user, line)
         assert "not" not in answer.lower() or "escalat" in answer.lower(), (line, answer)
@@ -136,7 +117,7 @@ def answer(seeded: Path, tmp_path: Path, user: str, line: str) -> Reply:
     """The first reply to `line` from `user`, on a fresh copy of the seeded database."""
     path = tmp_path / f"{user}-{abs(hash(line))}.db"
     shutil.copy(seeded, path)
-    chat = Chat(path, admins="ada")
+    chat = make_chat(f"sqlite:///{path}", admins="ada")
     try:
         [reply, *_] = chat.runtime.dispatcher.handle(
             Inbound("console", user, line, channel_id="launch", user_name=user)
@@ -241,7 +222,7 @@ def test_with_no_administrator_a_lead_changes_the_head_and_the_old_head_is_told(
 ) -> None:
     path = tmp_path / "noadmin.db"
     shutil.copy(seeded, path)
-    chat = Chat(path)
+    chat = make_chat(f"sqlite:///{path}")
     trial.tried("dept add Legal head @lena as max (member) then as lena (lead), no admins")
     assert "head" in chat("max", "dept add Legal head @lena").lower()
     assert "Legal now has head lena" in chat("lena", "dept add Legal head @lena")

@@ -12,6 +12,7 @@ import threading
 import time
 
 import pytest
+from conftest import Chat
 from support_scheduler import rows
 from trial_report import Trial
 
@@ -21,7 +22,6 @@ from bot.outbox.console import ConsoleSender
 from bot.outbox.enqueue import enqueue
 from bot.tick import tick
 from storage.engine import transaction
-from tests.conftest import Chat
 
 HOLD_S = 10.5
 LOCKER = """
