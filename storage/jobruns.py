@@ -33,6 +33,21 @@ def claim(db: Session, job: str, scope: str, period: str, now: datetime) -> bool
     return db.exec(statement).first() is not None
 
 
+def claim_many(db: Session, job: str, periods: dict[str, str], now: datetime) -> set[str]:
+    """`claim` for many scopes at once (scope -> period): the scopes this transaction got."""
+    if not periods:
+        return set()
+    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    rows = [{"job": job, "scope": s, "period": p, "run_at": now} for s, p in periods.items()]
+    statement = (
+        dialect.insert(JobRun)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["job", "scope", "period"])
+        .returning(JobRun.scope)
+    )
+    return set(db.exec(statement).scalars().all())
+
+
 FAILED = ":failed"
 
 
@@ -53,8 +68,9 @@ def last_failure(db: Session, job: str, scope: str) -> datetime | None:
     return db.exec(query).one()
 
 
-def clear_failures(db: Session, job: str, scope: str) -> None:
-    db.exec(delete(JobRun).where(col(JobRun.job) == job + FAILED, col(JobRun.scope) == scope))
+def clear_failures(db: Session, job: str, scope: str | Sequence[str]) -> None:
+    scopes = [scope] if isinstance(scope, str) else list(scope)
+    db.exec(delete(JobRun).where(col(JobRun.job) == job + FAILED, col(JobRun.scope).in_(scopes)))
 
 
 def failures(db: Session, limit: int) -> Sequence[JobRun]:

@@ -6,16 +6,20 @@ claimed as job `digest` (scope the project id, period `2026-W48` or
 `2026-11-27`); after downtime only the latest missed period is posted, with
 the content as of now. Each digest moves the project's "since last" mark.
 
-Each project's digest is its own transaction: one that fails (say its data
-cannot be rendered) is logged with the project key, recorded for `taskforce
+The due digests of a tick are built together (bot/jobs/digest_batch.py): each
+section reads every due project in a few set-based queries, the posts are
+rendered outside any transaction, then periods are claimed and rows written
+WRITE_CHUNK projects a transaction. A project that fails (say its data cannot
+be rendered), or a batch that fails as a whole, goes one project at a time
+(`_post`): a failing one is logged with the project key, recorded for `taskforce
 status` (job `digest:failed`, scope the project key) and tried again after
 RETRY, not on every tick; the other projects' digests go out all the same.
 
 Transactions stay short, so a command waits at most one of them: due schedules
 are read without the write lock, default schedules are made CHUNK rows per
-transaction, and before each project's transaction the sweep lets waiting
-commands go first (storage.engine.yield_to_commands). A crash mid-way is
-safe: the period claim and the outbox dedupe key make the rerun post the rest.
+transaction, and before each write the sweep lets waiting commands go first
+(storage.engine.yield_to_commands). A crash mid-way is safe: the period claim
+and the outbox dedupe key make the rerun post the rest.
 """
 
 from __future__ import annotations
@@ -24,13 +28,12 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.calendar_view import provisional_note
-from bot.jobs.periods import latest_fire, period_key
+from bot.jobs import digest_batch as batch
 from bot.jobs.registry import JobEnv, job
 from bot.jobs.schedule import first_at, next_digest
 from bot.notices import to_channels
 from bot.outbox.enqueue import enqueue
 from bot.progress_view import digest_data
-from bot.workdays import calendar_for
 from storage import digests, jobruns, sweeps
 from storage.delivery_tables import DigestSchedule
 from storage.engine import reading, transaction, yield_to_commands
@@ -38,7 +41,8 @@ from storage.models import Project
 
 log = logging.getLogger(__name__)
 JOB = "digest"
-BATCH = 500
+BATCH = 500  # due schedules read, and digests built, at a time
+WRITE_CHUNK = 100  # projects claimed and written a transaction
 RETRY = timedelta(hours=1)  # a failed digest is tried again after this (or at its next time)
 
 
@@ -55,26 +59,48 @@ def digest_sweep(env: JobEnv) -> int:
     tried: set[int] = set()
     while True:  # in batches, until every due schedule has moved past now
         with reading(env.engine) as db:
-            due = [(s.project_id, p.key) for s, p in digests.due(db, now, BATCH)]
-        due = [(project_id, key) for project_id, key in due if project_id not in tried]
+            due = [(s, p) for s, p in digests.due(db, now, BATCH) if s.project_id not in tried]
         if not due:  # (a schedule still due after its try could not even be moved)
             return queued
-        for project_id, key in due:
-            tried.add(project_id)
-            yield_to_commands(env.engine)
-            try:
-                queued += _post(env, project_id, now)
-            except Exception:
-                log.exception("digest of project %s failed; trying again in %s", key, RETRY)
-                _failed(env, project_id, now)
+        tried.update(s.project_id for s, _ in due)
+        queued += _post_batch(env, due, now)
 
 
-def _period(schedule: DigestSchedule, project: Project, now: datetime) -> str | None:
-    calendar = calendar_for(project.calendar)
-    fire = latest_fire(
-        schedule.cadence, schedule.weekday, schedule.at, project.timezone, calendar, now
-    )
-    return period_key(schedule.cadence, fire, project.timezone) if fire else None
+def _post_batch(env: JobEnv, due: list[tuple[DigestSchedule, Project]], now: datetime) -> int:
+    """The due digests of many projects: read and rendered with a few set-based queries
+    outside any transaction, then claimed and written CHUNK projects a transaction.
+
+    A project the batch cannot take (its schedule is broken, its calendar has a note to
+    claim) or a batch that fails as a whole goes one project at a time (`_one`)."""
+    planned, alone = batch.plan(env, due, now)
+    try:
+        rendered, failed = batch.render(env, planned, now)
+    except Exception:
+        log.exception("digest batch of %d projects failed; posting them one by one", len(planned))
+        alone += [p.project.id for p in planned]
+        rendered, failed = {}, []
+    queued = 0
+    for start in range(0, len(rendered), WRITE_CHUNK):
+        yield_to_commands(env.engine)
+        chunk = dict(list(rendered.items())[start : start + WRITE_CHUNK])
+        with transaction(env.engine) as db:
+            queued += batch.write(db, JOB, chunk, now)
+    for project_id in alone + failed:
+        queued += _one(env, project_id, now)
+    return queued
+
+
+def _one(env: JobEnv, project_id: int, now: datetime) -> int:
+    yield_to_commands(env.engine)
+    try:
+        return _post(env, project_id, now)
+    except Exception:
+        with reading(env.engine) as db:
+            project = db.get(Project, project_id)
+        key = project.key if project else f"#{project_id}"
+        log.exception("digest of project %s failed; trying again in %s", key, RETRY)
+        _failed(env, project_id, now)
+        return 0
 
 
 def _post(env: JobEnv, project_id: int, now: datetime) -> int:
@@ -84,7 +110,7 @@ def _post(env: JobEnv, project_id: int, now: datetime) -> int:
         if schedule is None or project is None or schedule.next_at > now:
             return 0  # another process has just posted it
         queued = 0
-        period = _period(schedule, project, now)
+        period = batch.period_of(schedule, project, now)
         if period and jobruns.claim(db, JOB, str(project.id), period, now):
             data = digest_data(db, env.clock, project, schedule.since, schedule.cadence)
             today = env.clock.today(project.timezone)
@@ -110,7 +136,7 @@ def _failed(env: JobEnv, project_id: int, now: datetime) -> None:
                 return
             retry = now + RETRY
             try:
-                period = _period(schedule, project, now) or now.date().isoformat()
+                period = batch.period_of(schedule, project, now) or now.date().isoformat()
                 retry = min(retry, next_digest(schedule, project, now))
             except Exception:  # the schedule itself is broken (say, an unknown timezone)
                 period = now.date().isoformat()
