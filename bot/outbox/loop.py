@@ -15,7 +15,9 @@ order is at stake) are sent that many at a time, in threads. After
 `max_attempts` the row is marked failed with its last error and logged (never
 dropped). A claim is a lease: if this process dies, another (or this one
 restarted) takes the row over once the lease has run out. Every claim and
-outcome is its own short transaction.
+outcome is its own short transaction, except that rows to an unpaced sender (the
+console: nothing to pace, so nothing to record per row) are marked sent together
+after their claim's sends (a crash in between sends at most that claim again).
 """
 
 from __future__ import annotations
@@ -132,9 +134,11 @@ class DeliveryLoop:
 
     def _send(self, rows: list[OutboxMessage], report: DeliveryReport) -> None:
         """One claim's rows, `workers` at a time; after a workspace-wide limit the rest of
-        that platform's rows are given back."""
+        that platform's rows are given back. Rows to an unpaced sender (the console) are
+        marked sent together, in one transaction after the claim's sends."""
         paused: set[str] = set()
         pool = ThreadPoolExecutor(self.workers) if self.workers > 1 else None
+        unpaced: list[OutboxMessage] | None = [] if pool is None else None
         try:
             for start in range(0, len(rows), self.workers):
                 now_rows = []
@@ -144,7 +148,7 @@ class DeliveryLoop:
                     else:
                         now_rows.append(row)
                 if pool is None:
-                    scopes = [self._deliver(row, report) for row in now_rows]
+                    scopes = [self._deliver(row, report, unpaced) for row in now_rows]
                 else:
                     scopes = list(pool.map(lambda row: self._deliver(row, report), now_rows))
                 answers = zip(now_rows, scopes, strict=True)
@@ -152,9 +156,14 @@ class DeliveryLoop:
         finally:
             if pool is not None:
                 pool.shutdown()
+            if unpaced:
+                self._mark_sent(unpaced, report)
 
-    def _deliver(self, row: OutboxMessage, report: DeliveryReport) -> str | None:
-        """Send one row; the scope of a `RetryLater` ("target"/"platform"), else None."""
+    def _deliver(
+        self, row: OutboxMessage, report: DeliveryReport, unpaced: list | None = None
+    ) -> str | None:
+        """Send one row; the scope of a `RetryLater` ("target"/"platform"), else None.
+        Sent to an unpaced sender, it joins `unpaced` (when given) to be marked later."""
         sender = self.senders[row.platform]
         scope = "target"
         try:
@@ -169,7 +178,11 @@ class DeliveryLoop:
             log.exception("sender %s raised on outbox row %s", row.platform, row.id)
             error, after = f"{type(exc).__name__}: {exc}", None
         else:
-            self._sent(row, report)
+            paced = self.intervals.get(row.platform, 0) or row.platform in self.workspace
+            if unpaced is not None and not paced:
+                unpaced.append(row)
+            else:
+                self._sent(row, report)
             return None
         with self._lock:
             report.throttled += 1
@@ -216,6 +229,19 @@ class DeliveryLoop:
                 pace.extend(db, row.platform, pace.target_key(row), until)
         row.state = "sent"
         with self._lock:
+            report.sent.append(row)
+            if self.on_sent:
+                self.on_sent(row)
+
+    def _mark_sent(self, rows: list[OutboxMessage], report: DeliveryReport) -> None:
+        """Rows sent to unpaced senders, marked in one transaction (no pacing to extend)."""
+        now = self.now()
+        with transaction(self.engine) as db:
+            for row in rows:
+                if not outbox.mark_sent(db, row.id, self.worker, now):
+                    log.warning("outbox row %s was sent after its claim lapsed", row.id)
+        for row in rows:
+            row.state = "sent"
             report.sent.append(row)
             if self.on_sent:
                 self.on_sent(row)
