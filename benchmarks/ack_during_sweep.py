@@ -22,23 +22,17 @@ import argparse
 import http.client
 import logging
 import multiprocessing
-import shutil
 import statistics
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
+from benchmarks.copies import copy_of
 from benchmarks.sweeps import TICKS
 from benchmarks.ticks import seed
 from bot.adapters.slack import HttpServing, build_app
@@ -127,32 +121,6 @@ def prepare(url: str, projects: int, channels: int) -> str:
         run_due(env)
     engine.dispose()
     return url
-
-
-@contextmanager
-def copy_of(base: str, n: int) -> Iterator[str]:
-    """A copy of the prepared database for one scenario (removed afterwards)."""
-    if not base.startswith("postgresql"):
-        path = Path(base.removeprefix("sqlite:///"))
-        copy = path.with_name(f"{path.stem}-{n}.db")
-        shutil.copy(path, copy)
-        try:
-            yield f"sqlite:///{copy}"
-        finally:
-            copy.unlink(missing_ok=True)
-        return
-    url = make_url(base)
-    name = f"{url.database}_{n}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{url.database}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 Sample = tuple[float, float | None, str]  # ack s, answer s (None: lost), ok/busy/error

@@ -60,8 +60,16 @@ def active_sections(db: Session, todays: Mapping[int, date], limit: int) -> tupl
             (col(ActionItem.due_date) <= today + timedelta(days=SOON_DAYS), _name("soon")),
             else_=_name("later"),
         )
+        shown = or_(  # items due later than a week are in no section: not read at all
+            ActionItem.status == "blocked",
+            col(ActionItem.due_date) <= today + timedelta(days=SOON_DAYS),
+        )
         for chunk in chunks(project_ids):
-            where = [col(ActionItem.project_id).in_(chunk), col(ActionItem.status).in_(ACTIVE)]
+            where = [
+                col(ActionItem.project_id).in_(chunk),
+                col(ActionItem.status).in_(ACTIVE),
+                shown,
+            ]
             order = (ActionItem.due_date, ActionItem.seq)
             _ranked_into(db, where, section, order, limit, ranked, totals)
     return ranked, totals
@@ -99,7 +107,7 @@ def done_since(db: Session, sinces: Mapping[int, datetime], limit: int) -> tuple
     return ranked, totals
 
 
-def _ranked_into(  # noqa: PLR0913
+def _ranked_into(
     db: Session, where: list, section, order, limit: int, ranked: Ranked, totals: Totals
 ) -> None:
     """Run one window query over items; add its first rows and totals to `ranked`/`totals`."""
@@ -110,7 +118,7 @@ def _ranked_into(  # noqa: PLR0913
         totals[(project_id, name)] = total
 
 
-def first_per_project(  # noqa: PLR0913
+def first_per_project(
     db: Session, model: type[SQLModel], where: list, order: Sequence, limit: int, section=None
 ) -> dict[tuple[int, str], tuple[list, int]]:
     """(project id, section) -> (the first `limit` rows of `model` matching `where` in
