@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.9
 UV := $(BIN)/uv
 
-.PHONY: test demo lint run console bench clean lock
+.PHONY: test demo lint run console bench bench-smoke clean lock
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,11 +36,14 @@ console: $(STAMP)
 run: $(STAMP)
 	$(BIN)/taskforce run
 
+# P1-P5 and the ack during the Friday tick, in one run (benchmarks/RESULTS.md says how to
+# read them). PostgreSQL rows: TASKFORCE_BENCH_POSTGRES_URL=postgresql+psycopg://…/tf_bench
+# (a database of the benchmarks' own, and <name>_small beside it; their schema is dropped).
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.run
-	$(BIN)/python -m benchmarks.sweeps
-	$(BIN)/python -m benchmarks.ack_during_sweep --projects 500
-	$(BIN)/python -m benchmarks.delivery
+	$(BIN)/python -m benchmarks.all
+
+bench-smoke: $(STAMP)
+	$(BIN)/python -m benchmarks.all --smoke
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info taskforce-demo.db*

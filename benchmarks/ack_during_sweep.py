@@ -10,7 +10,10 @@ digest, `run_due`) runs in a thread of the serving process (idle: for a fixed ti
 Reported: the HTTP ack's median, p99 and maximum, and when the answer reached the
 fake Slack (the list; "busy"; or an error, counted apart).
 
-    python -m benchmarks.ack_during_sweep [--projects 2000] [--smoke]
+    python -m benchmarks.ack_during_sweep [--projects 2000] [--url URL] [--smoke]
+
+With `--url` (PostgreSQL, a database of its own named `tf_bench…`), the seeded database
+is the template each scenario's copy is made from (CREATE DATABASE … TEMPLATE).
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ import argparse
 import http.client
 import logging
 import multiprocessing
-import shutil
 import statistics
 import tempfile
 import threading
@@ -27,19 +29,19 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from benchmarks.seed import seeded
+from benchmarks.copies import copy_of
 from benchmarks.sweeps import TICKS
+from benchmarks.ticks import seed
 from bot.adapters.slack import HttpServing, build_app
 from bot.clock import Clock
 from bot.jobs.registry import JobEnv
 from bot.jobs.runner import run_due
 from bot.runtime import build
 from bot.settings import Settings
-from storage.engine import transaction
+from storage.engine import make_engine, transaction
 from storage.models import ChannelBinding, Membership, Person
 from tests.slack_fake import BOT_TOKEN, SECRET, Call, FakeSlack, signed_headers, slash_body, user
 
@@ -100,10 +102,11 @@ def start_fake() -> str:
     return FAKE.url
 
 
-def prepare(folder: Path, projects: int, channels: int) -> Path:
+def prepare(url: str, projects: int, channels: int) -> str:
     """Seed; bind P1 to Slack channels (one per client) with a Slack member; tick up to
     the Friday morning."""
-    url, engine = seeded(folder, projects, "ack")
+    seed(url, projects)
+    engine = make_engine(url)
     with transaction(engine) as db:
         person = Person(platform="slack", user_id="U1", display_name="Bench Lead", name_key="b")
         db.add(person)
@@ -117,7 +120,7 @@ def prepare(folder: Path, projects: int, channels: int) -> Path:
         clock.set(datetime.fromisoformat(at))
         run_due(env)
     engine.dispose()
-    return Path(url.removeprefix("sqlite:///"))
+    return url
 
 
 Sample = tuple[float, float | None, str]  # ack s, answer s (None: lost), ok/busy/error
@@ -174,12 +177,16 @@ class Row:
     tick: float | None
 
 
-def scenario(name: str, base: Path, load: Any, slack_url: str, tick: bool, clients_: int,
+def scenario(name: str, base: str, load: Any, slack_url: str, tick: bool, clients_: int,
              idle: float, first: int) -> Row:
-    path = base.with_name(f"{base.stem}-{first}.db")
-    shutil.copy(base, path)
+    with copy_of(base, first) as url:
+        return _serve(name, url, load, slack_url, tick, clients_, idle, first)
+
+
+def _serve(name: str, url: str, load: Any, slack_url: str, tick: bool, clients_: int,
+           idle: float, first: int) -> Row:
     settings = Settings(
-        database_url=f"sqlite:///{path}",
+        database_url=url,
         now=FRIDAY,
         locale=None,
         slack_bot_token=BOT_TOKEN,
@@ -215,7 +222,6 @@ def scenario(name: str, base: Path, load: Any, slack_url: str, tick: bool, clien
     finally:
         serving.stop()
         runtime.engine.dispose()
-        path.unlink(missing_ok=True)
     return Row(
         name=name,
         requests=len(samples),
@@ -235,14 +241,14 @@ def _ms(values: list[float]) -> str:
     return f"{statistics.median(values) * 1000:8.1f} {p99 * 1000:8.1f} {values[-1] * 1000:8.1f}"
 
 
-def run(projects: int, concurrency: int, idle: float) -> list[Row]:
+def run(projects: int, concurrency: int, idle: float, url: str | None = None) -> list[Row]:
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     load = multiprocessing.get_context("fork").Pool(1)  # before any thread starts
     rows = []
     try:
         slack_url = load.apply(start_fake)
         with tempfile.TemporaryDirectory() as folder:
-            base = prepare(Path(folder), projects, concurrency)
+            base = prepare(url or f"sqlite:///{folder}/ack.db", projects, concurrency)
             plan = [
                 ("idle, sequential", False, 1),
                 ("Friday tick, sequential", True, 1),
@@ -258,8 +264,8 @@ def run(projects: int, concurrency: int, idle: float) -> list[Row]:
     return rows
 
 
-def report(rows: list[Row], projects: int) -> None:
-    print(f"P1 `/tf {TEXT}` on {projects} projects (SQLite), acked over HTTP by waitress")
+def report(rows: list[Row], projects: int, kind: str = "sqlite") -> None:
+    print(f"P1 `/tf {TEXT}` on {projects} projects ({kind}), acked over HTTP by waitress")
     print(f"{'':32} {'reqs':>5} | {'ack ms: median':>14} {'p99':>8} {'max':>8} | "
           f"{'answer ms: median':>17} {'p99':>8} {'max':>8} | busy  err lost   tick s")
     for r in rows:
@@ -273,12 +279,13 @@ def main(argv: list[str] | None = None) -> list[Row]:
     parser.add_argument("--projects", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--idle-seconds", type=float, default=20.0)
+    parser.add_argument("--url", default=None, help="PostgreSQL: a tf_bench… database")
     parser.add_argument("--smoke", action="store_true", help="tiny and quick (for CI)")
     args = parser.parse_args(argv)
     if args.smoke:
         args.projects, args.concurrency, args.idle_seconds = 3, 4, 0.3
-    rows = run(args.projects, args.concurrency, args.idle_seconds)
-    report(rows, args.projects)
+    rows = run(args.projects, args.concurrency, args.idle_seconds, args.url)
+    report(rows, args.projects, "postgresql" if args.url else "sqlite")
     return rows
 
 

@@ -13,12 +13,13 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock
+from bot.digest_sections import DigestTarget, Sections
 from bot.ladder import REVIEW_SLOT
 from bot.messages import Label
 from bot.quiz_escalations import subjects
 from bot.reviews_view import slot_label
 from bot.workdays import calendar_for
-from storage import escalations, people, reviews
+from storage import digest_sets, escalations, people, reviews
 from storage.escalations import Escalation
 from storage.models import ActionItem, Project
 
@@ -38,33 +39,44 @@ def _resolution(record: Escalation) -> Any:
 def rows(db: Session, records: Sequence[Escalation], project: Project, today: date,
          keys: bool = False) -> list[dict[str, Any]]:
     """One line per record: id, level, state, age in working days, subject, reason, ETA."""
+    found = lookups(db, records)
+    return [row(record, found, project, today, keys) for record in records]
+
+
+def lookups(db: Session, records: Sequence[Escalation]) -> dict[str, Any]:
+    """What the rows of `records` name (items, review slots, people, quizzes), of any
+    number of projects, in a few queries."""
+    return {
+        "items": {i.id: i for i in items_of(db, records)},
+        "slots": review_slots_of(db, records),
+        "names": people.by_ids(db, [r.ack_by for r in records if r.ack_by]),
+        "quizzes": subjects(db, records),
+    }
+
+
+def row(record: Escalation, found: dict[str, Any], project: Project, today: date,
+        keys: bool = False) -> dict[str, Any]:
     calendar = calendar_for(project.calendar)
-    zone = ZoneInfo(project.timezone)
-    found = {i.id: i for i in items_of(db, records)}
-    slots = review_slots_of(db, records)
-    names = people.by_ids(db, [r.ack_by for r in records if r.ack_by])
-    quizzes = subjects(db, records)
-    out = []
-    for record in records:
-        item = found.get(record.item_id) if record.item_id else None
-        review = slots.get(record.subject_id or 0) if record.subject_kind == REVIEW_SLOT else None
-        created = record.created_at.astimezone(zone).date()
-        out.append({
-            "id": f"{project.key}/E{record.seq}" if keys else f"E{record.seq}",
-            "level": Label("esc_level", record.level),
-            "state": Label("esc_state", record.state),
-            "age": calendar.working_days_after(created, today) if record.state != "resolved" else 0,
-            "item": f"A{item.seq} {item.title}" if item else None,
-            "review": review,
-            "due": record.due_date,
-            "reason": record.reason if record.raised_by else None,
-            "overdue": record.raised_by is None and (item or review) is not None,
-            "eta": record.eta if record.state == "acknowledged" else None,
-            "ack_by": names[record.ack_by].display_name if record.ack_by in names else None,
-            "resolution": _resolution(record),
-            "quiz": quizzes.get(record.id or 0),
-        })
-    return out
+    item = found["items"].get(record.item_id) if record.item_id else None
+    review = (found["slots"].get(record.subject_id or 0)
+              if record.subject_kind == REVIEW_SLOT else None)
+    names = found["names"]
+    created = record.created_at.astimezone(ZoneInfo(project.timezone)).date()
+    return {
+        "id": f"{project.key}/E{record.seq}" if keys else f"E{record.seq}",
+        "level": Label("esc_level", record.level),
+        "state": Label("esc_state", record.state),
+        "age": calendar.working_days_after(created, today) if record.state != "resolved" else 0,
+        "item": f"A{item.seq} {item.title}" if item else None,
+        "review": review,
+        "due": record.due_date,
+        "reason": record.reason if record.raised_by else None,
+        "overdue": record.raised_by is None and (item or review) is not None,
+        "eta": record.eta if record.state == "acknowledged" else None,
+        "ack_by": names[record.ack_by].display_name if record.ack_by in names else None,
+        "resolution": _resolution(record),
+        "quiz": found["quizzes"].get(record.id or 0),
+    }
 
 
 def items_of(db: Session, records: Sequence[Escalation]) -> list[ActionItem]:
@@ -92,13 +104,20 @@ def review_slots_of(db: Session, records: Sequence[Escalation]) -> dict[int, dic
 
 def section(db: Session, clock: Clock, project: Project) -> dict[str, Any]:
     """The digest's and status's "Escalations" section: open records, oldest first."""
-    records = escalations.listing(db, [project.id], escalations.OPEN_STATES, SECTION_LIMIT)
-    today = clock.today(project.timezone)
-    total = len(records)
-    if total == SECTION_LIMIT:
-        total = escalations.count_open(db, project.id)
-    shown = rows(db, records, project, today)
-    return {"escalations": shown, "n_escalations": total}
+    target = DigestTarget(project, clock.today(project.timezone))
+    return digest_section(db, clock, [target])[target.id]
+
+
+def digest_section(db: Session, clock: Clock, targets: Sequence[DigestTarget]) -> Sections:
+    """`section` for many projects: the records in one query, what they name in a few."""
+    found = digest_sets.open_escalations(db, [t.id for t in targets], SECTION_LIMIT)
+    named = lookups(db, [r for records, _ in found.values() for r in records])
+    out: Sections = {}
+    for target in targets:
+        records, total = found.get(target.id, ([], 0))
+        shown = [row(r, named, target.project, target.today) for r in records]
+        out[target.id] = {"escalations": shown, "n_escalations": total}
+    return out
 
 
 def of_item(db: Session, project: Project, item: ActionItem, today: date) -> list[dict[str, Any]]:

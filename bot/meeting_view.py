@@ -14,11 +14,12 @@ from sqlmodel import Session
 
 from bot import escalation_view
 from bot.clock import Clock
+from bot.digest_sections import DigestTarget, Sections
 from bot.meeting_time import Occurrence, following, upcoming
 from bot.reviews_view import open_review_rows
 from bot.views import item_rows, kpi_rows
 from bot.workdays import calendar_for
-from storage import escalations, items, people, projects
+from storage import digest_sets, escalations, items, people, projects
 from storage import meetings as store
 from storage.items import ItemFilter
 from storage.meetings import AUTO_CLOSED, ENDED, NOT_HELD, AgendaTopic, Meeting, MeetingSlot
@@ -161,11 +162,25 @@ def digest_meeting(
     db: Session, clock: Clock, project: Project, since: datetime | None
 ) -> dict[str, Any]:
     """The digest's meeting lines: the next meeting, and decisions since the last digest."""
-    slot = store.slot(db, project.id)
-    next_meeting = None
-    if slot is not None:
-        calendar = calendar_for(project.calendar)
-        occurrence = upcoming(slot, project, calendar, clock.now(), is_over(db, project.id))
-        next_meeting = meeting_row(occurrence)
-    decisions = store.decisions_since(db, project.id, since, DECISIONS_IN_DIGEST)
-    return {"next_meeting": next_meeting, "decisions": [d.text for d in decisions]}
+    target = DigestTarget(project, clock.today(project.timezone), since)
+    return digest_section(db, clock, [target])[target.id]
+
+
+def digest_section(db: Session, clock: Clock, targets: Sequence[DigestTarget]) -> Sections:
+    """`digest_meeting` for many projects: slots and decisions in one query each (whether
+    a meeting took place is looked up only for projects with a slot)."""
+    ids = [t.id for t in targets]
+    slots = {s.project_id: s for s in digest_sets.rows_of_projects(db, MeetingSlot, ids)}
+    sinces = {t.id: t.since for t in targets}
+    decisions = digest_sets.decisions_since(db, sinces, DECISIONS_IN_DIGEST)
+    out: Sections = {}
+    for target in targets:
+        slot, project = slots.get(target.id), target.project
+        next_meeting = None
+        if slot is not None:
+            calendar = calendar_for(project.calendar)
+            occurrence = upcoming(slot, project, calendar, clock.now(), is_over(db, target.id))
+            next_meeting = meeting_row(occurrence)
+        texts = [d.text for d in decisions.get(target.id, [])]
+        out[target.id] = {"next_meeting": next_meeting, "decisions": texts}
+    return out

@@ -1,65 +1,113 @@
 """A project's progress as of now: what `status` shows and the digest posts.
 
 A view, not a handler: `status`, `digest now` and the scheduled digest job all read it.
+Each section is a function over a set of projects (bot/digest_sections.py): `status`
+and `digest now` build one project, the Friday tick every due project at once, from
+the same functions. A new digest section joins `DIGEST_SECTIONS` (and
+`PROGRESS_SECTIONS` if `status` shows it too).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
+from bot import escalation_view, meeting_view, quiz_view, reviews_view
 from bot.announcements_view import open_rows as open_announcements
 from bot.clock import Clock
-from bot.escalation_view import section as escalation_section
+from bot.digest_sections import DigestTarget, Section, Sections, build, per_project
 from bot.feedback_view import digest_feedback
-from bot.meeting_view import digest_meeting
-from bot.quiz_view import digest_quizzes
-from bot.reviews_view import open_review_rows
-from bot.views import item_rows, kpi_rows
-from storage import items, sweeps
-from storage.items import ACTIVE, ItemFilter
-from storage.models import Project
+from bot.views import item_rows, kpi_row_on
+from storage import digest_sets
+from storage import kpis as kpis_store
+from storage.items import ACTIVE
+from storage.models import ActionItem, Project
 
 STATUS_LIMIT = 10
-UNBLOCKED = ("open", "in_progress")
+ITEM_SECTIONS = ("done", "overdue", "blocked", "soon")
+KPI_CHUNK = 500  # KPI ids per query of their latest values
+
+
+def item_section(db: Session, clock: Clock, targets: Sequence[DigestTarget]) -> Sections:
+    """Counts per status, and the done (since the mark), overdue, blocked and due-soon
+    items: each list's first STATUS_LIMIT rows and its total, for every target at once."""
+    todays = {t.id: t.today for t in targets}
+    ranked, totals = digest_sets.active_sections(db, todays, STATUS_LIMIT)
+    sinces = {t.id: t.since for t in targets if t.since is not None}
+    done, n_done = digest_sets.done_since(db, sinces, STATUS_LIMIT)
+    ranked.update(done)
+    totals.update(n_done)
+    counts = digest_sets.status_counts(db, list(todays))
+    shown: list[ActionItem] = [
+        item for t in targets for name in ITEM_SECTIONS for item in ranked.get((t.id, name), [])
+    ]
+    rows = iter(item_rows(db, shown, todays))  # owners and calendars in one query each
+    out: Sections = {}
+    for target in targets:
+        data: dict[str, Any] = {
+            "counts": counts[target.id],
+            "open": sum(counts[target.id].get(s, 0) for s in ACTIVE),
+        }
+        for name in ITEM_SECTIONS:
+            data[name] = [next(rows) for _ in ranked.get((target.id, name), [])]
+            data[f"n_{name}"] = totals.get((target.id, name), 0)
+        out[target.id] = data
+    return out
+
+
+def kpi_section(db: Session, clock: Clock, targets: Sequence[DigestTarget]) -> Sections:
+    """Every KPI of each target with its newest value, its date and whether it is stale."""
+    found = digest_sets.kpis(db, [t.id for t in targets])
+    ids = [k.id for kpis in found.values() for k in kpis]
+    latest: dict[int, Any] = {}
+    cadences: dict[int, Any] = {}
+    for start in range(0, len(ids), KPI_CHUNK):
+        chunk = ids[start : start + KPI_CHUNK]
+        latest.update(kpis_store.latest_values(db, chunk))
+        cadences.update(kpis_store.cadences_of(db, chunk))
+    by_id = {t.id: t for t in targets}
+    return {
+        project_id: {
+            "kpis": [
+                kpi_row_on(k, latest.get(k.id), cadences.get(k.id), by_id[project_id].project,
+                           by_id[project_id].today)
+                for k in found_kpis
+            ]
+        }
+        for project_id, found_kpis in found.items()
+    }
+
+
+def _feedback(db: Session, clock: Clock, target: DigestTarget) -> dict[str, Any]:
+    return digest_feedback(db, target.project, target.since)
+
+
+def _announcements(db: Session, clock: Clock, target: DigestTarget) -> dict[str, Any]:
+    return {"announcements": open_announcements(db, target.project)}
+
+
+PROGRESS_SECTIONS: list[Section] = [item_section, kpi_section, escalation_view.digest_section]
+DIGEST_SECTIONS: list[Section] = [
+    *PROGRESS_SECTIONS,
+    meeting_view.digest_section,
+    quiz_view.digest_section,
+    reviews_view.digest_section,
+    # one project at a time for now (a few indexed queries each)
+    per_project(_feedback),
+    per_project(_announcements),
+]
 
 
 def progress(
     db: Session, clock: Clock, project: Project, since: datetime | None = None
 ) -> dict[str, object]:
     """The digest's sections for `project` as of now; with `since`, what was done since then."""
-    today = clock.today(project.timezone)
-    todays = {project.id: today}
-    base = {"project_ids": [project.id], "today": todays}
-    # each item under one heading: a blocked item is listed as blocked (with its lateness)
-    moving = {**base, "statuses": UNBLOCKED}
-    overdue, n_overdue = items.listing(db, ItemFilter(**moving, overdue_only=True), STATUS_LIMIT)
-    blocked, n_blocked = items.listing(db, ItemFilter(**base, statuses=("blocked",)), STATUS_LIMIT)
-    soon, n_soon = items.listing(
-        db,
-        ItemFilter(**moving, due_from=today, due_until=today + timedelta(days=7)),
-        STATUS_LIMIT,
-    )
-    done, n_done = sweeps.done_since(db, project.id, since, STATUS_LIMIT) if since else ([], 0)
-    counts = items.status_counts(db, project.id)
-    return {
-        "project": project,
-        "today": today,
-        "counts": counts,
-        "open": sum(counts.get(s, 0) for s in ACTIVE),
-        "done": item_rows(db, done, todays),
-        "n_done": n_done,
-        "overdue": item_rows(db, overdue, todays),
-        "n_overdue": n_overdue,
-        "blocked": item_rows(db, blocked, todays),
-        "n_blocked": n_blocked,
-        "soon": item_rows(db, soon, todays),
-        "n_soon": n_soon,
-        "kpis": kpi_rows(db, project.id, today),
-        **escalation_section(db, clock, project),
-    }
+    target = DigestTarget(project, clock.today(project.timezone), since)
+    data = build(db, clock, [target], PROGRESS_SECTIONS)[target.id]
+    return {"project": project, "today": target.today, **data}
 
 
 def digest_data(
@@ -68,12 +116,19 @@ def digest_data(
     """The digest's content as of now: `progress` plus what was done since the last digest,
     the next meeting and the decisions since, quiz completion, open reviews, feedback and
     the announcements awaiting confirmation."""
-    data = {**progress(db, clock, project, since=since), "cadence": cadence, "since": since}
-    return {
-        **data,
-        **digest_meeting(db, clock, project, since),
-        **digest_quizzes(db, project.id),
-        "reviews": open_review_rows(db, project, clock.today(project.timezone)),
-        **digest_feedback(db, project, since),
-        "announcements": open_announcements(db, project),
-    }
+    target = DigestTarget(project, clock.today(project.timezone), since)
+    return digests_of(db, clock, [target], cadence)[target.id]
+
+
+def digests_of(
+    db: Session, clock: Clock, targets: Sequence[DigestTarget], cadence: str | dict[int, str]
+) -> Sections:
+    """`digest_data` of many projects at once: a few queries per section, not per project.
+    `cadence` one for all or per project id."""
+    found = build(db, clock, targets, DIGEST_SECTIONS)
+    for target in targets:
+        each = cadence if isinstance(cadence, str) else cadence[target.id]
+        found[target.id].update(
+            project=target.project, today=target.today, cadence=each, since=target.since
+        )
+    return found

@@ -99,18 +99,20 @@ def kpi_rows(db: Session, project_id: int, today: date | None = None) -> list[di
     latest = kpis.latest_values(db, ids)
     cadences = kpis.cadences_of(db, ids)
     project = db.get(Project, project_id)
+    return [kpi_row_on(k, latest.get(k.id), cadences.get(k.id), project, today) for k in found]
+
+
+def kpi_row_on(
+    kpi: Kpi, value: Any, cadence: Any, project: Project | None, today: date | None
+) -> dict[str, Any]:
+    """`kpi_row` with the latest value's date and, with `today`, whether it is stale."""
     zone = project.timezone if project else "UTC"
-    calendar = calendar_for(project.calendar) if project else None
-    rows = []
-    for k in found:
-        value = latest.get(k.id)
-        on = local_date(value.recorded_at, zone) if value else None
-        row = kpi_row(k, value.value if value else None)
-        cadence = cadences.get(k.id)
-        row["date"] = on
-        row["every"] = cadence.every if cadence else None
-        row["stale"] = bool(
-            cadence and today and calendar and is_stale(cadence, on, today, zone, calendar)
-        )
-        rows.append(row)
-    return rows
+    on = local_date(value.recorded_at, zone) if value else None
+    row = kpi_row(kpi, value.value if value else None)
+    row["date"] = on
+    row["every"] = cadence.every if cadence else None
+    row["stale"] = bool(
+        cadence and today and project
+        and is_stale(cadence, on, today, zone, calendar_for(project.calendar))
+    )
+    return row

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -65,3 +66,19 @@ def due(db: Session, now: datetime, limit: int) -> Sequence[tuple[DigestSchedule
 def save(db: Session, schedule: DigestSchedule) -> None:
     db.add(schedule)
     db.flush()
+
+
+def due_among(db: Session, project_ids: Sequence[int], now: datetime) -> dict[int, DigestSchedule]:
+    """The schedules of `project_ids` still due at `now` (another process may have moved one)."""
+    query = select(DigestSchedule).where(
+        col(DigestSchedule.project_id).in_(project_ids), col(DigestSchedule.next_at) <= now
+    )
+    return {s.project_id: s for s in db.exec(query).all()}
+
+
+def move(db: Session, changes: Sequence[dict]) -> None:
+    """Set next_at (and since, where given) of many schedules: dicts with project_id."""
+    for keys in ({"project_id", "next_at"}, {"project_id", "next_at", "since"}):
+        rows = [c for c in changes if set(c) == keys]
+        if rows:
+            db.exec(update(DigestSchedule), params=rows)  # type: ignore[call-overload]

@@ -69,8 +69,9 @@ def last_failure(db: Session, job: str, scope: str) -> datetime | None:
     return db.exec(query).one()
 
 
-def clear_failures(db: Session, job: str, scope: str) -> None:
-    db.exec(delete(JobRun).where(col(JobRun.job) == job + FAILED, col(JobRun.scope) == scope))
+def clear_failures(db: Session, job: str, scope: str | Sequence[str]) -> None:
+    scopes = [scope] if isinstance(scope, str) else list(scope)
+    db.exec(delete(JobRun).where(col(JobRun.job) == job + FAILED, col(JobRun.scope).in_(scopes)))
 
 
 def failures(db: Session, limit: int) -> Sequence[JobRun]:

@@ -95,6 +95,7 @@ class ActionItem(SQLModel, table=True):
         Index("ix_item_project_status_due", "project_id", "status", "due_date"),
         Index("ix_item_owner_status", "owner_id", "status"),
         Index("ix_item_status_due", "status", "due_date"),
+        Index("ix_item_project_status_done", "project_id", "status", "done_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id")

@@ -48,6 +48,18 @@ def rollout_day(db: Session, project_id: int) -> date | None:
     return found.rollout_on if found else None
 
 
+def rollout_days(db: Session, project_ids: Sequence[int]) -> dict[int, date]:
+    """The local day each of the projects switched to rollout (those that have)."""
+    found: dict[int, date] = {}
+    for start in range(0, len(project_ids), 500):
+        query = select(Readiness.project_id, Readiness.rollout_on).where(
+            col(Readiness.project_id).in_(project_ids[start : start + 500]),
+            col(Readiness.rollout_on).is_not(None),
+        )
+        found.update({pid: day for pid, day in db.exec(query).all()})
+    return found
+
+
 def save(db: Session, row: Readiness) -> None:
     db.add(row)
     db.flush()

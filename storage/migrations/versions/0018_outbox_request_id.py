@@ -1,7 +1,7 @@
 """outbox rows carry the request id of the command or job run that queued them
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0017
 Create Date: 2026-11-30 13:00:00
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import sqlmodel
 
 
 revision: str = '0018'
-down_revision: Union[str, Sequence[str], None] = '0015'
+down_revision: Union[str, Sequence[str], None] = '0017'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

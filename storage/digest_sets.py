@@ -1,0 +1,229 @@
+"""The digest's item queries across a set of projects: a bounded number of statements
+per CHUNK projects, whatever their number, each reading only what it shows.
+
+The first rows of a section per project come from one window query
+(`row_number() OVER (PARTITION BY project ...)`), their total from `count() OVER`
+the same partition, so a section of 2,000 projects costs one statement, not
+2,000 (SQLite ≥ 3.25 and PostgreSQL both have window functions).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, literal_column, or_
+from sqlmodel import Session, SQLModel, col, func, select
+
+from storage.escalations import OPEN_STATES, Escalation
+from storage.items import ACTIVE
+from storage.meetings import Decision
+from storage.models import ActionItem, Kpi
+from storage.quizzes import QuizAssignment, QuizBank
+
+CHUNK = 500  # projects per statement (bounded parameter lists)
+SOON_DAYS = 7
+
+Ranked = dict[tuple[int, str], list[ActionItem]]  # (project id, section) -> first rows
+Totals = dict[tuple[int, str], int]  # (project id, section) -> how many in all
+
+
+def _name(word: str) -> Any:
+    """A section name written into the statement (a constant, not a parameter: PostgreSQL
+    cannot type a parameter in PARTITION BY)."""
+    return literal_column(f"'{word}'")
+
+
+def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[list[int]]:
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
+
+
+def active_sections(db: Session, todays: Mapping[int, date], limit: int) -> tuple[Ranked, Totals]:
+    """Per project: its overdue, blocked and due-within-a-week items (each item under one
+    heading; blocked first), the first `limit` of each soonest due, and each total.
+
+    One statement per distinct "today" (projects in different timezones) and CHUNK projects.
+    """
+    by_day: dict[date, list[int]] = defaultdict(list)
+    for project_id, today in todays.items():
+        by_day[today].append(project_id)
+    ranked: Ranked = defaultdict(list)
+    totals: Totals = {}
+    for today, project_ids in by_day.items():
+        section = case(
+            (ActionItem.status == "blocked", _name("blocked")),
+            (col(ActionItem.due_date) < today, _name("overdue")),
+            (col(ActionItem.due_date) <= today + timedelta(days=SOON_DAYS), _name("soon")),
+            else_=_name("later"),
+        )
+        shown = or_(  # items due later than a week are in no section: not read at all
+            ActionItem.status == "blocked",
+            col(ActionItem.due_date) <= today + timedelta(days=SOON_DAYS),
+        )
+        for chunk in chunks(project_ids):
+            where = [
+                col(ActionItem.project_id).in_(chunk),
+                col(ActionItem.status).in_(ACTIVE),
+                shown,
+            ]
+            order = (ActionItem.due_date, ActionItem.seq)
+            _ranked_into(db, where, section, order, limit, ranked, totals)
+    return ranked, totals
+
+
+def done_since(db: Session, sinces: Mapping[int, datetime], limit: int) -> tuple[Ranked, Totals]:
+    """Per project: the first `limit` items done after its `since`, newest first, and how
+    many in all; section "done".
+
+    ix_item_project_status_done bounds the read by the oldest `since` of the chunk, so the
+    cost follows what was done recently, not the projects' whole history.
+    """
+    ranked: Ranked = defaultdict(list)
+    totals: Totals = {}
+    for chunk in chunks(list(sinces)):
+        floor = min(sinces[p] for p in chunk)
+        later = [p for p in chunk if sinces[p] != floor]
+        where = [
+            col(ActionItem.project_id).in_(chunk),
+            ActionItem.status == "done",
+            col(ActionItem.done_at) > floor,
+        ]
+        if later:  # projects whose mark is later than the chunk's oldest
+            where.append(
+                or_(
+                    col(ActionItem.project_id).in_([p for p in chunk if sinces[p] == floor]),
+                    *(
+                        and_(ActionItem.project_id == p, col(ActionItem.done_at) > sinces[p])
+                        for p in later
+                    ),
+                )
+            )
+        order = (col(ActionItem.done_at).desc(), ActionItem.seq)
+        _ranked_into(db, where, _name("done"), order, limit, ranked, totals)
+    return ranked, totals
+
+
+def _ranked_into(
+    db: Session, where: list, section, order, limit: int, ranked: Ranked, totals: Totals
+) -> None:
+    """Run one window query over items; add its first rows and totals to `ranked`/`totals`."""
+    for (project_id, name), (rows, total) in first_per_project(
+        db, ActionItem, where, order, limit, section
+    ).items():
+        ranked[(project_id, name)] = rows
+        totals[(project_id, name)] = total
+
+
+def first_per_project(
+    db: Session, model: type[SQLModel], where: list, order: Sequence, limit: int, section=None
+) -> dict[tuple[int, str], tuple[list, int]]:
+    """(project id, section) -> (the first `limit` rows of `model` matching `where` in
+    `order`, how many match), in one statement; `section` an expression that splits a
+    project's rows further (none: every row is in section "")."""
+    section = _name("") if section is None else section
+    partition = (model.project_id, section)  # type: ignore[attr-defined]
+    inner = (
+        select(
+            col(model.id).label("row_id"),  # type: ignore[attr-defined]
+            section.label("section"),
+            func.row_number().over(partition_by=partition, order_by=order).label("rank"),
+            func.count().over(partition_by=partition).label("total"),
+        )
+        .where(*where)
+        .subquery()
+    )
+    query = (
+        select(model, inner.c.section, inner.c.total)
+        .join(inner, col(model.id) == inner.c.row_id)  # type: ignore[attr-defined]
+        .where(inner.c.rank <= limit)
+        .order_by(inner.c.section, inner.c.rank)
+    )
+    found: dict[tuple[int, str], tuple[list, int]] = {}
+    for row, name, total in db.exec(query).all():
+        found.setdefault((row.project_id, name), ([], total))[0].append(row)
+    return found
+
+
+def open_escalations(
+    db: Session, project_ids: Sequence[int], limit: int
+) -> dict[int, tuple[list[Escalation], int]]:
+    """Each project's first `limit` open escalations by number, and how many are open."""
+    found: dict[int, tuple[list[Escalation], int]] = {}
+    for chunk in chunks(project_ids):
+        where = [col(Escalation.project_id).in_(chunk), col(Escalation.state).in_(OPEN_STATES)]
+        ranked = first_per_project(db, Escalation, where, (Escalation.seq,), limit)
+        found.update({project_id: rows for (project_id, _), rows in ranked.items()})
+    return found
+
+
+def decisions_since(
+    db: Session, sinces: Mapping[int, datetime | None], limit: int
+) -> dict[int, list[Decision]]:
+    """Each project's newest `limit` decisions after its `since` (any, when None)."""
+    found: dict[int, list[Decision]] = {}
+    for chunk in chunks(list(sinces)):
+        marks = [
+            and_(Decision.project_id == p, col(Decision.at) > sinces[p])
+            if sinces[p] is not None
+            else Decision.project_id == p
+            for p in chunk
+        ]
+        where = [col(Decision.project_id).in_(chunk), or_(*marks)]
+        ranked = first_per_project(db, Decision, where, (col(Decision.at).desc(),), limit)
+        found.update({project_id: rows for (project_id, _), (rows, _n) in ranked.items()})
+    return found
+
+
+def rows_of_projects(db: Session, model: type[SQLModel], project_ids: Sequence[int],
+                     *where: Any) -> list:
+    """Every row of `model` (it has a project_id) of the projects, by primary key."""
+    found: list = []
+    for chunk in chunks(project_ids):
+        column = col(model.project_id)  # type: ignore[attr-defined]
+        query = select(model).where(column.in_(chunk), *where)
+        key = model.__table__.primary_key.columns  # type: ignore[attr-defined]
+        found.extend(db.exec(query.order_by(*key)).all())
+    return found
+
+
+def status_counts(db: Session, project_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Each project's item count per status (read from ix_item_project_status_due alone)."""
+    found: dict[int, dict[str, int]] = {pid: {} for pid in project_ids}
+    for chunk in chunks(project_ids):
+        query = (
+            select(ActionItem.project_id, ActionItem.status, func.count())
+            .where(col(ActionItem.project_id).in_(chunk))
+            .group_by(ActionItem.project_id, ActionItem.status)
+        )
+        for project_id, status, count in db.exec(query).all():
+            found[project_id][status] = count
+    return found
+
+
+def kpis(db: Session, project_ids: Sequence[int]) -> dict[int, list[Kpi]]:
+    """Each project's KPIs in their order, one statement per CHUNK projects."""
+    found: dict[int, list[Kpi]] = {pid: [] for pid in project_ids}
+    for chunk in chunks(project_ids):
+        query = select(Kpi).where(col(Kpi.project_id).in_(chunk)).order_by(Kpi.id)
+        for kpi in db.exec(query).all():
+            found[kpi.project_id].append(kpi)
+    return found
+
+
+def quiz_assignments(
+    db: Session, project_ids: Sequence[int]
+) -> list[tuple[QuizAssignment, QuizBank]]:
+    """The projects' quiz assignments with their banks, by assignment id."""
+    found: list[tuple[QuizAssignment, QuizBank]] = []
+    for chunk in chunks(project_ids):
+        query = (
+            select(QuizAssignment, QuizBank)
+            .join(QuizBank, col(QuizBank.id) == col(QuizAssignment.bank_id))
+            .where(col(QuizAssignment.project_id).in_(chunk))
+        )
+        found.extend(db.exec(query.order_by(QuizAssignment.id)).all())
+    return found

@@ -1,0 +1,20 @@
+"""P2's and P3's smoke runs: the commands and the ticks benchmarks run end to end at a tiny
+size (no timing asserted: CI machines vary; the figures are in benchmarks/RESULTS.md)."""
+
+from __future__ import annotations
+
+from benchmarks import run, ticks
+
+
+def test_ticks_benchmark_posts_every_digest_and_grows_the_closed_history() -> None:
+    results = ticks.main(["--projects", "3", "--closed-factor", "2"])
+    base, grown = results["closed ×1"], results["closed ×2"]
+    assert base.friday_msgs == grown.friday_msgs == 3  # one digest per project, delivered
+    assert base.items == 300 and grown.items == 300 + 3 * 60  # 60 more closed per project
+    assert base.floor_s > 0 and base.quiet_s > 0
+
+
+def test_commands_benchmark_runs_every_command_on_both_sizes() -> None:
+    small, full = run.main(["--projects", "5", "--repeat", "2"])
+    assert list(small) == list(full) == [text for text, _ in run.COMMANDS]
+    assert all(p50 <= p99 for p50, p99 in [*small.values(), *full.values()])
