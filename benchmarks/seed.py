@@ -136,8 +136,8 @@ def seed(engine: Engine, projects: int, members_per_project: int = 10,
     counts: dict[str, int] = {}
     items = list(_items(projects, members_per_project, items_per_project, closed_factor))
     ids = range(1, projects + 1)
-    kpis = [{"id": 2 * p - k, "project_id": p, "name": f"kpi {k}", "baseline": 10.0,
-             "target": 20.0, "unit": "d"} for p in ids for k in (1, 0)]
+    kpis = [{"id": 2 * p - k, "project_id": p, "name": f"kpi {k}", "name_key": f"kpi {k}",
+             "baseline": 10.0, "target": 20.0, "unit": "d"} for p in ids for k in (1, 0)]
     with engine.begin() as conn:
         counts["person"] = _bulk(conn, Person, _people(projects, members_per_project))
         counts["project"] = _bulk(conn, Project, _projects(

@@ -7,7 +7,6 @@ Imported by the feedback commands, `action show`, the digest and the readiness g
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -114,23 +113,6 @@ def stats(db: Session, project: Project) -> dict[str, Any]:
         "severity": [{"key": s, "count": by_severity.get(s, 0)} for s in SEVERITIES],
         "states": [{"key": s, "count": by_state.get(s, 0)} for s in STATES],
         "steps": [{"name": name, "count": n} for name, n in steps],
-    }
-
-
-def digest_feedback(db: Session, project: Project, since: datetime | None) -> dict[str, Any]:
-    """The digest's feedback section: reports since the last digest and open high ones."""
-    new, n_new = (
-        feedback.listing(db, project.id, since=since, limit=SECTION_LIMIT) if since else ([], 0)
-    )
-    high, n_high = feedback.listing(
-        db, project.id, states=OPEN_STATES, severity="high", limit=SECTION_LIMIT
-    )
-    both = rows(db, project, [*new, *high])  # one look-up of names and items for both
-    return {
-        "feedback_new": both[: len(new)],
-        "n_feedback_new": n_new,
-        "feedback_high": both[len(new) :],
-        "n_feedback_high": n_high,
     }
 
 

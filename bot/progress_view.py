@@ -15,11 +15,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot import escalation_view, meeting_view, quiz_view, reviews_view
-from bot.announcements_view import open_rows as open_announcements
+from bot import escalation_view, meeting_view, quiz_view, reviews_view, rollout_digest
 from bot.clock import Clock
-from bot.digest_sections import DigestTarget, Section, Sections, build, per_project
-from bot.feedback_view import digest_feedback
+from bot.digest_sections import DigestTarget, Section, Sections, build
 from bot.views import item_rows, kpi_row_on
 from storage import digest_sets
 from storage import kpis as kpis_store
@@ -81,23 +79,14 @@ def kpi_section(db: Session, clock: Clock, targets: Sequence[DigestTarget]) -> S
     }
 
 
-def _feedback(db: Session, clock: Clock, target: DigestTarget) -> dict[str, Any]:
-    return digest_feedback(db, target.project, target.since)
-
-
-def _announcements(db: Session, clock: Clock, target: DigestTarget) -> dict[str, Any]:
-    return {"announcements": open_announcements(db, target.project)}
-
-
 PROGRESS_SECTIONS: list[Section] = [item_section, kpi_section, escalation_view.digest_section]
 DIGEST_SECTIONS: list[Section] = [
     *PROGRESS_SECTIONS,
     meeting_view.digest_section,
     quiz_view.digest_section,
     reviews_view.digest_section,
-    # one project at a time for now (a few indexed queries each)
-    per_project(_feedback),
-    per_project(_announcements),
+    rollout_digest.feedback_section,
+    rollout_digest.announcement_section,
 ]
 
 
