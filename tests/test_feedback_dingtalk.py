@@ -7,7 +7,14 @@ from __future__ import annotations
 import json
 
 from sqlmodel import Session, select
-from test_dingtalk_stream import adapter, fake, runtime, say, shown  # noqa: F401  (fixtures)
+from test_dingtalk_stream import (  # noqa: F401  (fixtures)
+    WEBHOOK,
+    adapter,
+    fake,
+    runtime,
+    say,
+    shown,
+)
 
 from bot.outbox.loop import DeliveryLoop
 from storage.feedback import Feedback
@@ -34,8 +41,11 @@ def test_reports_in_the_group_and_by_dm_and_triage(fake, adapter, runtime) -> No
 
     refused = say(fake, " 反馈 采纳 F1", who=zhang)
     assert "只有组长（lead）或流程owner" in shown(refused)
-    acted = say(fake, " 反馈 转待办 F1 负责人 @张三\u2005截止 下周五", at=(ZHANG,))
-    assert "F1 已转为待办 A1" in shown(acted)
+    before = len(fake.posts_to(WEBHOOK))
+    say(fake, " 反馈 转待办 F1 负责人 @张三\u2005截止 下周五", at=(ZHANG,))
+    # two answers (the triage and the new item): wait for both before the next command
+    answers = [shown(p) for p in fake.wait_posts(WEBHOOK, before + 2)[before:]]
+    assert any("F1 已转为待办 A1" in text for text in answers)
     rejected = say(fake, " 反馈 驳回 F2 「不在试点范围」")
     assert "已驳回 F2" in shown(rejected)
     assert states(runtime) == ["acted", "rejected"]
