@@ -8,6 +8,7 @@ are resolved later (bot.converters); here values stay raw tokens.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot import options
@@ -164,3 +165,22 @@ def match(params: tuple[Param, ...], tokens: list[Token]) -> dict[str, object]:
 
 def looks_like_date(token: Token) -> bool:
     return not token.quoted and not token.mention and is_date_start(token.text)
+
+
+def keyword_sections(
+    tokens: Sequence[Token], first: str, keyword: Callable[[Token], str | None]
+) -> dict[str, list[Token]]:
+    """`tokens` split at the words `keyword` names (`within 3wd mode all` → within, mode),
+    the ones before the first such word under `first`; a keyword given twice is refused."""
+    sections: dict[str, list[Token]] = {first: []}
+    current = first
+    for token in tokens:
+        word = keyword(token)
+        if word:
+            if word in sections:
+                raise CommandError("parse.repeated", value=token.text)
+            current = word
+            sections[current] = []
+        else:
+            sections[current].append(token)
+    return sections

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from bot.errors import CommandError
+from bot.grammar import keyword_sections
 from bot.messages import Label
 from bot.tokens import Token
 
@@ -78,17 +79,9 @@ def parse_announce(tokens: list[Token]) -> dict[str, object]:
         raise CommandError("parse.missing", name=Label("field", missing))
     if at < 2:
         raise CommandError("parse.missing", name=Label("field", "text"))
-    sections: dict[str, list[Token]] = {"to": []}
-    current = "to"
-    for token in tokens[at + 1 :]:
-        word = KEYWORDS.get(token.word) if token.word else None
-        if word:
-            if word in sections:
-                raise CommandError("parse.repeated", value=token.text)
-            current = word
-            sections[current] = []
-        else:
-            sections[current].append(token)
+    sections = keyword_sections(
+        tokens[at + 1 :], "to", lambda t: KEYWORDS.get(t.word) if t.word else None
+    )
     if sections.get("required"):
         raise CommandError("parse.unexpected", value=sections["required"][0].text)
     by = sections.get("confirm-by")

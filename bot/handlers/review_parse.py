@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.errors import CommandError
+from bot.grammar import keyword_sections
 from bot.messages import Label
 from bot.tokens import Token, tokenize
 
@@ -68,18 +69,9 @@ def parse_open(tokens: list[Token]) -> dict[str, object]:
         missing = "title" if at == 0 or not tokens else "reviewers"
         raise CommandError("parse.missing", name=Label("field", missing))
     title = " ".join(t.text for t in tokens[:at])
-    sections: dict[str, list[Token]] = {}
-    current = "by"
-    sections[current] = []
-    for token in tokens[at + 1 :]:
-        word = _keyword(token)
-        if word and word != "by":
-            if word in sections:
-                raise CommandError("parse.repeated", value=token.text)
-            current = word
-            sections[current] = []
-        else:
-            sections[current].append(token)
+    sections = keyword_sections(
+        tokens[at + 1 :], "by", lambda t: word if (word := _keyword(t)) != "by" else None
+    )
     if "within" not in sections:
         raise CommandError("parse.missing", name=Label("field", "within"))
     reviewers = sections["by"]
