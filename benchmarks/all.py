@@ -5,8 +5,9 @@ described, the load average beside each, and each process's peak resident memory
 
 `--pg-url` names a PostgreSQL database of the benchmarks' own (`tf_bench…`; a second one,
 `<name>_small`, holds the 20-project database of P2): the PostgreSQL rows are measured
-there; without it they are left out. The output is also written to
-benchmarks/last-run.txt, from which benchmarks/RESULTS.md is written up.
+there; without it they are left out. A full run's output goes to benchmarks/last-run.txt
+and replaces the "Latest `make bench`" section of benchmarks/RESULTS.md (between its
+markers); the write-up around it (before/after lines of each fix) is kept.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 OUT = Path(__file__).with_name("last-run.txt")
+RESULTS = Path(__file__).with_name("RESULTS.md")
+START, END = "<!-- make bench: start -->", "<!-- make bench: end -->"
+MEMORY_GOAL_MB = 150
 
 
 def machine() -> str:
@@ -40,7 +44,26 @@ def load() -> str:
     return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def step(title: str, args: list[str], log: list[str]) -> int:
+def splice(document: str, run: str) -> str:
+    """`document` with the text between its make-bench markers replaced by `run` (the
+    markers and section added after the first heading when missing)."""
+    block = f"{START}\n## Latest `make bench`\n\n```\n{run.strip()}\n```\n{END}"
+    if START in document and END in document:
+        head, rest = document.split(START, 1)
+        return head + block + rest.split(END, 1)[1]
+    title, _, body = document.partition("\n")
+    return f"{title}\n\n{block}\n{body}"
+
+
+def memory_summary(peaks: list[tuple[str, float]]) -> list[str]:
+    """P5: every benchmark process's peak resident memory against the goal."""
+    lines = [f"\n=== P5 peak resident memory per process (goal ≤ {MEMORY_GOAL_MB} MB)"]
+    lines += [f"{mb:8.0f} MB  {'ok  ' if mb <= MEMORY_GOAL_MB else 'OVER'}  {title}"
+              for title, mb in peaks]
+    return lines
+
+
+def step(title: str, args: list[str], log: list[str], peaks: list[tuple[str, float]]) -> int:
     """Run one benchmark module; print its output, time, load and peak memory."""
     header = f"\n=== {title} ({load()} at start)"
     print(header, flush=True)
@@ -55,6 +78,7 @@ def step(title: str, args: list[str], log: list[str]) -> int:
               f"peak resident memory {usage.ru_maxrss / 1024:.0f} MB, {load()} at end")
     print(output + footer, flush=True)
     log.extend([output, footer])
+    peaks.append((title, usage.ru_maxrss / 1024))
     return child.returncode
 
 
@@ -96,10 +120,15 @@ def main(argv: list[str] | None = None) -> list[str]:
     log = [f"Machine: {machine()}", f"Started {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"]
     print("\n".join(log), flush=True)
     failed = 0
+    peaks: list[tuple[str, float]] = []
     for title, module_args in plan(projects, args.pg_url, args.smoke):
-        failed += step(title, module_args, log) != 0
+        failed += step(title, module_args, log, peaks) != 0
+    summary = memory_summary(peaks)
+    print("\n".join(summary), flush=True)
+    log += summary
     if not args.smoke:
         OUT.write_text("\n".join(log) + "\n")
+        RESULTS.write_text(splice(RESULTS.read_text(), "\n".join(log)))
     if failed:
         raise SystemExit(f"{failed} benchmark(s) failed")
     return log
