@@ -15,11 +15,11 @@ from sqlmodel import Session
 from bot import escalation_view
 from bot.clock import Clock
 from bot.digest_sections import DigestTarget, Sections
-from bot.meeting_time import Occurrence, following, upcoming
+from bot.meeting_time import Occurrence, current, following, upcoming
 from bot.reviews_view import open_review_rows
 from bot.views import item_rows, kpi_rows
 from bot.workdays import calendar_for
-from storage import digest_sets, escalations, items, people, projects
+from storage import digest_sets, escalations, items, meeting_sets, people, projects
 from storage import meetings as store
 from storage.items import ItemFilter
 from storage.meetings import AUTO_CLOSED, ENDED, NOT_HELD, AgendaTopic, Meeting, MeetingSlot
@@ -167,19 +167,26 @@ def digest_meeting(
 
 
 def digest_section(db: Session, clock: Clock, targets: Sequence[DigestTarget]) -> Sections:
-    """`digest_meeting` for many projects: slots and decisions in one query each (whether
-    a meeting took place is looked up only for projects with a slot)."""
+    """`digest_meeting` for many projects: slots, decisions and whether each slot's current
+    meeting took place, in one query each."""
     ids = [t.id for t in targets]
     slots = {s.project_id: s for s in digest_sets.rows_of_projects(db, MeetingSlot, ids)}
     sinces = {t.id: t.since for t in targets}
     decisions = digest_sets.decisions_since(db, sinces, DECISIONS_IN_DIGEST)
+    now = clock.now()
+    current_days = {
+        t.id: current(slots[t.id], t.project, calendar_for(t.project.calendar), now).day
+        for t in targets if t.id in slots
+    }
+    over = meeting_sets.over_on(db, list(current_days.items()))
     out: Sections = {}
     for target in targets:
         slot, project = slots.get(target.id), target.project
         next_meeting = None
         if slot is not None:
             calendar = calendar_for(project.calendar)
-            occurrence = upcoming(slot, project, calendar, clock.now(), is_over(db, target.id))
+            occurrence = upcoming(slot, project, calendar, now,
+                                  lambda day, pid=target.id: (pid, day) in over)
             next_meeting = meeting_row(occurrence)
         texts = [d.text for d in decisions.get(target.id, [])]
         out[target.id] = {"next_meeting": next_meeting, "decisions": texts}
