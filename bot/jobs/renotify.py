@@ -3,8 +3,9 @@
 Working hours are 09:00-18:00 project time on working days of the project calendar,
 counted from the record's last notice; a slot is only sent inside working hours.
 DM only. Each slot is taken by a compare-and-set on the record (so one process of
-several sends it) and keyed `esc:<record>:<level>:r<slot>` in the outbox. A renotify
-that falls in a target's quiet hours is dropped, not delivered late.
+several sends it; the due records' slots are taken in one statement a chunk) and keyed
+`esc:<record>:<level>:r<slot>` in the outbox. A renotify that falls in a target's quiet
+hours is dropped, not delivered late.
 """
 
 from __future__ import annotations
@@ -81,12 +82,15 @@ def renotify(env: JobEnv) -> int:
         items = {i.id: i for i in found}
         everyone = people.by_ids(db, wanted | {i.owner_id for i in items.values()})
         slots = review_slots_of(db, [r for r, _ in due])
+        taken = escalations.take_renotify_slots(db, [r for r, _ in due], now)
         notices: list[tuple[Notice, int]] = []
+        events: list[dict] = []
         for record, project in due:
             slot = record.renotified + 1
-            if not escalations.take_renotify_slot(db, record, now):
+            if record.id not in taken:
                 continue  # another process took this slot
-            escalations.event(db, record, "renotify", now, level=record.level, note=str(slot))
+            escalations.event(db, record, "renotify", now, events, level=record.level,
+                              note=str(slot))
             item = items.get(record.item_id or 0)
             owner = everyone.get(item.owner_id) if item else None
             today = now.astimezone(ZoneInfo(project.timezone)).date()
@@ -102,4 +106,5 @@ def renotify(env: JobEnv) -> int:
                 key = f"esc:{record.id}:{record.level}:r{slot}"
                 notices.append((dm(person, "escalation_dm", project.locale, key, **data),
                                 project.id))
+        escalations.add_events(db, events)
         return enqueue_many(db, notices, now, env.settings.timezone)
