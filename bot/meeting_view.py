@@ -7,21 +7,18 @@ modules, so the agenda, the digest and the commands show the same lines.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session
 
-from bot import escalation_view
 from bot.clock import Clock
 from bot.digest_sections import DigestTarget, Sections
-from bot.meeting_time import Occurrence, current, following, upcoming
-from bot.reviews_view import open_review_rows
-from bot.views import item_rows, kpi_rows
+from bot.meeting_time import Occurrence, current, upcoming
+from bot.views import item_rows
 from bot.workdays import calendar_for
-from storage import digest_sets, escalations, items, meeting_sets, people, projects
+from storage import digest_sets, meeting_sets, people, projects
 from storage import meetings as store
-from storage.items import ItemFilter
 from storage.meetings import AUTO_CLOSED, ENDED, NOT_HELD, AgendaTopic, Meeting, MeetingSlot
 from storage.models import ActionItem, Person, Project
 
@@ -64,65 +61,6 @@ def meeting_row(occurrence: Occurrence | Meeting) -> dict[str, Any]:
         "minutes": occurrence.minutes,
         "moved_from": occurrence.moved_from,
         "holiday": occurrence.holiday,
-    }
-
-
-def _section(kind: str, rows: list[dict[str, Any]], total: int) -> dict[str, Any] | None:
-    return {"kind": kind, "rows": rows[:LIMIT], "more": max(0, total - LIMIT)} if rows else None
-
-
-def _escalations(
-    db: Session, project: Project, today: date
-) -> tuple[list[dict[str, Any]], int]:
-    """The project's open escalations, oldest first, and how many there are."""
-    records = escalations.listing(db, [project.id], escalations.OPEN_STATES, LIMIT)
-    total = len(records)
-    if total == LIMIT:
-        total = escalations.count_open(db, project.id)
-    return escalation_view.rows(db, records, project, today), total
-
-
-def agenda_data(
-    db: Session, clock: Clock, project: Project, slot: MeetingSlot, occurrence: Occurrence
-) -> dict[str, Any]:
-    """The agenda of `occurrence` as of now."""
-    calendar = calendar_for(project.calendar)
-    today = clock.today(project.timezone)
-    todays = {project.id: today}
-    base = {"project_ids": [project.id], "today": todays}
-    until = following(slot, project, calendar, occurrence).day - timedelta(days=1)
-    overdue, n_overdue = items.listing(db, ItemFilter(**base, overdue_only=True), LIMIT)
-    blocked, n_blocked = items.listing(db, ItemFilter(**base, statuses=("blocked",)), LIMIT)
-    soon, n_soon = items.listing(
-        db,
-        ItemFilter(**base, statuses=("open", "in_progress"), due_from=today, due_until=until),
-        LIMIT,
-    )
-    open_escalations, n_escalations = _escalations(db, project, today)
-    open_reviews = open_review_rows(db, project, today)
-    topics = topic_rows(db, store.queued_topics(db, project.id))
-    fresh = [t for t in topics if not t["carried"]]
-    carried = [t for t in topics if t["carried"]]
-    kpis = kpi_rows(db, project.id, today)
-    total = sum(t["minutes"] for t in topics)
-    sections = [
-        _section("topics", fresh, len(fresh)),
-        _section("overdue", item_rows(db, overdue, todays), n_overdue),
-        _section("blocked", item_rows(db, blocked, todays), n_blocked),
-        _section("due_soon", item_rows(db, soon, todays), n_soon),
-        _section("escalations", open_escalations, n_escalations),
-        _section("reviews", open_reviews, len(open_reviews)),
-        _section("kpis", kpis, len(kpis)),
-        _section("carried", carried, len(carried)),
-    ]
-    return {
-        "project": {"key": project.key, "name": project.name},
-        "meeting": meeting_row(occurrence),
-        "until": until,
-        "sections": [s for s in sections if s],
-        "total": total,
-        "slot_minutes": slot.minutes,
-        "over": total > slot.minutes,
     }
 
 
