@@ -6,10 +6,12 @@ Thursday 2026-11-19 (MORNING) have work in every project:
 - departments: ten, organisation-wide; a project's n-th member is in department n,
   headed by project 1's n-th member;
 - items 1–5 of each project pinned: A1 due Wednesday (overdue alert), A2 due Friday
-  (reminder), A3 due Tuesday (the ladder's `lead` level), A4 blocked since the 13th
-  with an open `lead` escalation (climbs to `dept-head`, re-notifies), A5 with an
-  acknowledged escalation whose ETA lapsed; a resolved one on A6;
-- an escalation policy per project (re-notify every 4 working hours);
+  (reminder), A3 due Tuesday (the ladder's `lead` level), A4 blocked since the 12th
+  with an open `lead` escalation raised on Monday (re-notified), A5 with an
+  acknowledged escalation whose ETA lapses on Thursday; a resolved one on A6;
+- an escalation policy per project (re-notify every 27 working hours: the records raised
+  on Monday are due again on Thursday morning, what the week's ladder raises from
+  Wednesday on is not yet by Friday's digests);
 - reviews: R1 due Thursday (reminders), R2 late since the 16th (the ladder), R3 approved;
   two slots each (a department, a person);
 - a question bank per project (`q<P>`, five questions) and three assignments: due
@@ -54,12 +56,14 @@ Rows = Iterator[dict[str, Any]]
 
 MORNING = datetime(2026, 11, 19, 1, 0, tzinfo=UTC)  # 09:00 Thursday in Asia/Shanghai
 SEEDED = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)  # benchmarks.seed.NOW
+RAISED = datetime(2026, 11, 16, 1, 0, tzinfo=UTC)  # the seeded records: Monday's ladder
+RENOTIFY_HOURS = 27  # three working days: due again on Thursday at 09:00
 WED, THU, FRI = date(2026, 11, 18), date(2026, 11, 19), date(2026, 11, 20)
 DEPARTMENTS = 10
 QUESTIONS = 5
 # (seq, due, status, blocked reason) of the pinned items
 PINNED = [(1, WED, "open"), (2, FRI, "open"), (3, date(2026, 11, 17), "open"),
-          (4, date(2026, 11, 13), "blocked"), (5, date(2026, 11, 10), "in_progress")]
+          (4, date(2026, 11, 12), "blocked"), (5, date(2026, 11, 10), "in_progress")]
 
 
 def member(p: int, m: int, members: int) -> int:
@@ -95,13 +99,12 @@ def _escalations(ids: range, members: int, items: int) -> tuple[list[dict], list
                 "ladder_key": f"item:{item + n}:{due.isoformat()}", "level": "lead",
                 "level_days": 2, "reason": "overdue", "state": state,
                 "ack_at": SEEDED - timedelta(days=2) if state != "open" else None,
-                "eta": date(2026, 11, 17) if state == "acknowledged" else None,
+                "eta": WED if state == "acknowledged" else None,  # lapses on Thursday
                 "resolved_at": SEEDED - timedelta(days=1) if state == "resolved" else None,
-                "created_at": SEEDED - timedelta(days=2),
-                "last_notified_at": SEEDED - timedelta(days=1), "renotified": 0})
-            events.append({"escalation_id": eid, "at": SEEDED - timedelta(days=2),
+                "created_at": RAISED, "last_notified_at": RAISED, "renotified": 0})
+            events.append({"escalation_id": eid, "at": RAISED,
                            "kind": "raised", "level": "lead", "person_id": None})
-            events.append({"escalation_id": eid, "at": SEEDED - timedelta(days=2),
+            events.append({"escalation_id": eid, "at": RAISED,
                            "kind": "notified", "level": "lead",
                            "person_id": member(p, 0, members)})
     return records, events
@@ -214,7 +217,7 @@ def seed_extras(conn: Connection, bulk: Bulk, projects: int, members: int, items
                      for d in range(1, DEPARTMENTS + 1)))
     _pin_items(conn)
     put(EscalationPolicy, ({"project_id": p, "levels": "1:owner 2:lead 4:dept-head",
-                            "renotify_hours": 4, "started_on": date(2026, 9, 1),
+                            "renotify_hours": RENOTIFY_HOURS, "started_on": date(2026, 9, 1),
                             "updated_at": SEEDED} for p in ids))
     records, events = _escalations(ids, members, items)
     put(Escalation, records)
