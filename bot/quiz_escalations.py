@@ -8,7 +8,7 @@ department has passed, or at the latest by the next quiz job run.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -91,11 +91,12 @@ def settle_all(db: Session, now: datetime) -> int:
     records = escalations.open_quiz_records(db)
     if not records:
         return 0
-    found = quizzes.assignees(db, {r.subject_id for r in records if r.subject_id})
+    found: dict[int, list[QuizAssignee]] = defaultdict(list)
+    for assignee in quizzes.assignees(db, {r.subject_id for r in records if r.subject_id}):
+        found[assignee.assignment_id].append(assignee)
     closed = 0
     for record in records:
-        mine = [a for a in found if a.assignment_id == record.subject_id]
-        if _all_passed(mine, record.target_dept_id):
+        if _all_passed(found.get(record.subject_id or 0, []), record.target_dept_id):
             _close(db, record, now)
             closed += 1
     return closed
