@@ -112,7 +112,8 @@ def _bulk(conn: Connection, table: type[SQLModel], rows: Iterator[dict[str, Any]
         columns = list(rows[0])
         name = table.__tablename__  # type: ignore[attr-defined]
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f'COPY "{name}" ({", ".join(columns)}) FROM STDIN') as copy:
+        quoted = ", ".join(f'"{c}"' for c in columns)  # (quizattempt has an "order")
+        with cursor.copy(f'COPY "{name}" ({quoted}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row([row[c] for c in columns])
         return len(rows)

@@ -129,7 +129,8 @@ def _reviews(ids: range, members: int, items: int) -> tuple[list, list, list]:
                     "id": 2 * (rid - 1) + k, "review_id": rid, "project_id": p,
                     "department_id": dept, "person_id": None if dept else member(p, 4, members),
                     "reviewer_id": dept if dept else member(p, 4, members),
-                    "state": "approved" if state == "approved" else "pending", "round": 1})
+                    "no_head": False, "round": 1,
+                    "state": "approved" if state == "approved" else "pending"})
     return reviews, slots, decisions
 
 
@@ -137,11 +138,12 @@ def _quizzes(ids: range, members: int) -> tuple[list, list, list, list, list]:
     banks, questions, assignments, assignees, attempts = [], [], [], [], []
     for p in ids:
         banks.append({"id": p, "key": f"q{p}", "version": 1, "title": f"new process {p}",
-                      "pass_mark": 80, "attempts": 2, "shuffle": False,
+                      "pass_mark": 80, "time_limit_minutes": 0, "attempts": 2, "shuffle": False,
                       "imported_at": SEEDED - timedelta(days=30)})
         qids = [QUESTIONS * (p - 1) + n for n in range(1, QUESTIONS + 1)]
         questions += [{"id": q, "bank_id": p, "number": n + 1, "text": f"question {n + 1}",
-                       "type": "single", "options": '["yes", "no", "maybe"]', "answer": "A"}
+                       "type": "single", "options": '["yes", "no", "maybe"]', "answer": "A",
+                       "departments": "[]", "roles": "[]"}
                       for n, q in enumerate(qids)]
         for k, due, passing in ((1, FRI, 4), (2, WED, 6), (3, date(2026, 10, 30), members)):
             aid = 3 * (p - 1) + k
@@ -159,7 +161,7 @@ def _quizzes(ids: range, members: int) -> tuple[list, list, list, list, list]:
                     attempts.append({
                         "id": sid, "assignee_id": sid, "number": 1, "seed": sid,
                         "order": json.dumps([[q, [0, 1, 2]] for q in qids]),
-                        "answers": json.dumps(answers), "position": QUESTIONS,
+                        "answers": json.dumps(answers), "picked": "", "position": QUESTIONS,
                         "started_at": SEEDED - timedelta(days=3),
                         "submitted_at": SEEDED - timedelta(days=3, minutes=-9),
                         "score": 100 if passed else 60, "passed": passed})
@@ -247,7 +249,8 @@ def seed_extras(conn: Connection, bulk: Bulk, projects: int, members: int, items
     put(Decision, ({**d, "id": projects + n} for n, d in enumerate(meeting_decisions, 1)))
     put(Readiness, ({"project_id": p, "quiz_percent": 80, "updated_at": SEEDED,
                      "rollout_at": datetime(2026, 5, 19, 1, 0, tzinfo=UTC),
-                     "rollout_on": date(2026, 5, 19)} for p in ids if p % 5 == 2))
+                     "rollout_on": date(2026, 5, 19), "rollout_forced": False}
+                    for p in ids if p % 5 == 2))
     put(OutboxMessage, ({"dedupe_key": f"seed-failed:P{p}", "platform": "console",
                          "channel_id": f"c{p}", "kind": "agenda", "project_id": p,
                          "payload": "{}", "state": "failed", "attempts": 8,
