@@ -252,17 +252,6 @@ def lapsed(db: Session, zone: str, calendar: str, before: date
     return db.exec(query.order_by(Escalation.id)).all()
 
 
-def unacknowledged_with_renotify(db: Session) -> Sequence[tuple[Escalation, Project, int]]:
-    """Open, unacknowledged records of projects that renotify, with their interval (hours)."""
-    query = (
-        select(Escalation, Project, EscalationPolicy.renotify_hours)
-        .join(Project, col(Project.id) == col(Escalation.project_id))
-        .join(EscalationPolicy, col(EscalationPolicy.project_id) == col(Escalation.project_id))
-        .where(Escalation.state == "open", col(EscalationPolicy.renotify_hours).is_not(None))
-    )
-    return db.exec(query.order_by(Escalation.id)).all()
-
-
 def take_renotify_slots(db: Session, records: Sequence[Escalation], now: datetime) -> set[int]:
     """Compare-and-set, CHUNK records a statement: the ids whose next renotify slot this
     process takes (another process may have taken some of them first)."""
@@ -278,11 +267,3 @@ def take_renotify_slots(db: Session, records: Sequence[Escalation], now: datetim
         )
         taken.update(db.connection().execute(statement).scalars())
     return taken
-
-
-def open_quiz_records(db: Session) -> Sequence[Escalation]:
-    """Every open or acknowledged quiz-deadline record (subject: a quiz assignment)."""
-    query = select(Escalation).where(
-        Escalation.subject_kind == "quiz", col(Escalation.state).in_(OPEN_STATES)
-    )
-    return db.exec(query.order_by(Escalation.id)).all()
