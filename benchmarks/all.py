@@ -90,6 +90,8 @@ def plan(projects: int, pg_url: str | None, smoke: bool) -> list[tuple[str, list
         ("P2 commands, SQLite", ["benchmarks.run", "--projects", n]
          + (["--repeat", "2"] if smoke else [])),
         ("P3 ticks, SQLite", ["benchmarks.ticks", "--projects", n, "--closed-factor", "10"]),
+        ("P3 each job alone, SQLite: statements at 20 and N projects",
+         ["benchmarks.jobs", "--projects", n]),
         ("P4 delivery at the platforms' limits", ["benchmarks.delivery"]
          + (["--smoke"] if smoke else ["--projects", n])),
         ("issue 16: ack during the Friday tick, SQLite",

@@ -32,7 +32,7 @@ COMMANDS = [  # (text, in a DM) — u31 is the process owner of P4 (with a meeti
     ("status", False),
     ("agenda show", False),
     ("escalation list", False),
-    ("quiz list", False),
+    ("quiz status q4", False),
     ("review list", False),
 ]
 REPEAT = 100

@@ -5,7 +5,9 @@
 
 Per project: 10 members (the first the process owner), 100 items (a third active,
 the rest mostly done over the last ten weeks), a history row per item, 2 KPIs with
-a value each, a decision; every fourth project has a weekly meeting slot. The data
+a value each, a decision; every fourth project has a weekly meeting slot. Escalations,
+reviews, quizzes, KPI cadences, announcements, feedback, past meetings and rollouts
+come from benchmarks/seed_extras.py (dated so that Thursday 09:00 has work for every job). The data
 are the same for every run (a fixed random seed). `--closed-factor 10` multiplies
 the done and cancelled items (what a project's history adds), for measuring that the
 scheduled work does not grow with it.
@@ -30,6 +32,7 @@ from sqlalchemy import Connection, insert, text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
+from benchmarks.seed_extras import EXPLICIT, seed_extras
 from storage.engine import make_engine
 from storage.meetings import Decision, MeetingSlot
 from storage.migrate import upgrade
@@ -109,7 +112,8 @@ def _bulk(conn: Connection, table: type[SQLModel], rows: Iterator[dict[str, Any]
         columns = list(rows[0])
         name = table.__tablename__  # type: ignore[attr-defined]
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f'COPY "{name}" ({", ".join(columns)}) FROM STDIN') as copy:
+        quoted = ", ".join(f'"{c}"' for c in columns)  # (quizattempt has an "order")
+        with cursor.copy(f'COPY "{name}" ({quoted}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row([row[c] for c in columns])
         return len(rows)
@@ -159,11 +163,16 @@ def seed(engine: Engine, projects: int, members_per_project: int = 10,
         counts["decision"] = _bulk(conn, Decision, (
             {"id": p, "project_id": p, "text": f"decision of P{p}", "at": NOW - timedelta(days=1),
              "source": "chat"} for p in ids))
+        slotted = [p for p in ids if p % 4 == 0]
         counts["meetingslot"] = _bulk(conn, MeetingSlot, (
             {"project_id": p, "weekday": 3, "at": "10:00", "agenda_hours": 24, "minutes": 60,
-             "reminder_minutes": 15, "next_at": NOW} for p in ids if p % 4 == 0))
+             "reminder_minutes": 15, "next_at": NOW} for p in slotted))
+        extras = seed_extras(conn, _bulk, projects, members_per_project,
+                             items_per_project + _extra(items_per_project, closed_factor),
+                             slotted)
+        counts |= {t: counts.get(t, 0) + n for t, n in extras.items()}
         _set_sequences(conn, [Person, Project, ChannelBinding, Membership, ActionItem, History,
-                              Kpi, KpiValue, Decision])
+                              Kpi, KpiValue, Decision, *EXPLICIT])
     return counts
 
 

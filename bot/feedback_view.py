@@ -32,28 +32,41 @@ def ref(project: Project, report: Feedback) -> str:
 
 def rows(db: Session, project: Project, found: Sequence[Feedback]) -> list[dict[str, Any]]:
     """One line per report: id, text, severity, step, state, reporter, linked item."""
-    if not found:
-        return []
-    zone = ZoneInfo(project.timezone)
-    names = people.by_ids(db, [f.reporter_id for f in found])
-    linked = items_by_id(db, [f.item_id for f in found if f.item_id])
-    originals = feedback.by_ids(db, [f.duplicate_of for f in found if f.duplicate_of])
+    return rows_of_projects(db, [(project, found)])[0]
+
+
+def rows_of_projects(
+    db: Session, found: Sequence[tuple[Project, Sequence[Feedback]]]
+) -> list[list[dict[str, Any]]]:
+    """`rows` for several projects' reports, the names and links of all read at once
+    (no query when there are no reports)."""
+    every = [f for _, reports in found for f in reports]
+    if not every:
+        return [[] for _ in found]
+    names = people.by_ids(db, [f.reporter_id for f in every])
+    linked = items_by_id(db, [f.item_id for f in every if f.item_id])
+    originals = feedback.by_ids(db, [f.duplicate_of for f in every if f.duplicate_of])
     return [
-        {
-            "id": f"F{f.seq}",
-            "text": f.text,
-            "severity": f.severity,
-            "step": f.step,
-            "state": f.state,
-            "reporter": names[f.reporter_id].display_name if f.reporter_id in names else "-",
-            "reported_at": f.created_at.astimezone(zone),
-            "item": f"A{linked[f.item_id].seq}" if f.item_id in linked else None,
-            "duplicate_of": (
-                f"F{originals[f.duplicate_of].seq}" if f.duplicate_of in originals else None
-            ),
-        }
-        for f in found
+        [_row(ZoneInfo(project.timezone), f, names, linked, originals) for f in reports]
+        for project, reports in found
     ]
+
+
+def _row(zone: ZoneInfo, f: Feedback, names: dict[int, Person], linked: dict[int, ActionItem],
+         originals: dict[int, Feedback]) -> dict[str, Any]:
+    return {
+        "id": f"F{f.seq}",
+        "text": f.text,
+        "severity": f.severity,
+        "step": f.step,
+        "state": f.state,
+        "reporter": names[f.reporter_id].display_name if f.reporter_id in names else "-",
+        "reported_at": f.created_at.astimezone(zone),
+        "item": f"A{linked[f.item_id].seq}" if f.item_id in linked else None,
+        "duplicate_of": (
+            f"F{originals[f.duplicate_of].seq}" if f.duplicate_of in originals else None
+        ),
+    }
 
 
 def items_by_id(db: Session, ids: Sequence[int]) -> dict[int, ActionItem]:

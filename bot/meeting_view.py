@@ -7,21 +7,18 @@ modules, so the agenda, the digest and the commands show the same lines.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session
 
-from bot import escalation_view
 from bot.clock import Clock
 from bot.digest_sections import DigestTarget, Sections
-from bot.meeting_time import Occurrence, following, upcoming
-from bot.reviews_view import open_review_rows
-from bot.views import item_rows, kpi_rows
+from bot.meeting_time import Occurrence, current, upcoming
+from bot.views import item_rows
 from bot.workdays import calendar_for
-from storage import digest_sets, escalations, items, people, projects
+from storage import digest_sets, meeting_sets, people, projects
 from storage import meetings as store
-from storage.items import ItemFilter
 from storage.meetings import AUTO_CLOSED, ENDED, NOT_HELD, AgendaTopic, Meeting, MeetingSlot
 from storage.models import ActionItem, Person, Project
 
@@ -67,65 +64,6 @@ def meeting_row(occurrence: Occurrence | Meeting) -> dict[str, Any]:
     }
 
 
-def _section(kind: str, rows: list[dict[str, Any]], total: int) -> dict[str, Any] | None:
-    return {"kind": kind, "rows": rows[:LIMIT], "more": max(0, total - LIMIT)} if rows else None
-
-
-def _escalations(
-    db: Session, project: Project, today: date
-) -> tuple[list[dict[str, Any]], int]:
-    """The project's open escalations, oldest first, and how many there are."""
-    records = escalations.listing(db, [project.id], escalations.OPEN_STATES, LIMIT)
-    total = len(records)
-    if total == LIMIT:
-        total = escalations.count_open(db, project.id)
-    return escalation_view.rows(db, records, project, today), total
-
-
-def agenda_data(
-    db: Session, clock: Clock, project: Project, slot: MeetingSlot, occurrence: Occurrence
-) -> dict[str, Any]:
-    """The agenda of `occurrence` as of now."""
-    calendar = calendar_for(project.calendar)
-    today = clock.today(project.timezone)
-    todays = {project.id: today}
-    base = {"project_ids": [project.id], "today": todays}
-    until = following(slot, project, calendar, occurrence).day - timedelta(days=1)
-    overdue, n_overdue = items.listing(db, ItemFilter(**base, overdue_only=True), LIMIT)
-    blocked, n_blocked = items.listing(db, ItemFilter(**base, statuses=("blocked",)), LIMIT)
-    soon, n_soon = items.listing(
-        db,
-        ItemFilter(**base, statuses=("open", "in_progress"), due_from=today, due_until=until),
-        LIMIT,
-    )
-    open_escalations, n_escalations = _escalations(db, project, today)
-    open_reviews = open_review_rows(db, project, today)
-    topics = topic_rows(db, store.queued_topics(db, project.id))
-    fresh = [t for t in topics if not t["carried"]]
-    carried = [t for t in topics if t["carried"]]
-    kpis = kpi_rows(db, project.id, today)
-    total = sum(t["minutes"] for t in topics)
-    sections = [
-        _section("topics", fresh, len(fresh)),
-        _section("overdue", item_rows(db, overdue, todays), n_overdue),
-        _section("blocked", item_rows(db, blocked, todays), n_blocked),
-        _section("due_soon", item_rows(db, soon, todays), n_soon),
-        _section("escalations", open_escalations, n_escalations),
-        _section("reviews", open_reviews, len(open_reviews)),
-        _section("kpis", kpis, len(kpis)),
-        _section("carried", carried, len(carried)),
-    ]
-    return {
-        "project": {"key": project.key, "name": project.name},
-        "meeting": meeting_row(occurrence),
-        "until": until,
-        "sections": [s for s in sections if s],
-        "total": total,
-        "slot_minutes": slot.minutes,
-        "over": total > slot.minutes,
-    }
-
-
 def _names(found: dict[int, Person], ids: Sequence[int]) -> list[str]:
     return [found[i].display_name for i in ids if i in found]
 
@@ -167,19 +105,26 @@ def digest_meeting(
 
 
 def digest_section(db: Session, clock: Clock, targets: Sequence[DigestTarget]) -> Sections:
-    """`digest_meeting` for many projects: slots and decisions in one query each (whether
-    a meeting took place is looked up only for projects with a slot)."""
+    """`digest_meeting` for many projects: slots, decisions and whether each slot's current
+    meeting took place, in one query each."""
     ids = [t.id for t in targets]
     slots = {s.project_id: s for s in digest_sets.rows_of_projects(db, MeetingSlot, ids)}
     sinces = {t.id: t.since for t in targets}
     decisions = digest_sets.decisions_since(db, sinces, DECISIONS_IN_DIGEST)
+    now = clock.now()
+    current_days = {
+        t.id: current(slots[t.id], t.project, calendar_for(t.project.calendar), now).day
+        for t in targets if t.id in slots
+    }
+    over = meeting_sets.over_on(db, list(current_days.items()))
     out: Sections = {}
     for target in targets:
         slot, project = slots.get(target.id), target.project
         next_meeting = None
         if slot is not None:
             calendar = calendar_for(project.calendar)
-            occurrence = upcoming(slot, project, calendar, clock.now(), is_over(db, target.id))
+            occurrence = upcoming(slot, project, calendar, now,
+                                  lambda day, pid=target.id: (pid, day) in over)
             next_meeting = meeting_row(occurrence)
         texts = [d.text for d in decisions.get(target.id, [])]
         out[target.id] = {"next_meeting": next_meeting, "decisions": texts}

@@ -8,14 +8,17 @@ department has passed, or at the latest by the next quiz job run.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from bot.ladder import resolve
-from storage import escalations, people, quizzes
+from storage import escalation_sets, escalations, people, quizzes
 from storage.escalations import Escalation
 from storage.models import Person
 from storage.quizzes import QuizAssignee, QuizAssignment
@@ -28,21 +31,44 @@ def ladder_key(assignment_id: int, dept_id: int | None) -> str:
     return f"quiz:{assignment_id}:{dept_id or 0}"
 
 
-def raise_record(db: Session, project_id: int, assignment_id: int, dept_id: int | None,
-                 target: Person, why: str | None, now: datetime) -> Escalation:
-    """The (assignment, department) record, created and noted as sent to `target` once."""
-    key = ladder_key(assignment_id, dept_id)
-    found = escalations.by_ladder_keys(db, [key]).get(key)
-    if found is not None:
-        return found
-    seq = escalations.take_seqs(db, {project_id: 1})[project_id]
-    record = escalations.add(db, Escalation(
-        project_id=project_id, seq=seq, subject_kind="quiz", subject_id=assignment_id,
-        ladder_key=key, level=LEVEL, reason="quiz", target_dept_id=dept_id,
-        created_at=now, last_notified_at=now))
-    escalations.event(db, record, "raised", now, level=LEVEL)
-    escalations.event(db, record, "notified", now, level=LEVEL, person_id=target.id, note=why)
-    return record
+@dataclass(frozen=True)
+class Wanted:
+    """A record the quiz job needs: its assignment and department, and whom it tells."""
+
+    project_id: int
+    assignment_id: int
+    dept_id: int | None
+    target: Person
+    why: str | None  # "no_head" when it goes to the process owner
+
+
+def raise_records(db: Session, wanted: Sequence[Wanted], now: datetime) -> dict[str, Any]:
+    """Each wanted record by ladder key: the one that exists, or created and noted as sent
+    to its target. A few statements for all of them (numbered in the order given)."""
+    keys = [ladder_key(w.assignment_id, w.dept_id) for w in wanted]
+    found: dict[str, Any] = dict(escalations.by_ladder_keys(db, keys))
+    new = [(w, key) for w, key in zip(wanted, keys, strict=True) if key not in found]
+    counts = Counter(w.project_id for w, _ in new)
+    last = escalations.take_seqs(db, dict(counts))
+    seqs = {pid: last[pid] - n for pid, n in counts.items()}  # the number before the first
+    rows = []
+    for w, key in new:
+        seqs[w.project_id] += 1
+        rows.append({
+            "project_id": w.project_id, "seq": seqs[w.project_id], "subject_kind": "quiz",
+            "subject_id": w.assignment_id, "ladder_key": key, "level": LEVEL, "level_days": 0,
+            "reason": "quiz", "target_dept_id": w.dept_id, "state": "open", "renotified": 0,
+            "created_at": now, "last_notified_at": now})
+    ids = escalations.insert_records(db, rows)
+    events: list[dict] = []
+    for (w, key), row in zip(new, rows, strict=True):
+        record = SimpleNamespace(**row, id=ids[key])
+        escalations.event(db, record, "raised", now, events, level=LEVEL)
+        escalations.event(db, record, "notified", now, events, level=LEVEL,
+                          person_id=w.target.id, note=w.why)
+        found[key] = record
+    escalations.add_events(db, events)
+    return found
 
 
 def _all_passed(assignees: Sequence[QuizAssignee], dept_id: int | None) -> bool:
@@ -61,18 +87,12 @@ def settle(db: Session, assignee: QuizAssignee, now: datetime) -> None:
 
 
 def settle_all(db: Session, now: datetime) -> int:
-    """The job's pass: every open quiz record whose department has all passed (2 queries)."""
-    records = escalations.open_quiz_records(db)
-    if not records:
-        return 0
-    found = quizzes.assignees(db, {r.subject_id for r in records if r.subject_id})
-    closed = 0
+    """The job's pass: every open quiz record whose department has all passed (one query
+    finds them; the others are not read)."""
+    records = escalation_sets.quiz_records_all_passed(db)
     for record in records:
-        mine = [a for a in found if a.assignment_id == record.subject_id]
-        if _all_passed(mine, record.target_dept_id):
-            _close(db, record, now)
-            closed += 1
-    return closed
+        _close(db, record, now)
+    return len(records)
 
 
 def _close(db: Session, record: Escalation, now: datetime) -> None:

@@ -137,30 +137,33 @@ def result_rows(rows: Sequence[Row]) -> list[dict[str, Any]]:
 
 def digest_quizzes(db: Session, project_id: int) -> dict[str, Any]:
     """The digest's `quizzes` key: completion per quiz (key) of the project."""
-    return _completion(rows_of(db, quizzes.project_assignments(db, project_id)))
+    return _completion(db, quizzes.project_assignments(db, project_id))[project_id]
 
 
 def digest_section(db: Session, clock: Clock, targets: Sequence[DigestTarget]) -> Sections:
-    """`digest_quizzes` for many projects: the assignments in one query, their rows in four."""
-    ids = [t.id for t in targets]
-    pairs = digest_sets.quiz_assignments(db, ids)
-    by_project: dict[int, list[Row]] = defaultdict(list)
-    for row in rows_of(db, pairs):
-        by_project[row.assignment.project_id].append(row)
-    return {pid: _completion(by_project.get(pid, [])) for pid in ids}
+    """`digest_quizzes` for many projects: the assignments in one query, their counts in one."""
+    found = _completion(db, digest_sets.quiz_assignments(db, [t.id for t in targets]))
+    return {t.id: found.get(t.id, {"quizzes": []}) for t in targets}
 
 
-def _completion(rows: Sequence[Row]) -> dict[str, Any]:
-    per_key: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        entry = per_key.setdefault(row.bank.key, {"key": row.bank.key, "title": row.bank.title,
-                                                  "assigned": 0, "completed": 0, "passed": 0,
-                                                  "due": row.assignment.due_date})
-        entry["assigned"] += 1
-        entry["completed"] += bool(row.submitted)
-        entry["passed"] += row.assignee.passed
-        entry["due"] = max(entry["due"], row.assignment.due_date)
-    return {"quizzes": list(per_key.values())}
+def _completion(db: Session, pairs: Sequence[tuple[QuizAssignment, QuizBank]]
+                ) -> dict[int, dict[str, Any]]:
+    """Per project of the assignments: per quiz (key) how many were assigned, completed and
+    passed, and the latest due date (assignments nobody is assigned to are left out)."""
+    counts = digest_sets.quiz_completion(db, [a.id for a, _ in pairs])
+    per_key: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for assignment, bank in pairs:
+        assigned, completed, passed = counts.get(assignment.id or 0, (0, 0, 0))
+        if not assigned:
+            continue
+        entry = per_key[assignment.project_id].setdefault(bank.key, {
+            "key": bank.key, "title": bank.title, "assigned": 0, "completed": 0, "passed": 0,
+            "due": assignment.due_date})
+        entry["assigned"] += assigned
+        entry["completed"] += completed
+        entry["passed"] += passed
+        entry["due"] = max(entry["due"], assignment.due_date)
+    return {pid: {"quizzes": list(keys.values())} for pid, keys in per_key.items()}
 
 
 def quiz_dm(person: Person, template: str, locale: str, dedupe: str | None,

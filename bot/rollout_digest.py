@@ -11,7 +11,7 @@ from sqlmodel import Session
 from bot.announcements_view import announcement_row
 from bot.clock import Clock
 from bot.digest_sections import DigestTarget, Sections
-from bot.feedback_view import SECTION_LIMIT, rows
+from bot.feedback_view import SECTION_LIMIT, rows_of_projects
 from storage import announcements, rollout_sets
 
 
@@ -20,16 +20,18 @@ def feedback_section(db: Session, clock: Clock, targets: Sequence[DigestTarget])
     sinces = {t.id: t.since for t in targets if t.since is not None}
     new = rollout_sets.feedback_since(db, sinces, SECTION_LIMIT)
     high = rollout_sets.open_high_feedback(db, [t.id for t in targets], SECTION_LIMIT)
+    fresh = {t.id: new.get(t.id, ([], 0)) for t in targets}
+    urgent = {t.id: high.get(t.id, ([], 0)) for t in targets}
+    lines = rows_of_projects(  # one query per lookup for all, none when nothing is shown
+        db, [(t.project, [*fresh[t.id][0], *urgent[t.id][0]]) for t in targets])
     out: Sections = {}
-    for target in targets:
-        fresh, n_new = new.get(target.id, ([], 0))
-        urgent, n_high = high.get(target.id, ([], 0))
-        both = rows(db, target.project, [*fresh, *urgent])  # no query when both are empty
+    for target, both in zip(targets, lines, strict=True):
+        shown_new = len(fresh[target.id][0])
         out[target.id] = {
-            "feedback_new": both[: len(fresh)],
-            "n_feedback_new": n_new,
-            "feedback_high": both[len(fresh) :],
-            "n_feedback_high": n_high,
+            "feedback_new": both[:shown_new],
+            "n_feedback_new": fresh[target.id][1],
+            "feedback_high": both[shown_new:],
+            "n_feedback_high": urgent[target.id][1],
         }
     return out
 

@@ -21,7 +21,7 @@ from storage.escalations import OPEN_STATES, Escalation
 from storage.items import ACTIVE
 from storage.meetings import Decision
 from storage.models import ActionItem, Kpi
-from storage.quizzes import QuizAssignment, QuizBank
+from storage.quizzes import QuizAssignee, QuizAssignment, QuizAttempt, QuizBank
 
 CHUNK = 500  # projects per statement (bounded parameter lists)
 SOON_DAYS = 7
@@ -226,4 +226,26 @@ def quiz_assignments(
             .where(col(QuizAssignment.project_id).in_(chunk))
         )
         found.extend(db.exec(query.order_by(QuizAssignment.id)).all())
+    return found
+
+
+def quiz_completion(db: Session, assignment_ids: Sequence[int]) -> dict[int, tuple[int, int, int]]:
+    """Per assignment: how many are assigned, have submitted an attempt, have passed; one
+    grouped statement per CHUNK assignments (no assignee or attempt row is loaded)."""
+    submitted = (
+        select(QuizAttempt.id)
+        .where(col(QuizAttempt.assignee_id) == col(QuizAssignee.id),
+               col(QuizAttempt.submitted_at).is_not(None))
+        .exists()
+    )
+    found: dict[int, tuple[int, int, int]] = {}
+    for chunk in chunks(assignment_ids):
+        query = (
+            select(QuizAssignee.assignment_id, func.count(),
+                   func.sum(case((submitted, 1), else_=0)),
+                   func.sum(case((col(QuizAssignee.passed), 1), else_=0)))
+            .where(col(QuizAssignee.assignment_id).in_(chunk))
+            .group_by(QuizAssignee.assignment_id)
+        )
+        found.update({aid: (n, done, passed) for aid, n, done, passed in db.exec(query).all()})
     return found

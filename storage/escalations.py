@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint, insert, literal, update
+from sqlalchemy import Index, UniqueConstraint, insert, literal, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, col, func, select
@@ -22,6 +22,7 @@ from storage.sequences import IdSequence
 
 DEFAULT_LEVELS = "1:owner 2:lead 4:dept-head"
 OPEN_STATES = ("open", "acknowledged")
+CHUNK = 500  # records per set-based update
 
 
 class EscalationPolicy(SQLModel, table=True):
@@ -251,34 +252,18 @@ def lapsed(db: Session, zone: str, calendar: str, before: date
     return db.exec(query.order_by(Escalation.id)).all()
 
 
-def unacknowledged_with_renotify(db: Session) -> Sequence[tuple[Escalation, Project, int]]:
-    """Open, unacknowledged records of projects that renotify, with their interval (hours)."""
-    query = (
-        select(Escalation, Project, EscalationPolicy.renotify_hours)
-        .join(Project, col(Project.id) == col(Escalation.project_id))
-        .join(EscalationPolicy, col(EscalationPolicy.project_id) == col(Escalation.project_id))
-        .where(Escalation.state == "open", col(EscalationPolicy.renotify_hours).is_not(None))
-    )
-    return db.exec(query.order_by(Escalation.id)).all()
-
-
-def take_renotify_slot(db: Session, record: Escalation, now: datetime) -> bool:
-    """Compare-and-set: this process sends the record's next renotify slot."""
-    statement = (
-        update(Escalation)
-        .where(
-            col(Escalation.id) == record.id,
-            col(Escalation.renotified) == record.renotified,
-            col(Escalation.level) == record.level,
+def take_renotify_slots(db: Session, records: Sequence[Escalation], now: datetime) -> set[int]:
+    """Compare-and-set, CHUNK records a statement: the ids whose next renotify slot this
+    process takes (another process may have taken some of them first)."""
+    table = Escalation.__table__  # type: ignore[attr-defined]
+    taken: set[int] = set()
+    for start in range(0, len(records), CHUNK):
+        wanted = [(r.id, r.renotified, r.level) for r in records[start : start + CHUNK]]
+        statement = (
+            update(table)
+            .where(tuple_(table.c.id, table.c.renotified, table.c.level).in_(wanted))
+            .values(renotified=table.c.renotified + 1, last_notified_at=now)
+            .returning(table.c.id)
         )
-        .values(renotified=record.renotified + 1, last_notified_at=now)
-    )
-    return db.exec(statement).rowcount == 1  # type: ignore[attr-defined]
-
-
-def open_quiz_records(db: Session) -> Sequence[Escalation]:
-    """Every open or acknowledged quiz-deadline record (subject: a quiz assignment)."""
-    query = select(Escalation).where(
-        Escalation.subject_kind == "quiz", col(Escalation.state).in_(OPEN_STATES)
-    )
-    return db.exec(query.order_by(Escalation.id)).all()
+        taken.update(db.connection().execute(statement).scalars())
+    return taken

@@ -7,11 +7,12 @@ import re
 from types import SimpleNamespace as Args
 from zoneinfo import ZoneInfo
 
+from bot.agenda_view import agenda_data
 from bot.context import Context
 from bot.errors import CommandError
 from bot.handlers.meetings import require_slot, whole
 from bot.meeting_time import upcoming
-from bot.meeting_view import agenda_data, is_over
+from bot.meeting_view import is_over
 from bot.messages import Reply
 from bot.registry import command
 from storage import meetings as store

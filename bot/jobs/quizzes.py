@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -32,9 +33,9 @@ from bot.messages import Notice
 from bot.outbox.enqueue import enqueue_many
 from bot.quiz_view import Row, quiz_dm, rows_of
 from bot.workdays import WorkCalendar, calendar_for
-from storage import people, quizzes
+from storage import people, quizzes, reviews
 from storage.engine import transaction
-from storage.models import Project
+from storage.models import Department, Person, Project
 from storage.quizzes import QuizAssignment
 
 log = logging.getLogger(__name__)
@@ -104,9 +105,7 @@ def _sweep_group(env: JobEnv, zone: str, calendar_name: str, scope: str) -> int:
 def _load(db: Session, assignments: list[QuizAssignment]) -> tuple[list[Row], dict[int, Project]]:
     banks = quizzes.banks_by_ids(db, (a.bank_id for a in assignments))
     rows = rows_of(db, [(a, banks[a.bank_id]) for a in assignments])
-    ids = {a.project_id for a in assignments}
-    found = {p.id: p for p in (db.get(Project, pid) for pid in ids) if p is not None}
-    return rows, found
+    return rows, reviews.projects_by_ids(db, {a.project_id for a in assignments})
 
 
 def _data(row: Row, project: Project) -> dict[str, Any]:
@@ -129,16 +128,27 @@ def _reminders(db: Session, due: list[QuizAssignment], dates: dict[date, int]) -
 
 
 def _deadline_messages(db: Session, late: list[QuizAssignment], now: datetime) -> list:
+    """The heads' lists and the owners' summaries of every late assignment, their records
+    and the people they name read and written by set."""
     rows, found = _load(db, late)
     owners = quizzes.process_owners(db, found)
     by_assignment: dict[int, list[Row]] = defaultdict(list)
     for row in rows:
         by_assignment[row.assignment.id].append(row)
+    depts = people.departments_by_ids(db, {r.assignee.department_id for r in rows})
+    heads = people.by_ids(db, (d.head_id for d in depts.values() if d.head_id))
+    plans = [
+        (members, _head_lists(members, found[members[0].assignment.project_id],
+                              owners.get(members[0].assignment.project_id), depts, heads))
+        for members in by_assignment.values()
+    ]
+    records = quiz_escalations.raise_records(
+        db, [h.wanted for _, lists in plans for h in lists], now)
     notices = []
-    for members in by_assignment.values():
+    for members, lists in plans:
         project = found[members[0].assignment.project_id]
+        notices += [(_head_notice(h, project, records), project.id) for h in lists]
         owner = owners.get(project.id)
-        notices += dept_head_notices(db, members, project, owner, now)
         if owner is not None:
             notices.append((_owner_summary(members, project, owner), project.id))
     return notices
@@ -151,17 +161,24 @@ def _by_department(members: list[Row]) -> dict[int | None, list[Row]]:
     return groups
 
 
-def dept_head_notices(db: Session, members: list[Row], project: Project,
-                      owner: Any, now: datetime) -> list[tuple[Notice, int]]:
+@dataclass(frozen=True)
+class HeadList:
+    """One department's list of an assignment: who has not passed, and to whom it goes."""
+
+    wanted: quiz_escalations.Wanted
+    rows: list[Row]
+    missing: list[str]
+    department: Department | None
+
+
+def _head_lists(members: list[Row], project: Project, owner: Any,
+                depts: dict[int, Department], heads: dict[int, Person]) -> list[HeadList]:
     """One message per department of the assignment to its head, listing who has not
     passed (the process owner when there is no head). This is the quiz deadline's
     `dept-head` level: each message carries its escalation record (one per assignment
     and department), so the head can acknowledge or resolve it."""
-    groups = _by_department(members)
-    depts = people.departments_by_ids(db, groups)
-    heads = people.by_ids(db, (d.head_id for d in depts.values() if d.head_id))
-    notices = []
-    for dept_id, rows in groups.items():
+    found = []
+    for dept_id, rows in _by_department(members).items():
         missing = [r.person.display_name for r in rows if not r.assignee.passed and r.person]
         if not missing:
             continue
@@ -170,15 +187,19 @@ def dept_head_notices(db: Session, members: list[Row], project: Project,
         target = head or owner
         if target is None:
             continue
-        record = quiz_escalations.raise_record(db, project.id, rows[0].assignment.id, dept_id,
-                                               target, None if head else "no_head", now)
-        data = {**_data(rows[0], project), "department": dept.name if dept else None,
-                "names": ", ".join(sorted(missing)), "no_head": head is None,
-                "id": f"E{record.seq}", "ref": f"{project.key}/E{record.seq}"}
-        key = f"quiz-head:{rows[0].assignment.id}:{dept_id or 0}"
-        notices.append((quiz_dm(target, "quiz_overdue_head", project.locale, key, data),
-                        project.id))
-    return notices
+        wanted = quiz_escalations.Wanted(project.id, rows[0].assignment.id, dept_id, target,
+                                         None if head else "no_head")
+        found.append(HeadList(wanted, rows, missing, dept))
+    return found
+
+
+def _head_notice(h: HeadList, project: Project, records: dict[str, Any]) -> Notice:
+    record = records[quiz_escalations.ladder_key(h.wanted.assignment_id, h.wanted.dept_id)]
+    data = {**_data(h.rows[0], project), "department": h.department.name if h.department else None,
+            "names": ", ".join(sorted(h.missing)), "no_head": h.wanted.why is not None,
+            "id": f"E{record.seq}", "ref": f"{project.key}/E{record.seq}"}
+    key = f"quiz-head:{h.wanted.assignment_id}:{h.wanted.dept_id or 0}"
+    return quiz_dm(h.wanted.target, "quiz_overdue_head", project.locale, key, data)
 
 
 def _owner_summary(members: list[Row], project: Project, owner: Any) -> Notice:

@@ -3,13 +3,15 @@
 Working hours are 09:00-18:00 project time on working days of the project calendar,
 counted from the record's last notice; a slot is only sent inside working hours.
 DM only. Each slot is taken by a compare-and-set on the record (so one process of
-several sends it) and keyed `esc:<record>:<level>:r<slot>` in the outbox. A renotify
-that falls in a target's quiet hours is dropped, not delivered late.
+several sends it; the due records' slots are taken in one statement a chunk) and keyed
+`esc:<record>:<level>:r<slot>` in the outbox. A renotify that falls in a target's quiet
+hours is dropped, not delivered late.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,7 +25,7 @@ from bot.notices import dm
 from bot.outbox.enqueue import enqueue_many
 from bot.outbox.quiet import quiet_until
 from bot.workdays import WorkCalendar, calendar_for
-from storage import escalations, people
+from storage import escalation_sets, escalations, people
 from storage.engine import transaction
 from storage.escalations import EscalationEvent
 from storage.models import ActionItem
@@ -53,18 +55,31 @@ def working_hours(start: datetime, end: datetime, zone: str, calendar: WorkCalen
     return total
 
 
+def _due_ids(candidates: Sequence[escalation_sets.Candidate], now: datetime) -> list[int]:
+    """The records whose next slot is due now: inside working hours, with `hours` working
+    hours since their last notice (records notified together share one count)."""
+    hours_since: dict[tuple[datetime, str, str], float] = {}
+    open_now: dict[tuple[str, str], bool] = {}
+    due = []
+    for record_id, last, zone, calendar_name, hours in candidates:
+        calendar = calendar_for(calendar_name)
+        if not open_now.setdefault((zone, calendar_name),
+                                   in_working_hours(now, zone, calendar)):
+            continue
+        key = (last, zone, calendar_name)
+        if key not in hours_since:
+            hours_since[key] = working_hours(last, now, zone, calendar)
+        if hours_since[key] >= hours:
+            due.append(record_id)
+    return due
+
+
 @job(JOB)
 def renotify(env: JobEnv) -> int:
     now = env.clock.now()
     with transaction(env.engine) as db:
-        due = []
-        for record, project, hours in escalations.unacknowledged_with_renotify(db):
-            calendar = calendar_for(project.calendar)
-            if not in_working_hours(now, project.timezone, calendar):
-                continue
-            if working_hours(record.last_notified_at, now, project.timezone, calendar) < hours:
-                continue
-            due.append((record, project))
+        wanted = _due_ids(escalation_sets.renotify_candidates(db), now)
+        due = escalation_sets.with_projects(db, wanted)
         if not due:
             return 0
         ids = [r.id for r, _ in due]
@@ -81,12 +96,15 @@ def renotify(env: JobEnv) -> int:
         items = {i.id: i for i in found}
         everyone = people.by_ids(db, wanted | {i.owner_id for i in items.values()})
         slots = review_slots_of(db, [r for r, _ in due])
+        taken = escalations.take_renotify_slots(db, [r for r, _ in due], now)
         notices: list[tuple[Notice, int]] = []
+        events: list[dict] = []
         for record, project in due:
             slot = record.renotified + 1
-            if not escalations.take_renotify_slot(db, record, now):
+            if record.id not in taken:
                 continue  # another process took this slot
-            escalations.event(db, record, "renotify", now, level=record.level, note=str(slot))
+            escalations.event(db, record, "renotify", now, events, level=record.level,
+                              note=str(slot))
             item = items.get(record.item_id or 0)
             owner = everyone.get(item.owner_id) if item else None
             today = now.astimezone(ZoneInfo(project.timezone)).date()
@@ -102,4 +120,5 @@ def renotify(env: JobEnv) -> int:
                 key = f"esc:{record.id}:{record.level}:r{slot}"
                 notices.append((dm(person, "escalation_dm", project.locale, key, **data),
                                 project.id))
+        escalations.add_events(db, events)
         return enqueue_many(db, notices, now, env.settings.timezone)

@@ -1,0 +1,99 @@
+"""Meetings and agenda items read by set for many projects at once (the digest's and the
+meeting job's)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from storage.digest_sets import chunks, first_per_project
+from storage.items import ACTIVE
+from storage.meetings import AUTO_CLOSED, ENDED, NOT_HELD, Meeting, MeetingSlot
+from storage.models import ActionItem
+
+OVER = (ENDED, AUTO_CLOSED, NOT_HELD)
+CHUNK = 200  # meetings inserted per statement
+
+
+def meetings_on(db: Session, wanted: Sequence[tuple[int, date]]) -> dict[tuple[int, date], Meeting]:
+    """The meeting of each (project id, date) in `wanted` that exists, in one query."""
+    if not wanted:
+        return {}
+    projects = {pid for pid, _ in wanted}
+    days = {day for _, day in wanted}
+    query = select(Meeting).where(
+        col(Meeting.project_id).in_(projects), col(Meeting.occurs_on).in_(days)
+    )
+    keys = set(wanted)
+    rows = ((m.project_id, m.occurs_on, m) for m in db.exec(query).all())
+    return {(pid, day): m for pid, day, m in rows if (pid, day) in keys}
+
+
+def over_on(db: Session, wanted: Sequence[tuple[int, date]]) -> set[tuple[int, date]]:
+    """Which of (project id, date) had their meeting take place (or recorded as not held)."""
+    return {key for key, m in meetings_on(db, wanted).items() if m.state in OVER}
+
+
+Ranked = dict[int, tuple[list[ActionItem], int]]  # project id -> (first rows, how many)
+
+
+def agenda_items(
+    db: Session, todays: Mapping[int, date], untils: Mapping[int, date], limit: int
+) -> tuple[Ranked, Ranked, Ranked]:
+    """The agenda's item sections of each project, soonest due first: overdue (any active
+    status), blocked, and open or in progress due from today until the day before the
+    next meeting; the first `limit` of each and how many. One statement per section,
+    distinct date (projects in other timezones, slots on other days) and CHUNK projects."""
+    by_today: dict[date, list[int]] = defaultdict(list)
+    by_span: dict[tuple[date, date], list[int]] = defaultdict(list)
+    for pid, today in todays.items():
+        by_today[today].append(pid)
+        by_span[(today, untils[pid])].append(pid)
+    overdue = _first(db, by_today, lambda today: [
+        col(ActionItem.status).in_(ACTIVE), col(ActionItem.due_date) < today], limit)
+    blocked = _first(db, {None: list(todays)}, lambda _: [ActionItem.status == "blocked"], limit)
+    soon = _first(db, by_span, lambda span: [
+        col(ActionItem.status).in_(("open", "in_progress")),
+        col(ActionItem.due_date) >= span[0], col(ActionItem.due_date) <= span[1]], limit)
+    return overdue, blocked, soon
+
+
+def _first(db: Session, groups: Mapping[Any, list[int]], where: Callable[[Any], list],
+           limit: int) -> Ranked:
+    found: Ranked = {}
+    order = (ActionItem.due_date, ActionItem.seq)
+    for key, project_ids in groups.items():
+        for chunk in chunks(project_ids):
+            clauses = [col(ActionItem.project_id).in_(chunk), *where(key)]
+            ranked = first_per_project(db, ActionItem, clauses, order, limit)
+            found.update({pid: rows for (pid, _), rows in ranked.items()})
+    return found
+
+
+def ensure_meetings(db: Session, rows: Sequence[Meeting]) -> dict[tuple[int, date], Meeting]:
+    """`meetings.ensure_meeting` for many: each (project, date)'s meeting, inserted or the one
+    another process made; one insert per CHUNK rows and one read."""
+    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    values = [row.model_dump(exclude={"id"}) for row in rows]
+    for start in range(0, len(values), CHUNK):
+        db.exec(dialect.insert(Meeting).values(values[start : start + CHUNK])
+                .on_conflict_do_nothing())
+    return meetings_on(db, [(row.project_id, row.occurs_on) for row in rows])
+
+
+def move_slots(db: Session, next_at: Mapping[int, datetime]) -> None:
+    """Set each project's slot `next_at` (one executemany)."""
+    if not next_at:
+        return
+    table = MeetingSlot.__table__  # type: ignore[attr-defined]
+    statement = (
+        update(table).where(table.c.project_id == bindparam("b_pid"))
+        .values(next_at=bindparam("b_next"))
+    )
+    db.connection().execute(statement, [{"b_pid": p, "b_next": at} for p, at in next_at.items()])
