@@ -102,6 +102,20 @@ def with_role(db: Session, project_id: int, role: str) -> Sequence[Membership]:
     return db.exec(query).all()
 
 
+def newest_bound_owner(db: Session) -> tuple[ChannelBinding, Person] | None:
+    """The newest project's channel and process owner (start-up warm-up, bot/warmup.py)."""
+    query = (
+        select(ChannelBinding, Person)
+        .join(Membership, col(Membership.project_id) == col(ChannelBinding.project_id))
+        .join(Person, col(Person.id) == col(Membership.person_id))
+        .where(Membership.role == "process-owner")
+        .order_by(col(ChannelBinding.project_id).desc())
+        .limit(1)
+    )
+    found = db.exec(query).first()
+    return (found[0], found[1]) if found else None
+
+
 def projects_of(db: Session, person_id: int) -> Sequence[tuple[Project, Membership]]:
     query = (
         select(Project, Membership)
