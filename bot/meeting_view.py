@@ -15,7 +15,7 @@ from sqlmodel import Session
 from bot import escalation_view
 from bot.clock import Clock
 from bot.digest_sections import DigestTarget, Sections
-from bot.meeting_time import Occurrence, following, upcoming
+from bot.meeting_time import Occurrence, current, following, upcoming
 from bot.reviews_view import open_review_rows
 from bot.views import item_rows, kpi_rows
 from bot.workdays import calendar_for
@@ -29,12 +29,15 @@ LIMIT = 10  # rows per agenda section before "… and N more"
 DECISIONS_IN_DIGEST = 10
 
 
+def taken_place(meeting: Meeting | None) -> bool:
+    return meeting is not None and meeting.state in (ENDED, AUTO_CLOSED, NOT_HELD)
+
+
 def is_over(db: Session, project_id: int) -> Callable[[date], bool]:
     """Whether the project's meeting of a date has taken place (or was not held)."""
 
     def over(day: date) -> bool:
-        found = store.meeting_on(db, project_id, day)
-        return found is not None and found.state in (ENDED, AUTO_CLOSED, NOT_HELD)
+        return taken_place(store.meeting_on(db, project_id, day))
 
     return over
 
@@ -167,19 +170,27 @@ def digest_meeting(
 
 
 def digest_section(db: Session, clock: Clock, targets: Sequence[DigestTarget]) -> Sections:
-    """`digest_meeting` for many projects: slots and decisions in one query each (whether
-    a meeting took place is looked up only for projects with a slot)."""
+    """`digest_meeting` for many projects: slots, decisions and whether each slot's
+    current meeting took place, one query each."""
     ids = [t.id for t in targets]
     slots = {s.project_id: s for s in digest_sets.rows_of_projects(db, MeetingSlot, ids)}
     sinces = {t.id: t.since for t in targets}
     decisions = digest_sets.decisions_since(db, sinces, DECISIONS_IN_DIGEST)
+    now = clock.now()
+    days = {  # each slot's current meeting, and (one query) whether it took place
+        t.id: current(slots[t.id], t.project, calendar_for(t.project.calendar), now).day
+        for t in targets
+        if t.id in slots
+    }
+    held = store.meetings_on(db, days)
     out: Sections = {}
     for target in targets:
         slot, project = slots.get(target.id), target.project
         next_meeting = None
         if slot is not None:
             calendar = calendar_for(project.calendar)
-            occurrence = upcoming(slot, project, calendar, clock.now(), is_over(db, target.id))
+            over = taken_place(held.get(target.id))
+            occurrence = upcoming(slot, project, calendar, now, lambda _day, over=over: over)
             next_meeting = meeting_row(occurrence)
         texts = [d.text for d in decisions.get(target.id, [])]
         out[target.id] = {"next_meeting": next_meeting, "decisions": texts}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint, update
+from sqlalchemy import Index, UniqueConstraint, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -175,6 +175,12 @@ def carry_over(db: Session, project_id: int, meeting_id: int) -> None:
 def meeting_on(db: Session, project_id: int, day: date) -> Meeting | None:
     query = select(Meeting).where(Meeting.project_id == project_id, Meeting.occurs_on == day)
     return db.exec(query).first()
+
+
+def meetings_on(db: Session, days: dict[int, date]) -> dict[int, Meeting]:
+    """`meeting_on` for many projects, each its own date: project id -> its meeting."""
+    pairs = tuple_(col(Meeting.project_id), col(Meeting.occurs_on)).in_(list(days.items()))
+    return {m.project_id: m for m in db.exec(select(Meeting).where(pairs)).all()} if days else {}
 
 
 def ensure_meeting(db: Session, row: Meeting) -> Meeting:
