@@ -23,6 +23,7 @@ from bot.clock import Clock
 from bot.dispatch import Dispatcher
 from bot.messages import Inbound
 from bot.settings import Settings
+from bot.warmup import warm
 from storage.engine import make_engine
 
 COMMANDS = [  # (text, in a DM) — u31 is the process owner of P4 (with a meeting slot), in c4
@@ -56,6 +57,7 @@ def _time(dispatcher: Dispatcher, text: str, dm: bool, repeat: int) -> tuple[flo
 def measure(url: str, repeat: int = REPEAT) -> Figures:
     engine = make_engine(url)
     dispatcher = Dispatcher(engine, Clock(NOW), Settings(database_url=url))
+    warm(dispatcher)  # what `taskforce run` does at start-up (bot/warmup.py)
     found = {text: _time(dispatcher, text, dm, repeat) for text, dm in COMMANDS}
     engine.dispose()
     return found

@@ -20,6 +20,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "message_templates"
 LOCALES_DIR = TEMPLATES_DIR / "locales"
 LOCALES = ("en", "zh-CN")
 DEFAULT_LOCALE = "en"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, ~10× faster, when built
 
 
 def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
@@ -38,7 +39,7 @@ def messages(locale: str) -> dict[str, str]:
     folder = LOCALES_DIR / locale
     merged: dict[str, str] = {}
     for path in sorted(folder.glob("*.yaml")):
-        merged.update(_flatten(yaml.safe_load(path.read_text(encoding="utf-8")) or {}))
+        merged.update(_flatten(yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}))
     return merged
 
 

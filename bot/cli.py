@@ -122,6 +122,7 @@ def _run_platform(
     from bot.jobs.scheduler import start_scheduler
     from bot.metrics import watch_outbox
     from bot.runtime import build
+    from bot.warmup import warm
 
     _logging(logging.INFO, settings)
     for noisy in ("apscheduler", "alembic"):
@@ -132,6 +133,7 @@ def _run_platform(
         typer.echo(f"configuration error: {error}", err=True)
         raise typer.Exit(2) from None
     runtime = build(settings)
+    warm(runtime.dispatcher, [platform, "console"])
     runtime.health.platform = platform
     if health_port is not None:
         watch_outbox(runtime.engine, runtime.clock)

@@ -143,6 +143,16 @@ class Dispatcher:
         command_done(name, outcome, seconds)
         return replies
 
+    def rehearse(self, inbound: Inbound) -> None:
+        """Run a command in a read-only transaction that is rolled back, its replies
+        dropped: nothing changes, and its statements are compiled and cached (the start-up
+        warm-up, bot/warmup.py)."""
+        try:
+            with reading(self.engine) as db:
+                self._run(db, inbound, _Attempt(locale=self.default_locale(inbound)))
+        except Exception:  # a refusal or a write the read-only transaction refused
+            log.debug("rehearsal of %r ended early", inbound.text, exc_info=True)
+
     def _handle(
         self, inbound: Inbound, once: str | None, attempt: _Attempt
     ) -> tuple[str, list[Reply]]:

@@ -26,12 +26,15 @@ LIMIT = 10  # rows per agenda section before "… and N more"
 DECISIONS_IN_DIGEST = 10
 
 
+def taken_place(meeting: Meeting | None) -> bool:
+    return meeting is not None and meeting.state in (ENDED, AUTO_CLOSED, NOT_HELD)
+
+
 def is_over(db: Session, project_id: int) -> Callable[[date], bool]:
     """Whether the project's meeting of a date has taken place (or was not held)."""
 
     def over(day: date) -> bool:
-        found = store.meeting_on(db, project_id, day)
-        return found is not None and found.state in (ENDED, AUTO_CLOSED, NOT_HELD)
+        return taken_place(store.meeting_on(db, project_id, day))
 
     return over
 

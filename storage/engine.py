@@ -130,8 +130,11 @@ def _begin_postgres(connection) -> None:  # noqa: ANN001
     if kind == "command":
         ms = int(COMMAND_WAIT_S * 1000)
         # row-level waits end after a few seconds; a statement stuck for longer ends too
-        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {ms}")
-        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {ms * 2}")
+        # (both in one round trip: `set_config(…, true)` is SET LOCAL)
+        connection.exec_driver_sql(
+            f"SELECT set_config('lock_timeout', '{ms}', true), "
+            f"set_config('statement_timeout', '{ms * 2}', true)"
+        )
     elif kind == "read":
         connection.exec_driver_sql("SET TRANSACTION READ ONLY")
 

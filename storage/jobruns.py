@@ -87,6 +87,21 @@ def last_period(db: Session, job: str, scope: str) -> str | None:
     return db.exec(query).one()
 
 
+def latest(
+    db: Session, jobs: Sequence[str], scopes: Sequence[str]
+) -> dict[tuple[str, str], tuple[str, datetime]]:
+    """(job, scope) -> (newest period, last run) for each of `jobs` in each of `scopes`
+    that has a row, in one statement (the unique index's (job, scope) prefix)."""
+    if not jobs or not scopes:
+        return {}
+    query = (
+        select(JobRun.job, JobRun.scope, func.max(JobRun.period), func.max(JobRun.run_at))
+        .where(col(JobRun.job).in_(jobs), col(JobRun.scope).in_(scopes))
+        .group_by(JobRun.job, JobRun.scope)
+    )
+    return {(job, scope): (period, run_at) for job, scope, period, run_at in db.exec(query).all()}
+
+
 def recent(db: Session, limit: int) -> Sequence[JobRun]:
     query = select(JobRun).where(~col(JobRun.job).endswith(FAILED))
     return db.exec(query.order_by(col(JobRun.id).desc()).limit(limit)).all()

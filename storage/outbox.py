@@ -92,6 +92,25 @@ def mark_sent(db: Session, row_id: int, worker: str, now: datetime) -> bool:
     return result.first() is not None
 
 
+def mark_many_sent(db: Session, row_ids: Sequence[int], worker: str, now: datetime) -> set[int]:
+    """`mark_sent` for many rows in one statement; the ids that were still this worker's."""
+    if not row_ids:
+        return set()
+    result = db.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(row_ids), OutboxMessage.claimed_by == worker)
+        .values(
+            state="sent",
+            sent_at=now,
+            attempts=OutboxMessage.attempts + 1,
+            claimed_until=None,
+            last_error=None,
+        )
+        .returning(OutboxMessage.id)
+    )
+    return {row[0] for row in result.all()}
+
+
 def record_failure(
     db: Session, row_id: int, worker: str, error: str, now: datetime, lease: timedelta
 ) -> int:

@@ -11,18 +11,25 @@ from sqlmodel import Session, col, func, select
 from storage.models import ChannelBinding, Kpi, KpiValue, Membership, Person, Project
 from storage.names import name_key
 
+_BOUND = "projects.by_channel"  # Session.info: (platform, channel id) -> bound project
+
 
 def by_key(db: Session, key: str) -> Project | None:
     return db.exec(select(Project).where(func.upper(Project.key) == key.upper())).first()
 
 
 def by_channel(db: Session, platform: str, channel_id: str) -> Project | None:
-    query = (
-        select(Project)
-        .join(ChannelBinding, col(ChannelBinding.project_id) == col(Project.id))
-        .where(ChannelBinding.platform == platform, ChannelBinding.channel_id == channel_id)
-    )
-    return db.exec(query).first()
+    """The project bound to the channel; asked once per session (a command asks it to
+    choose its language and again to choose its project), until a binding changes."""
+    known = db.info.setdefault(_BOUND, {})
+    if (platform, channel_id) not in known:
+        query = (
+            select(Project)
+            .join(ChannelBinding, col(ChannelBinding.project_id) == col(Project.id))
+            .where(ChannelBinding.platform == platform, ChannelBinding.channel_id == channel_id)
+        )
+        known[platform, channel_id] = db.exec(query).first()
+    return known[platform, channel_id]
 
 
 def next_key(db: Session) -> str:
@@ -52,6 +59,7 @@ def bindings(db: Session, project_id: int) -> Sequence[ChannelBinding]:
 
 
 def bind(db: Session, project_id: int, platform: str, channel_id: str, name: str | None) -> None:
+    db.info.pop(_BOUND, None)
     db.add(
         ChannelBinding(
             project_id=project_id, platform=platform, channel_id=channel_id, channel_name=name
@@ -61,6 +69,7 @@ def bind(db: Session, project_id: int, platform: str, channel_id: str, name: str
 
 
 def unbind(db: Session, platform: str, channel_id: str) -> None:
+    db.info.pop(_BOUND, None)
     query = select(ChannelBinding).where(
         ChannelBinding.platform == platform, ChannelBinding.channel_id == channel_id
     )
@@ -100,6 +109,20 @@ def members(db: Session, project_id: int) -> Sequence[tuple[Membership, Person]]
 def with_role(db: Session, project_id: int, role: str) -> Sequence[Membership]:
     query = select(Membership).where(Membership.project_id == project_id, Membership.role == role)
     return db.exec(query).all()
+
+
+def newest_bound_owner(db: Session) -> tuple[ChannelBinding, Person] | None:
+    """The newest project's channel and process owner (start-up warm-up, bot/warmup.py)."""
+    query = (
+        select(ChannelBinding, Person)
+        .join(Membership, col(Membership.project_id) == col(ChannelBinding.project_id))
+        .join(Person, col(Person.id) == col(Membership.person_id))
+        .where(Membership.role == "process-owner")
+        .order_by(col(ChannelBinding.project_id).desc())
+        .limit(1)
+    )
+    found = db.exec(query).first()
+    return (found[0], found[1]) if found else None
 
 
 def projects_of(db: Session, person_id: int) -> Sequence[tuple[Project, Membership]]:

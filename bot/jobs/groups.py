@@ -3,19 +3,28 @@
 Each group is its own unit: one that fails is logged, recorded for `taskforce status`
 (`jobruns.record_failure`, scope `<zone>|<calendar>`) and left alone for RETRY, while the
 other groups go out all the same.
+
+Every job run through `each_group` claims the group's morning (`morning_day`, an ISO
+date) as its period. One run of the jobs (`run_due`) reads the groups and their newest
+claims and failures once, for all of them, and skips a group whose morning is claimed
+already or that is backing off: a tick with nothing due costs one read, not a few per
+job and group. The claim stays the truth: a group not skipped claims its morning (and
+finds it taken when another process got there since the read).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
-from bot.jobs.registry import JobEnv
+from bot.jobs.periods import morning_day
+from bot.jobs.registry import JOBS, JobEnv
 from storage import jobruns, sweeps
-from storage.engine import transaction
+from storage.engine import reading, transaction
 
 log = logging.getLogger(__name__)
 RETRY = timedelta(hours=1)  # a group whose work failed is tried again after this
@@ -24,13 +33,45 @@ RETRY = timedelta(hours=1)  # a group whose work failed is tried again after thi
 GroupWork = Callable[[JobEnv, str, str, str], int]
 
 
-def each_group(env: JobEnv, job: str, work: GroupWork) -> int:
-    """Run `work` for every (timezone, calendar) group; the messages queued in all."""
-    with transaction(env.engine) as db:
+@dataclass(frozen=True)
+class Claims:
+    """The groups, and per (job, scope) the newest morning claimed and the last failure."""
+
+    groups: Sequence[tuple[str, str]]
+    latest: dict[tuple[str, str], tuple[str, datetime]]
+
+    def settled(self, env: JobEnv, job: str, zone: str, scope: str) -> bool:
+        """Whether `job` has nothing to do for the group now: its morning is claimed, or
+        it failed less than RETRY ago (what the job itself would find)."""
+        claimed = self.latest.get((job, scope))
+        if claimed is not None and claimed[0] >= morning_day(env.clock.local(zone)).isoformat():
+            return True
+        failed = self.latest.get((job + jobruns.FAILED, scope))
+        return failed is not None and env.clock.now() < failed[1] + RETRY
+
+
+def claims(env: JobEnv) -> Claims:
+    """Read once per run of the jobs (`env.memo`), fresh outside one."""
+    if env.memo is not None and "claims" in env.memo:
+        return env.memo["claims"]
+    with reading(env.engine) as db:
         groups = sweeps.calendar_groups(db)
+        jobs = [name + suffix for name in JOBS for suffix in ("", jobruns.FAILED)]
+        found = Claims(groups, jobruns.latest(db, jobs, [f"{z}|{c}" for z, c in groups]))
+    if env.memo is not None:
+        env.memo["claims"] = found
+    return found
+
+
+def each_group(env: JobEnv, job: str, work: GroupWork) -> int:
+    """Run `work` for every (timezone, calendar) group that may have something due; the
+    messages queued in all."""
+    known = claims(env)
     queued = 0
-    for zone, calendar in groups:
+    for zone, calendar in known.groups:
         scope = f"{zone}|{calendar}"
+        if known.settled(env, job, zone, scope):
+            continue
         try:
             queued += work(env, zone, calendar, scope)
         except Exception:

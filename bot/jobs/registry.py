@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -17,6 +18,9 @@ class JobEnv:
     engine: Engine
     clock: Clock
     settings: Settings
+    # what one run of the jobs reads once and shares (bot/jobs/groups.py); None outside
+    # `run_due`: then nothing is shared and every read is fresh
+    memo: dict[str, Any] | None = None
 
 
 Job = Callable[[JobEnv], int]  # returns how many messages it queued

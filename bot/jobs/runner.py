@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 
 from bot.jobs import (  # noqa: F401  (registers the jobs)
     announcements,
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 def run_due(env: JobEnv) -> dict[str, int]:
     """Each job's count of queued messages; a failing job is logged and the others still run."""
     queued: dict[str, int] = {}
+    env = replace(env, memo={})  # read once for this run's jobs (bot/jobs/groups.py)
     try:
         with transaction(env.engine) as db:  # the working-day calendar sees new overrides
             refresh_overrides(db)

@@ -144,17 +144,29 @@ class DeliveryLoop:
         wait = (ready - now).total_seconds()  # type: ignore[operator]
         return None if wait > self.policy.inline_limit else wait
 
+    def _unpaced(self, platform: str) -> bool:
+        """A sender with no pacing to record (the console): its rows of a claim are
+        marked sent together, in one transaction after the claim's sends."""
+        return not self.intervals.get(platform) and platform not in self.workspace
+
     def _run_serial(self, report: DeliveryReport, max_batches: int) -> None:
         """One row at a time, in claim order; after a workspace-wide limit the rest of
         that platform's claimed rows are given back."""
         for _ in range(max_batches):
             rows = self._claim(self.now(), self.policy.batch)
             paused: set[str] = set()
+            sent: list[OutboxMessage] = []
             for row in rows:
                 if row.platform in paused:
                     self._db(pace.release, row.id, self.worker)
-                elif self._deliver(row, report) == "platform":
+                    continue
+                together = self._unpaced(row.platform)
+                outcome = self._deliver(row, report, record=not together)
+                if outcome == "platform":
                     paused.add(row.platform)
+                elif outcome == "sent" and together:
+                    sent.append(row)
+            self._sent_together(sent, report)
             if rows:
                 continue
             wait = self._wait_for_ready(self.now())
@@ -185,8 +197,11 @@ class DeliveryLoop:
                 self.sleep(wait)
         _log_errors(futures_wait(flying).done)
 
-    def _deliver(self, row: OutboxMessage, report: DeliveryReport) -> str | None:
-        """Send one row; the scope of a `RetryLater` ("target"/"platform"), else None."""
+    def _deliver(
+        self, row: OutboxMessage, report: DeliveryReport, record: bool = True
+    ) -> str | None:
+        """Send one row; the scope of a `RetryLater` ("target"/"platform"), "sent" when
+        it went out (recorded here unless `record` is False), else None."""
         sender = self.senders[row.platform]
         scope = "target"
         try:
@@ -201,8 +216,9 @@ class DeliveryLoop:
             log.exception("sender %s raised on outbox row %s", row.platform, row.id)
             error, after = f"{type(exc).__name__}: {exc}", None
         else:
-            self._sent(row, report)
-            return None
+            if record:
+                self._sent(row, report)
+            return "sent"
         with self._lock:
             report.throttled += 1
         self._retry(row, error, after, scope, report)
@@ -251,6 +267,20 @@ class DeliveryLoop:
             report.sent.append(row)
             if self.on_sent:
                 self.on_sent(row)
+
+    def _sent_together(self, rows: list[OutboxMessage], report: DeliveryReport) -> None:
+        """Unpaced rows of one claim, sent: marked in one transaction (no pace to move)."""
+        if not rows:
+            return
+        mine = self._db(outbox.mark_many_sent, [r.id for r in rows], self.worker, self.now())
+        for row in rows:
+            if row.id not in mine:  # type: ignore[operator]
+                log.warning("outbox row %s was sent after its claim lapsed", row.id)
+            row.state = "sent"
+            with self._lock:
+                report.sent.append(row)
+                if self.on_sent:
+                    self.on_sent(row)
 
     def _fail(self, row: OutboxMessage, error: str, report: DeliveryReport) -> None:
         self._db(outbox.mark_failed, row.id, self.worker, error)
