@@ -13,32 +13,40 @@ from storage.escalations import OPEN_STATES, Escalation, EscalationPolicy
 from storage.models import Project
 from storage.quizzes import QuizAssignee
 
-Candidate = tuple[int, datetime, str, str, int]  # id, last notified, zone, calendar, hours
+RenotifyCutoff = tuple[str, str, int, datetime]  # zone, calendar, hours, notified by
 
 
-def renotify_candidates(db: Session) -> Sequence[Candidate]:
-    """Open, unacknowledged records of projects that renotify: (id, last notified at, the
-    project's timezone and calendar, the interval in hours), in one query."""
+def renotify_groups(db: Session) -> Sequence[tuple[str, str, int]]:
+    """The (timezone, calendar, interval in hours) of projects whose records renotify."""
     query = (
-        select(Escalation.id, Escalation.last_notified_at, Project.timezone, Project.calendar,
-               EscalationPolicy.renotify_hours)
-        .join(Project, col(Project.id) == col(Escalation.project_id))
-        .join(EscalationPolicy, col(EscalationPolicy.project_id) == col(Escalation.project_id))
-        .where(Escalation.state == "open", col(EscalationPolicy.renotify_hours).is_not(None))
+        select(Project.timezone, Project.calendar, EscalationPolicy.renotify_hours)
+        .join(EscalationPolicy, col(EscalationPolicy.project_id) == col(Project.id))
+        .where(col(EscalationPolicy.renotify_hours).is_not(None))
+        .distinct()
     )
-    return db.exec(query.order_by(Escalation.id)).all()  # type: ignore[return-value]
+    return db.exec(query).all()  # type: ignore[return-value]
 
 
-def with_projects(db: Session, ids: Sequence[int]) -> Sequence[tuple[Escalation, Project]]:
-    """The records of `ids` with their projects, by id."""
-    if not ids:
+def renotify_due(
+    db: Session, cutoffs: Sequence[RenotifyCutoff]
+) -> Sequence[tuple[Escalation, Project]]:
+    """Open records, with their projects, last notified at or before their group's cutoff."""
+    if not cutoffs:
         return []
+    groups = [
+        and_(Project.timezone == zone, Project.calendar == calendar,
+             EscalationPolicy.renotify_hours == hours,
+             col(Escalation.last_notified_at) <= moment)
+        for zone, calendar, hours, moment in cutoffs
+    ]
     query = (
         select(Escalation, Project)
         .join(Project, col(Project.id) == col(Escalation.project_id))
-        .where(col(Escalation.id).in_(set(ids)))
+        .join(EscalationPolicy, col(EscalationPolicy.project_id) == col(Escalation.project_id))
+        .where(Escalation.state == "open", col(Escalation.last_notified_at)
+               <= max(c[3] for c in cutoffs), or_(*groups))
     )
-    return db.exec(query.order_by(Escalation.id)).all()
+    return db.exec(query.order_by(Escalation.id)).all()  # type: ignore[return-value]
 
 
 def quiz_records_all_passed(db: Session) -> Sequence[Escalation]:

@@ -67,7 +67,10 @@ class QuizAssignee(SQLModel, table=True):
 
 
 class QuizAttempt(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("assignee_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("assignee_id", "number"),
+        Index("ix_quizattempt_open_deadline", "submitted_at", "deadline"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     assignee_id: int = Field(foreign_key="quizassignee.id", index=True)
     number: int  # 1, 2, … up to the bank's attempts

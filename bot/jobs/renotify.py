@@ -1,7 +1,10 @@
 """Renotify: an unacknowledged escalation reminds its current targets every N working hours.
 
 Working hours are 09:00-18:00 project time on working days of the project calendar,
-counted from the record's last notice; a slot is only sent inside working hours.
+counted from the record's last notice; a slot is only sent inside working hours. Each
+(timezone, calendar, interval) group turns "N working hours since the last notice" into
+one instant, so the database returns only the records that are due (index on state and
+last notice): a tick with nothing due reads no records.
 DM only. Each slot is taken by a compare-and-set on the record (so one process of
 several sends it; the due records' slots are taken in one statement a chunk) and keyed
 `esc:<record>:<level>:r<slot>` in the outbox. A renotify that falls in a target's quiet
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
@@ -32,6 +35,7 @@ from storage.models import ActionItem
 
 JOB = "escalation-renotify"
 DAY_START, DAY_END = time(9, 0), time(18, 0)
+MAX_LOOKBACK_DAYS = 3660  # a calendar with no working day in ten years renotifies nothing
 
 
 def in_working_hours(moment: datetime, zone: str, calendar: WorkCalendar) -> bool:
@@ -39,47 +43,45 @@ def in_working_hours(moment: datetime, zone: str, calendar: WorkCalendar) -> boo
     return calendar.is_working(local.date()) and DAY_START <= local.time() < DAY_END
 
 
-def working_hours(start: datetime, end: datetime, zone: str, calendar: WorkCalendar) -> float:
-    """Hours of 09:00-18:00 on working days between two instants."""
+def cutoff(now: datetime, zone: str, calendar: WorkCalendar, hours: int) -> datetime | None:
+    """The latest last-notice instant from which `hours` working hours (09:00-18:00 on
+    working days) have passed by `now`: a record is due when notified at or before it.
+    None when `now` is outside working hours (nothing is sent then)."""
+    if not in_working_hours(now, zone, calendar):
+        return None
     tz = ZoneInfo(zone)
-    day: date = start.astimezone(tz).date()
-    last = end.astimezone(tz).date()
-    total = 0.0
-    while day <= last:
+    local = now.astimezone(tz)
+    left = timedelta(hours=hours)
+    day = local.date()
+    for _ in range(MAX_LOOKBACK_DAYS):
         if calendar.is_working(day):
             opens = datetime.combine(day, DAY_START, tzinfo=tz)
-            closes = datetime.combine(day, DAY_END, tzinfo=tz)
-            span = (min(end, closes) - max(start, opens)).total_seconds()
-            total += max(0.0, span) / 3600
-        day += timedelta(days=1)
-    return total
+            closes = min(local, datetime.combine(day, DAY_END, tzinfo=tz))
+            if closes - opens >= left:
+                return (closes - left).astimezone(UTC)  # as stored: UTC
+            left -= max(timedelta(0), closes - opens)
+        day -= timedelta(days=1)
+    return None
 
 
-def _due_ids(candidates: Sequence[escalation_sets.Candidate], now: datetime) -> list[int]:
-    """The records whose next slot is due now: inside working hours, with `hours` working
-    hours since their last notice (records notified together share one count)."""
-    hours_since: dict[tuple[datetime, str, str], float] = {}
-    open_now: dict[tuple[str, str], bool] = {}
-    due = []
-    for record_id, last, zone, calendar_name, hours in candidates:
-        calendar = calendar_for(calendar_name)
-        if not open_now.setdefault((zone, calendar_name),
-                                   in_working_hours(now, zone, calendar)):
-            continue
-        key = (last, zone, calendar_name)
-        if key not in hours_since:
-            hours_since[key] = working_hours(last, now, zone, calendar)
-        if hours_since[key] >= hours:
-            due.append(record_id)
-    return due
+def due_groups(
+    groups: Sequence[tuple[str, str, int]], now: datetime
+) -> list[escalation_sets.RenotifyCutoff]:
+    """(zone, calendar, hours, cutoff) of each group of projects inside its working hours."""
+    found = []
+    for zone, calendar_name, hours in groups:
+        moment = cutoff(now, zone, calendar_for(calendar_name), hours)
+        if moment is not None:
+            found.append((zone, calendar_name, hours, moment))
+    return found
 
 
 @job(JOB)
 def renotify(env: JobEnv) -> int:
     now = env.clock.now()
     with transaction(env.engine) as db:
-        wanted = _due_ids(escalation_sets.renotify_candidates(db), now)
-        due = escalation_sets.with_projects(db, wanted)
+        cutoffs = due_groups(escalation_sets.renotify_groups(db), now)
+        due = escalation_sets.renotify_due(db, cutoffs)
         if not due:
             return 0
         ids = [r.id for r, _ in due]
