@@ -57,7 +57,10 @@ class QuizAssignment(SQLModel, table=True):
 
 
 class QuizAssignee(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("assignment_id", "person_id"),)
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "person_id"),
+        Index("ix_quizassignee_passed", "assignment_id", "passed", "department_id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     assignment_id: int = Field(foreign_key="quizassignment.id", index=True)
     person_id: int = Field(foreign_key="person.id", index=True)
