@@ -6,6 +6,9 @@ A claim takes, per target, only its oldest queued row (so each channel keeps
 its order) and only where the target and its platform may send now; it moves
 each claimed target's `next_allowed_at` on by the platform's interval in the
 same short transaction, so replicas keep one platform limit between them.
+A claim under a workspace-wide pace first locks that platform's `*` row, so the
+claims of two replicas take turns: each sees the hold the other committed (else
+both may read "ready" at once and send twice the workspace's rate).
 PostgreSQL claims with `FOR UPDATE SKIP LOCKED`; the conditional UPDATE keeps
 two processes from holding one row on SQLite as well.
 """
@@ -23,6 +26,7 @@ from sqlmodel import Field, Session, SQLModel, col, func, select
 from storage.delivery_tables import OutboxMessage
 
 WORKSPACE = "*"  # the pace row of a whole platform
+_LONG_AGO = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class OutboxPace(SQLModel, table=True):
@@ -91,6 +95,8 @@ def claim_ready(
     platforms = list(intervals)
     if not platforms:
         return []
+    # the upsert (which never moves a pace back) makes or locks each `*` row until commit
+    hold(db, [(p, WORKSPACE, _LONG_AGO) for p, every in (workspace or {}).items() if every > 0])
     query, pace, pause = _joined(platforms)
     query = (
         query.where(
