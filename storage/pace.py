@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, case, literal, or_, update
+from sqlalchemy import DateTime, and_, case, literal, or_, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, SQLModel, col, func, select
@@ -27,6 +27,7 @@ from storage.delivery_tables import OutboxMessage
 
 WORKSPACE = "*"  # the pace row of a whole platform
 _LONG_AGO = datetime(1970, 1, 1, tzinfo=UTC)
+BANK = 10  # workspace messages a late claim may catch up: a short burst, as Slack allows
 
 
 class OutboxPace(SQLModel, table=True):
@@ -77,6 +78,14 @@ def _unclaimed(now: datetime):  # noqa: ANN202
     return or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) <= now)
 
 
+def _schedule(paused: datetime | None, now: datetime, every: float) -> datetime:
+    """Where a claim's workspace hold starts: at the previous hold's end, so a claim made
+    late (a poll, a turn behind another replica) does not lose the workspace's rate —
+    but no earlier than `BANK` messages ago (the most it may catch up at once)."""
+    floor = now - timedelta(seconds=every * BANK)
+    return floor if paused is None else max(_aware(paused), floor)
+
+
 def claim_ready(
     db: Session,
     worker: str,
@@ -110,7 +119,9 @@ def claim_ready(
     )
     if db.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=OutboxMessage, skip_locked=True)
-    ids = [row[0] for row in db.exec(query).all()]
+    found = db.exec(query).all()
+    paused = {row[0]: row[3] for row in found}  # each row's platform pause, read under lock
+    ids = list(paused)
     if not ids:
         return []
     taken = db.exec(
@@ -129,9 +140,10 @@ def claim_ready(
         if intervals.get(r.platform, 0) > 0
     ]
     for platform, every in (workspace or {}).items():
-        count = sum(1 for r in rows if r.platform == platform)
-        if every > 0 and count:
-            holds.append((platform, WORKSPACE, now + timedelta(seconds=every * count)))
+        mine = [r for r in rows if r.platform == platform]
+        if every > 0 and mine:
+            start = _schedule(paused[mine[0].id], now, every)
+            holds.append((platform, WORKSPACE, start + timedelta(seconds=every * len(mine))))
     hold(db, holds)
     return rows
 
@@ -159,15 +171,20 @@ def release(db: Session, row_id: int, worker: str) -> None:
 
 
 def next_ready(db: Session, platforms: Sequence[str], now: datetime) -> datetime | None:
-    """When the earliest target not claimed elsewhere may send its next row (None: none)."""
+    """When the earliest target not claimed elsewhere may send its next row (None: none);
+    one aggregate row, however many targets wait (the loop asks after every empty claim)."""
     if not platforms:
         return None
-    query, _, _ = _joined(platforms)
-    found = None
-    for _, due, paced, paused in db.exec(query.where(_unclaimed(now))).all():
-        ready = max(_aware(t) for t in (due, paced, paused) if t is not None)
-        found = ready if found is None or ready < found else found
-    return found
+    query, pace, pause = _joined(platforms)
+    due = col(OutboxMessage.next_attempt_at)
+    times = (due, *(func.coalesce(t.next_allowed_at, due) for t in (pace, pause)))
+    # the latest of the three: GREATEST on PostgreSQL, the scalar max() on SQLite
+    postgres = db.get_bind().dialect.name == "postgresql"
+    latest = func.greatest(*times) if postgres else func.max(*times)
+    found = db.exec(
+        query.where(_unclaimed(now)).with_only_columns(type_coerce(func.min(latest), DateTime))
+    ).one()[0]
+    return None if found is None else _aware(found)
 
 
 def hold(db: Session, holds: Sequence[tuple[str, str, datetime]]) -> None:
