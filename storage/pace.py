@@ -6,9 +6,9 @@ A claim takes, per target, only its oldest queued row (so each channel keeps
 its order) and only where the target and its platform may send now; it moves
 each claimed target's `next_allowed_at` on by the platform's interval in the
 same short transaction, so replicas keep one platform limit between them.
-A claim under a workspace-wide pace first locks that platform's `*` row, so the
-claims of two replicas take turns: each sees the hold the other committed (else
-both may read "ready" at once and send twice the workspace's rate).
+A claim under a workspace-wide pace locks that platform's `*` row before it takes
+its rows, so the claims of two replicas take turns: each sees the hold the other
+committed (else both may read "ready" at once and send twice the workspace's rate).
 PostgreSQL claims with `FOR UPDATE SKIP LOCKED`; the conditional UPDATE keeps
 two processes from holding one row on SQLite as well.
 """
@@ -64,7 +64,7 @@ def _joined(platforms: Sequence[str]):  # noqa: ANN202
     pace, pause = aliased(OutboxPace), aliased(OutboxPace)
     query = (
         select(OutboxMessage.id, OutboxMessage.next_attempt_at, pace.next_allowed_at)
-        .add_columns(pause.next_allowed_at)
+        .add_columns(pause.next_allowed_at, OutboxMessage.platform)
         .outerjoin(pace, and_(pace.platform == OutboxMessage.platform, pace.target == _TARGET))
         .outerjoin(
             pause, and_(pause.platform == OutboxMessage.platform, pause.target == WORKSPACE)
@@ -76,6 +76,29 @@ def _joined(platforms: Sequence[str]):  # noqa: ANN202
 
 def _unclaimed(now: datetime):  # noqa: ANN202
     return or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) <= now)
+
+
+def _lock_workspaces(
+    db: Session, workspace: Mapping[str, float]
+) -> dict[str, datetime | None]:
+    """Lock each workspace-paced platform's `*` row until commit (the upsert, which never
+    moves a pace back, makes it if need be) and read its pause: what another replica's
+    claim committed meanwhile counts. Taken after the candidates were found, so the
+    replicas' claims take turns only for this short end."""
+    platforms = [p for p, every in workspace.items() if every > 0]
+    if not platforms:
+        return {}
+    hold(db, [(p, WORKSPACE, _LONG_AGO) for p in platforms])
+    rows = db.exec(
+        select(OutboxPace.platform, OutboxPace.next_allowed_at).where(
+            col(OutboxPace.platform).in_(platforms), OutboxPace.target == WORKSPACE
+        )
+    ).all()
+    return dict(rows)
+
+
+def _later(moment: datetime | None, now: datetime) -> bool:
+    return moment is not None and _aware(moment) > now
 
 
 def _schedule(paused: datetime | None, now: datetime, every: float) -> datetime:
@@ -104,8 +127,6 @@ def claim_ready(
     platforms = list(intervals)
     if not platforms:
         return []
-    # the upsert (which never moves a pace back) makes or locks each `*` row until commit
-    hold(db, [(p, WORKSPACE, _LONG_AGO) for p, every in (workspace or {}).items() if every > 0])
     query, pace, pause = _joined(platforms)
     query = (
         query.where(
@@ -120,8 +141,10 @@ def claim_ready(
     if db.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=OutboxMessage, skip_locked=True)
     found = db.exec(query).all()
-    paused = {row[0]: row[3] for row in found}  # each row's platform pause, read under lock
-    ids = list(paused)
+    if not found:
+        return []
+    paused = _lock_workspaces(db, workspace or {})
+    ids = [row[0] for row in found if not _later(paused.get(row[4]), now)]
     if not ids:
         return []
     taken = db.exec(
@@ -142,7 +165,7 @@ def claim_ready(
     for platform, every in (workspace or {}).items():
         mine = [r for r in rows if r.platform == platform]
         if every > 0 and mine:
-            start = _schedule(paused[mine[0].id], now, every)
+            start = _schedule(paused.get(platform), now, every)
             holds.append((platform, WORKSPACE, start + timedelta(seconds=every * len(mine))))
     hold(db, holds)
     return rows
