@@ -85,14 +85,14 @@ def step(title: str, args: list[str], log: list[str], peaks: list[tuple[str, flo
 def plan(projects: int, pg_url: str | None, smoke: bool) -> list[tuple[str, list[str]]]:
     n = str(projects)
     steps = [
-        ("P1 /tf round trip against the Bolt no-op floor",
-         ["benchmarks.slack_serving", "--requests", "50" if smoke else "1000"]),
+        ("P1 /tf through `taskforce run --platform slack` against a bare Bolt AsyncApp, SQLite",
+         ["benchmarks.slack_serving"] + (["--smoke"] if smoke else ["--projects", n])),
         ("P2 commands, SQLite", ["benchmarks.run", "--projects", n]
          + (["--repeat", "2"] if smoke else [])),
         ("P3 ticks, SQLite", ["benchmarks.ticks", "--projects", n, "--closed-factor", "10"]),
         ("P3 each job alone, SQLite: statements at 20 and N projects",
          ["benchmarks.jobs", "--projects", n]),
-        ("P4 delivery at the platforms' limits", ["benchmarks.delivery"]
+        ("P4 delivery at the platforms' limits, one loop, SQLite", ["benchmarks.delivery"]
          + (["--smoke"] if smoke else ["--projects", n])),
         ("issue 16: ack during the Friday tick, SQLite",
          ["benchmarks.ack_during_sweep"] + (["--smoke"] if smoke else ["--projects", n])),
@@ -105,6 +105,9 @@ def plan(projects: int, pg_url: str | None, smoke: bool) -> list[tuple[str, list
                                          small_url, "--url", pg_url]
              + (["--repeat", "2"] if smoke else [])),
             ("P3 ticks, PostgreSQL", ["benchmarks.ticks", "--projects", n, "--url", pg_url]),
+            ("P4 delivery to Slack by two `taskforce run` replicas, PostgreSQL",
+             ["benchmarks.delivery", "--platform", "slack", "--replicas", "2", "--url", pg_url]
+             + (["--smoke"] if smoke else ["--projects", n])),
             ("issue 16: ack during the Friday tick, PostgreSQL",
              ["benchmarks.ack_during_sweep", "--url", pg_url]
              + (["--smoke"] if smoke else ["--projects", n])),

@@ -10,6 +10,11 @@ doubled, and the share of requests answered 429 (or DingTalk's QpmLimit).
 
     python -m benchmarks.delivery [--projects 2000] [--platform slack|dingtalk|both]
     python -m benchmarks.delivery --smoke      # a few projects, seconds (pytest runs it)
+
+`--url` seeds that database instead of a SQLite file (PostgreSQL: a database of its own
+named `tf_bench…`; its schema is dropped). `--replicas N` (Slack) delivers through N
+`taskforce run` processes sharing the database (benchmarks/replicas.py) instead of
+one delivery loop in this process; their peak resident memory is printed (P5).
 """
 
 from __future__ import annotations
@@ -19,15 +24,17 @@ import math
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import text, update
 from sqlalchemy.engine import Engine
 
+from benchmarks import replicas
 from benchmarks.fake_platforms import LimitedDingTalk, LimitedSlack
 from benchmarks.seed import seeded
+from benchmarks.ticks import seed
 from bot.clock import Clock
 from bot.delivery import Sender
 from bot.jobs.registry import JobEnv
@@ -36,6 +43,7 @@ from bot.outbox.loop import DeliveryLoop
 from bot.outbox.pacing import RetryPolicy
 from bot.settings import Settings
 from storage.delivery_tables import OutboxMessage
+from storage.engine import make_engine
 
 WEEK = ["2026-11-18T10:00:00+08:00", "2026-11-19T09:00:00+08:00"]  # delivered before Friday
 FRIDAY = "2026-11-20T17:00:00+08:00"  # the 09:00 sweep and the 17:00 digests, one tick
@@ -56,6 +64,9 @@ class Result:
     doubled: int
     requests: int
     refused: int
+    replicas: int = 0  # 0: one delivery loop in the benchmark's process
+    peaks_mb: list[float] = field(default_factory=list)  # each replica's peak memory
+    refused_by: dict[str, int] = field(default_factory=dict)  # Slack: which limit refused
 
 
 def _bind(engine: Engine, platform: str) -> None:
@@ -117,10 +128,15 @@ def _sender(platform: str, fake: LimitedSlack | LimitedDingTalk) -> Sender:
     return DingTalkSender(OpenApi(config), "benchrobot")
 
 
-def run(platform: str, projects: int, folder: Path) -> Result:
-    url, engine = seeded(folder, projects, f"p4-{platform}")
-    _bind(engine, platform)
-    queued, tick, per_target = _friday(url, engine)
+def _seeded(url: str | None, projects: int, folder: Path, name: str) -> tuple[str, Engine]:
+    if url is None:
+        return seeded(folder, projects, name)
+    seed(url, projects)  # in a subprocess (PostgreSQL: the schema dropped first)
+    return url, make_engine(url)
+
+
+def _in_process(platform: str, engine: Engine) -> tuple[LimitedSlack | LimitedDingTalk, float]:
+    """One delivery loop in this process, on the Friday's pinned clock."""
     fake = LimitedSlack() if platform == "slack" else LimitedDingTalk()
     with fake:
         clock = Clock(datetime.fromisoformat(FRIDAY))
@@ -131,6 +147,19 @@ def run(platform: str, projects: int, folder: Path) -> Result:
         while _left(engine):
             loop.run_once()
         seconds = time.perf_counter() - start
+    return fake, seconds
+
+
+def run(platform: str, projects: int, folder: Path, url: str | None = None,
+        replica_count: int = 0) -> Result:
+    url, engine = _seeded(url, projects, folder, f"p4-{platform}")
+    _bind(engine, platform)
+    queued, tick, per_target = _friday(url, engine)
+    peaks: list[float] = []
+    if replica_count:
+        fake, seconds, peaks, _ = replicas.deliver(url, engine, replica_count, folder)
+    else:
+        fake, seconds = _in_process(platform, engine)
     engine.dispose()
     total = sum(queued.values())
     unique = len(set(fake.accepted))
@@ -146,6 +175,9 @@ def run(platform: str, projects: int, folder: Path) -> Result:
         fake.doubled(),
         fake.requests,
         fake.refused,
+        replica_count,
+        peaks,
+        dict(getattr(fake, "refused_by", {})),
     )
 
 
@@ -159,12 +191,19 @@ def report(result: Result) -> str:
     queued = ", ".join(f"{kind} {n}" for kind, n in sorted(result.queued.items()))
     ratio = result.seconds / result.floor if result.floor else float("nan")
     share = result.refused / result.requests if result.requests else 0.0
+    by = (f"{result.replicas} `taskforce run` replicas" if result.replicas
+          else "one delivery loop")
+    peaks = ", ".join(f"{mb:.0f}" for mb in result.peaks_mb)
+    memory = f"\n  P5 peak resident memory of each `taskforce run`: {peaks} MB" if peaks else ""
+    by_limit = "".join(f"; {n} by the {limit} limit" for limit, n in result.refused_by.items())
     return (
-        f"{result.platform}, {result.projects} projects: queued {sum(result.queued.values())} "
+        f"{result.platform} by {by}, {result.projects} projects: "
+        f"queued {sum(result.queued.values())} "
         f"({queued}); Friday tick {result.tick_seconds:.1f} s\n"
         f"  delivered {result.sent} in {result.seconds:.1f} s; floor {result.floor:.1f} s "
         f"(×{ratio:.2f}); lost {result.lost}, doubled {result.doubled}; "
-        f"{result.refused} of {result.requests} requests refused ({share:.2%})"
+        f"{result.refused} of {result.requests} requests refused ({share:.2%}{by_limit})"
+        f"{memory}"
     )
 
 
@@ -173,13 +212,18 @@ def main(argv: list[str] | None = None) -> list[Result]:
     parser.add_argument("--projects", type=int, default=2000)
     parser.add_argument("--platform", choices=["slack", "dingtalk", "both"], default="both")
     parser.add_argument("--smoke", action="store_true", help="a few projects, no claims on time")
+    parser.add_argument("--url", help="seed this database (PostgreSQL: tf_bench…) instead")
+    parser.add_argument("--replicas", type=int, default=0,
+                        help="deliver through this many `taskforce run` processes (Slack)")
     args = parser.parse_args(argv)
+    if args.replicas and args.platform != "slack":
+        parser.error("--replicas needs --platform slack (its replicas serve HTTP mode)")
     projects = 4 if args.smoke else args.projects
     platforms = ["slack", "dingtalk"] if args.platform == "both" else [args.platform]
     results = []
     with tempfile.TemporaryDirectory() as folder:
         for platform in platforms:
-            results.append(run(platform, projects, Path(folder)))
+            results.append(run(platform, projects, Path(folder), args.url, args.replicas))
             print(report(results[-1]), flush=True)
     return results
 

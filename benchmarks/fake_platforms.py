@@ -1,6 +1,6 @@
 """Local fakes for the delivery benchmark (P4) that enforce the platforms' rate limits.
 
-- `LimitedSlack`: `chat.postMessage` and `conversations.open` as Slack's Web API
+- `LimitedSlack`: `chat.postMessage`, `conversations.open` and `auth.test` as Slack's Web API
   answers them; about one message a second per channel and a workspace burst
   limit (a token bucket: `burst` at once, `per_second` refilled); over either:
   HTTP 429 with `Retry-After`.
@@ -83,10 +83,13 @@ class LimitedSlack(_Fake):
         self.gap, self.rate, self.burst = per_channel_gap, per_second, burst
         self.tokens, self.refilled = float(burst), time.monotonic()
         self.last: dict[str, float] = {}
+        self.refused_by: Counter[str] = Counter()  # "channel" / "workspace": which limit
         self.url += "/api/"
 
     def answer(self, path: str, body: dict[str, Any]) -> tuple[int, dict, dict[str, str]]:
         method = path.rsplit("/", 1)[-1]
+        if method == "auth.test":  # a Bolt app checks its token at start
+            return 200, {"ok": True, "team_id": "T0BENCH", "user_id": "UBOT", "bot_id": "B"}, {}
         if method == "conversations.open":
             return 200, {"ok": True, "channel": {"id": "D" + str(body.get("users"))}}, {}
         if method != "chat.postMessage":
@@ -97,13 +100,14 @@ class LimitedSlack(_Fake):
             now = time.monotonic()
             self.tokens = min(self.burst, self.tokens + (now - self.refilled) * self.rate)
             self.refilled = now
-            wait = 0.0
+            wait, limit = 0.0, ""
             if channel in self.last and now - self.last[channel] < self.gap * 0.9:
-                wait = self.gap - (now - self.last[channel])
+                wait, limit = self.gap - (now - self.last[channel]), "channel"
             elif self.tokens < 1:
-                wait = (1 - self.tokens) / self.rate
+                wait, limit = (1 - self.tokens) / self.rate, "workspace"
             if wait > 0:
                 self.refused += 1
+                self.refused_by[limit] += 1
                 retry = {"Retry-After": str(max(1, math.ceil(wait)))}
                 return 429, {"ok": False, "error": "ratelimited"}, retry
             self.tokens -= 1

@@ -1,56 +1,104 @@
-"""Serving `/tf` on waitress against Bolt's no-op floor, measured in one run.
+"""P1: signed `/tf` round trips through `taskforce run --platform slack` (HTTP mode) against
+a bare Bolt `AsyncApp` no-op, measured in one run; and P5, the server's peak memory.
 
-Signed slash commands from 50 concurrent keep-alive clients into:
-  1. floor: a sync Bolt App whose listener only calls ack() (Bolt's default mode,
-     which polls for the ack every 10 ms), behind the same waitress server;
-  2. floor, ack-first: the same no-op with process_before_response=True (no polling);
-  3. taskforce: the real adapter (`build_app`) on a migrated SQLite database, running
-     `action list` in a bound channel; the work runs after the ack, and its replies go
-     to a local fake Slack Web API, so "done/s" is the rate at which answers reached it.
-Reports requests/s, median and p99 of the HTTP round trip, and ratios to the floor.
+Every server is a process of its own on loopback, started in turn, and gets the same
+client: another process with 50 keep-alive connections sending the same signed
+slash commands (`--requests`, after 50 to warm up). The servers:
+  1. floor: a bare `AsyncApp` whose `/tf` listener only acks, served by Bolt's own
+     aiohttp server (`app.start()`, benchmarks/bolt_floor.py);
+  2. floor, waitress: a sync `App` no-op (ack-first) behind taskforce's waitress and edge;
+  3. taskforce: `taskforce run --platform slack` on the seeded database (`--projects`,
+     2,000 by default; SQLite in a temporary folder, or `--url`), configured by its
+     environment only, its Slack Web API a local fake (SLACK_API_URL) in this process.
+     `/tf action list` in a channel bound to a project of 100 items; the answer is
+     posted after the ack, so "done/s" is the rate at which answers reached the fake.
+The database has had its catch-up tick (what it queued counted as delivered) and the
+server's clock is pinned just after it (TASKFORCE_NOW), so no job runs during the run.
+Goals (issue 14): median ≤ 1.3× the floor's, p99 < 100 ms, requests/s ≥ 0.75× the floor's.
 
-    python -m benchmarks.slack_serving [--requests 2000] [--concurrency 50]
+    python -m benchmarks.slack_serving [--projects 2000] [--requests 1000] [--url URL]
+    python -m benchmarks.slack_serving --smoke     # a few projects and requests (pytest)
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
-import logging
 import multiprocessing
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
-from slack_bolt import App
-from slack_sdk import WebClient
+from sqlalchemy import update
 
-from bot.adapters.slack import HttpServing, build_app
-from bot.messages import Inbound
-from bot.runtime import build
+from benchmarks import processes
+from benchmarks.ticks import seed
+from bot.clock import Clock
+from bot.jobs.registry import JobEnv
+from bot.jobs.runner import run_due
 from bot.settings import Settings
-from tests.slack_fake import BOT_TOKEN, SECRET, FakeSlack, signed_headers, slash_body, user
+from storage.delivery_tables import OutboxMessage
+from storage.engine import make_engine, transaction
+from storage.models import ChannelBinding, Membership, Person
+from tests.slack_fake import FakeSlack, signed_headers, slash_body, user
 
 CHANNEL = "C0BENCH"
+CATCH_UP = "2026-11-18T10:00:00+08:00"  # the server's first tick, run here beforehand
+PINNED = "2026-11-18T10:05:00+08:00"  # the server's clock: nothing is due then
+WARM_UP = 50
+
+Prepared = list[tuple[bytes, dict[str, str]]]
 
 
-def requests_for(fake: FakeSlack, text: str, n: int) -> list[tuple[bytes, dict[str, str]]]:
+@dataclass
+class Row:
+    name: str
+    requests: int
+    rps: float
+    median: float  # ms
+    p99: float  # ms
+    done: float | None  # answers a second that reached the fake Slack
+    answered: int
+    peak_mb: float  # the server process's peak resident memory (VmHWM)
+
+
+def prepare(url: str, projects: int) -> None:
+    """Seed; bind a Slack channel to project 1 with a Slack member; the catch-up tick."""
+    seed(url, projects)
+    engine = make_engine(url)
+    with transaction(engine) as db:
+        person = Person(platform="slack", user_id="U1", display_name="Bench Lead", name_key="b")
+        db.add(person)
+        db.flush()
+        db.add(Membership(project_id=1, person_id=person.id, role="member"))
+        db.add(ChannelBinding(project_id=1, platform="slack", channel_id=CHANNEL))
+    run_due(JobEnv(engine, Clock(datetime.fromisoformat(CATCH_UP)), Settings(database_url=url)))
+    with engine.begin() as conn:
+        conn.execute(update(OutboxMessage).values(state="sent"))
+    engine.dispose()
+
+
+def requests_for(fake: FakeSlack, text: str, first: int, n: int) -> Prepared:
     out = []
-    for i in range(n):
+    for i in range(first, first + n):
         body = urlencode(slash_body(fake, text, "U1", CHANNEL, i))
         headers = signed_headers(body) | {"Content-Type": "application/x-www-form-urlencoded"}
         out.append((body.encode(), headers))
     return out
 
 
-def hammer(port: int, prepared: list[tuple[bytes, dict[str, str]]], concurrency: int):
+def hammer(port: int, prepared: Prepared, concurrency: int) -> tuple[list[float], float]:
+    """In the client process: `prepared` over `concurrency` keep-alive connections."""
     chunks = [prepared[i::concurrency] for i in range(concurrency)]
 
-    def worker(chunk: list[tuple[bytes, dict[str, str]]]) -> list[float]:
+    def worker(chunk: Prepared) -> list[float]:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         latencies = []
         for body, headers in chunk:
@@ -71,92 +119,99 @@ def hammer(port: int, prepared: list[tuple[bytes, dict[str, str]]], concurrency:
     return sorted(x for r in results for x in r), elapsed
 
 
-def measure(name: str, app: App, fake: FakeSlack, text: str, args, done: Callable[[], int] | None):
-    waiting = done is not None
-    done = done or (lambda: 0)
-    serving = HttpServing(app, SECRET, host="127.0.0.1", port=0).start()
+def measure(name: str, server: processes.Server, fake: FakeSlack, text: str,
+            args: argparse.Namespace, done: Callable[[], int] | None) -> Row:
+    """The warm-up, then the measured requests; with `done`, until every answer arrived."""
     try:
-        load = multiprocessing.get_context("fork").Pool(1)  # clients: their own process
-        base = done()
-        warm_up = requests_for(fake, text, 50)
-        load.apply(hammer, (serving.port, warm_up, args.concurrency))
-        prepared = requests_for(fake, text, args.requests)
+        server.wait_ready()
+        clients = multiprocessing.get_context("fork").Pool(1)  # the clients' own process
+        base = done() if done else 0
+        clients.apply(hammer, (server.port, requests_for(fake, text, 0, WARM_UP), WARM_UP))
+        prepared = requests_for(fake, text, WARM_UP, args.requests)
         started = time.perf_counter()
-        latencies, elapsed = load.apply(hammer, (serving.port, prepared, args.concurrency))
-        load.close()
-        # every answer (warm-up's too) has reached the fake Slack before the clock stops
-        while (
-            waiting and done() - base < 50 + args.requests and time.perf_counter() - started < 300
-        ):
+        latencies, elapsed = clients.apply(hammer, (server.port, prepared, args.concurrency))
+        clients.close()
+        expected = WARM_UP + args.requests
+        while done and done() - base < expected and time.perf_counter() - started < 300:
             time.sleep(0.01)
         finished = time.perf_counter() - started
-        answered = done() - base - 50
+        answered = done() - base - WARM_UP if done else 0
     finally:
-        serving.stop()
-    return {
-        "name": name,
-        "rps": len(latencies) / elapsed,
-        "median": statistics.median(latencies) * 1000,
-        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-        "done": answered / finished if answered > 0 else None,
-    }
+        server.stop()
+    return Row(
+        name,
+        len(latencies),
+        len(latencies) / elapsed,
+        statistics.median(latencies) * 1000,
+        latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
+        answered / finished if done else None,
+        answered,
+        server.peak_mb,
+    )
 
 
-def noop_app(fake: FakeSlack, ack_first: bool) -> App:
-    client = WebClient(token=BOT_TOKEN, base_url=fake.url)
-    app = App(client=client, signing_secret=SECRET, process_before_response=ack_first)
-
-    @app.command("/tf")
-    def noop(ack) -> None:  # noqa: ANN001
-        ack()
-
-    return app
+def floor(kind: str, fake: FakeSlack, folder: Path) -> processes.Server:
+    command = [sys.executable, "-m", "benchmarks.bolt_floor", "--kind", kind,
+               "--port", "{port}", "--slack-api", fake.url]
+    return processes.start(command, processes.slack_env("sqlite://", fake.url), folder, kind)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=50)
-    args = parser.parse_args()
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth is N"
+def run(args: argparse.Namespace, folder: Path) -> list[Row]:
+    url = args.url or f"sqlite:///{folder}/p1.db"
+    prepare(url, args.projects)
     fake = FakeSlack().start()
     fake.users["U1"] = user("U1", "Bench Lead")
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(
-            database_url=f"sqlite:///{Path(tmp) / 'bench.db'}",
-            slack_bot_token=BOT_TOKEN,
-            slack_signing_secret=SECRET,
-            slack_app_token=None,
-            slack_api_url=fake.url,
-        )
-        runtime = build(settings)
-        for line in ['project create "Bench" key BE', "member add <@U1|bench> dept Ops"]:
-            runtime.dispatcher.handle(Inbound("slack", "U1", line, CHANNEL, user_name="Bench"))
-        for n in range(5):
-            line = f'action add "Item {n}" owner <@U1|bench> due +{n + 1}d'
-            runtime.dispatcher.handle(Inbound("slack", "U1", line, CHANNEL, user_name="Bench"))
-        posted = lambda: len(fake.of("chat.postMessage"))  # noqa: E731
-        rows = [
-            measure("floor: no-op, Bolt default ack", noop_app(fake, False), fake, "x", args, None),
-            measure("floor: no-op, ack-first", noop_app(fake, True), fake, "x", args, None),
-            measure(
-                "taskforce: /tf action list", build_app(runtime), fake, "action list", args, posted
-            ),
+    posted = lambda: len(fake.of("chat.postMessage"))  # noqa: E731
+    try:
+        env = processes.slack_env(url, fake.url, now=PINNED)
+        return [
+            measure("floor: bare AsyncApp no-op (aiohttp)", floor("async", fake, folder),
+                    fake, "x", args, None),
+            measure("floor: sync App no-op on waitress", floor("waitress", fake, folder),
+                    fake, "x", args, None),
+            measure("taskforce run: /tf action list", processes.taskforce_run(env, folder, "tf"),
+                    fake, "action list", args, posted),
         ]
-        runtime.engine.dispose()
-    fake.stop()
-    floor = rows[0]
-    print(
-        f"{args.requests} signed slash commands, {args.concurrency} concurrent keep-alive "
-        "clients (another process), waitress 16 threads; the fake Slack shares the bot's process"
-    )
-    print(f"{'':38} {'req/s':>8} {'median ms':>10} {'p99 ms':>8} {'x floor':>8} {'done/s':>8}")
+    finally:
+        fake.stop()
+
+
+def report(rows: list[Row], args: argparse.Namespace) -> str:
+    base = rows[0]
+    lines = [
+        f"P1 {args.requests} signed /tf at {args.concurrency} concurrent keep-alive clients "
+        f"(another process), {args.projects} projects ({'PostgreSQL' if args.url else 'SQLite'}); "
+        "goal: median ≤ 1.3×, p99 < 100 ms, req/s ≥ 0.75× the AsyncApp floor",
+        f"{'server (each its own process)':38} {'req/s':>7} {'median ms':>9} {'p99 ms':>7} "
+        f"{'median×':>8} {'req/s×':>7} {'done/s':>7} {'peak MB':>8}",
+    ]
     for row in rows:
-        done = f"{row['done']:.0f}" if row["done"] else "-"
-        print(
-            f"{row['name']:38} {row['rps']:8.0f} {row['median']:10.1f} {row['p99']:8.1f} "
-            f"{row['rps'] / floor['rps']:8.2f} {done:>8}"
+        done = f"{row.done:.0f}" if row.done is not None else "-"
+        lines.append(
+            f"{row.name:38} {row.rps:7.0f} {row.median:9.1f} {row.p99:7.1f} "
+            f"{row.median / base.median:8.2f} {row.rps / base.rps:7.2f} {done:>7} "
+            f"{row.peak_mb:8.0f}"
         )
+    tf = rows[-1]
+    lines.append(f"answers that reached the fake Slack: {tf.answered} of {tf.requests}; "
+                 f"P5 peak resident memory of `taskforce run`: {tf.peak_mb:.0f} MB")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> list[Row]:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--projects", type=int, default=2000)
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--url", help="a PostgreSQL database of its own (tf_bench…)")
+    parser.add_argument("--smoke", action="store_true", help="a few projects and requests")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.projects, args.requests, args.concurrency = 4, 40, 4
+    with tempfile.TemporaryDirectory() as folder:
+        rows = run(args, Path(folder))
+    print(report(rows, args), flush=True)
+    return rows
 
 
 if __name__ == "__main__":

@@ -6,6 +6,9 @@ A claim takes, per target, only its oldest queued row (so each channel keeps
 its order) and only where the target and its platform may send now; it moves
 each claimed target's `next_allowed_at` on by the platform's interval in the
 same short transaction, so replicas keep one platform limit between them.
+A claim under a workspace-wide pace locks that platform's `*` row before it takes
+its rows, so the claims of two replicas take turns: each sees the hold the other
+committed (else both may read "ready" at once and send twice the workspace's rate).
 PostgreSQL claims with `FOR UPDATE SKIP LOCKED`; the conditional UPDATE keeps
 two processes from holding one row on SQLite as well.
 """
@@ -15,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, case, literal, or_, update
+from sqlalchemy import DateTime, and_, case, literal, or_, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, SQLModel, col, func, select
@@ -23,6 +26,8 @@ from sqlmodel import Field, Session, SQLModel, col, func, select
 from storage.delivery_tables import OutboxMessage
 
 WORKSPACE = "*"  # the pace row of a whole platform
+_LONG_AGO = datetime(1970, 1, 1, tzinfo=UTC)
+BANK = 10  # workspace messages a late claim may catch up: a short burst, as Slack allows
 
 
 class OutboxPace(SQLModel, table=True):
@@ -59,7 +64,7 @@ def _joined(platforms: Sequence[str]):  # noqa: ANN202
     pace, pause = aliased(OutboxPace), aliased(OutboxPace)
     query = (
         select(OutboxMessage.id, OutboxMessage.next_attempt_at, pace.next_allowed_at)
-        .add_columns(pause.next_allowed_at)
+        .add_columns(pause.next_allowed_at, OutboxMessage.platform)
         .outerjoin(pace, and_(pace.platform == OutboxMessage.platform, pace.target == _TARGET))
         .outerjoin(
             pause, and_(pause.platform == OutboxMessage.platform, pause.target == WORKSPACE)
@@ -71,6 +76,37 @@ def _joined(platforms: Sequence[str]):  # noqa: ANN202
 
 def _unclaimed(now: datetime):  # noqa: ANN202
     return or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) <= now)
+
+
+def _lock_workspaces(
+    db: Session, workspace: Mapping[str, float]
+) -> dict[str, datetime | None]:
+    """Lock each workspace-paced platform's `*` row until commit (the upsert, which never
+    moves a pace back, makes it if need be) and read its pause: what another replica's
+    claim committed meanwhile counts. Taken after the candidates were found, so the
+    replicas' claims take turns only for this short end."""
+    platforms = [p for p, every in workspace.items() if every > 0]
+    if not platforms:
+        return {}
+    hold(db, [(p, WORKSPACE, _LONG_AGO) for p in platforms])
+    rows = db.exec(
+        select(OutboxPace.platform, OutboxPace.next_allowed_at).where(
+            col(OutboxPace.platform).in_(platforms), OutboxPace.target == WORKSPACE
+        )
+    ).all()
+    return dict(rows)
+
+
+def _later(moment: datetime | None, now: datetime) -> bool:
+    return moment is not None and _aware(moment) > now
+
+
+def _schedule(paused: datetime | None, now: datetime, every: float) -> datetime:
+    """Where a claim's workspace hold starts: at the previous hold's end, so a claim made
+    late (a poll, a turn behind another replica) does not lose the workspace's rate —
+    but no earlier than `BANK` messages ago (the most it may catch up at once)."""
+    floor = now - timedelta(seconds=every * BANK)
+    return floor if paused is None else max(_aware(paused), floor)
 
 
 def claim_ready(
@@ -104,7 +140,11 @@ def claim_ready(
     )
     if db.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=OutboxMessage, skip_locked=True)
-    ids = [row[0] for row in db.exec(query).all()]
+    found = db.exec(query).all()
+    if not found:
+        return []
+    paused = _lock_workspaces(db, workspace or {})
+    ids = [row[0] for row in found if not _later(paused.get(row[4]), now)]
     if not ids:
         return []
     taken = db.exec(
@@ -123,9 +163,10 @@ def claim_ready(
         if intervals.get(r.platform, 0) > 0
     ]
     for platform, every in (workspace or {}).items():
-        count = sum(1 for r in rows if r.platform == platform)
-        if every > 0 and count:
-            holds.append((platform, WORKSPACE, now + timedelta(seconds=every * count)))
+        mine = [r for r in rows if r.platform == platform]
+        if every > 0 and mine:
+            start = _schedule(paused.get(platform), now, every)
+            holds.append((platform, WORKSPACE, start + timedelta(seconds=every * len(mine))))
     hold(db, holds)
     return rows
 
@@ -153,15 +194,20 @@ def release(db: Session, row_id: int, worker: str) -> None:
 
 
 def next_ready(db: Session, platforms: Sequence[str], now: datetime) -> datetime | None:
-    """When the earliest target not claimed elsewhere may send its next row (None: none)."""
+    """When the earliest target not claimed elsewhere may send its next row (None: none);
+    one aggregate row, however many targets wait (the loop asks after every empty claim)."""
     if not platforms:
         return None
-    query, _, _ = _joined(platforms)
-    found = None
-    for _, due, paced, paused in db.exec(query.where(_unclaimed(now))).all():
-        ready = max(_aware(t) for t in (due, paced, paused) if t is not None)
-        found = ready if found is None or ready < found else found
-    return found
+    query, pace, pause = _joined(platforms)
+    due = col(OutboxMessage.next_attempt_at)
+    times = (due, *(func.coalesce(t.next_allowed_at, due) for t in (pace, pause)))
+    # the latest of the three: GREATEST on PostgreSQL, the scalar max() on SQLite
+    postgres = db.get_bind().dialect.name == "postgresql"
+    latest = func.greatest(*times) if postgres else func.max(*times)
+    found = db.exec(
+        query.where(_unclaimed(now)).with_only_columns(type_coerce(func.min(latest), DateTime))
+    ).one()[0]
+    return None if found is None else _aware(found)
 
 
 def hold(db: Session, holds: Sequence[tuple[str, str, datetime]]) -> None:

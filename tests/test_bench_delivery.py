@@ -13,3 +13,11 @@ def test_delivery_benchmark_smoke_delivers_everything_once() -> None:
         assert sum(result.queued.values()) > 0 and result.queued["overdue_post"] >= 1
         assert result.sent == sum(result.queued.values())
         assert result.lost == 0 and result.doubled == 0
+
+
+def test_delivery_benchmark_smoke_through_two_taskforce_run_replicas() -> None:
+    [result] = main(["--smoke", "--platform", "slack", "--replicas", "2"])
+    assert result.replicas == 2 and len(result.peaks_mb) == 2
+    assert all(mb > 0 for mb in result.peaks_mb)
+    assert result.sent == sum(result.queued.values()) > 0
+    assert result.lost == 0 and result.doubled == 0
