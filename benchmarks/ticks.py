@@ -190,7 +190,8 @@ def main(argv: list[str] | None = None) -> dict[str, TickFigures]:
         base, grown = results.values()
         print(f"Friday tick with closed ×{args.closed_factor}: "
               f"{grown.friday_s / base.friday_s:.2f}× the base (goal ≤ 1.2×)")
-    tick_peak = max(r.peak_mb for r in results.values())
+    # ru_maxrss only grows: the first database's ticks ran before any floor's read
+    tick_peak = next(iter(results.values())).peak_mb
     print(f"P5 peak resident memory of the ticking process: {tick_peak:.0f} MB "
           f"(after the floor's read of every item: {peak_mb():.0f} MB)")
     return results
