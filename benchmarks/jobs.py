@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> dict[str, tuple[Run, Run]]:
         small = each_job(prepared(Path(folder), 20, args.items))
         full = each_job(prepared(Path(folder), args.projects, args.items))
     print(f"Jobs alone, SQLite: statements and ms on 20 and {args.projects} projects "
-          "(set-based: the same statements at both sizes)")
+          "(by set: statements grow with chunks of rows, not per project)")
     print(f"{'job':22} {'20: stmts':>9} {'ms':>8} {'msgs':>6} {'full: stmts':>11} {'ms':>9} "
           f"{'msgs':>7} {'stmts ×':>7}")
     for name in JOBS:
