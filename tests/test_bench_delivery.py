@@ -10,7 +10,7 @@ def test_delivery_benchmark_smoke_delivers_everything_once() -> None:
     results = main(["--smoke"])
     assert [r.platform for r in results] == ["slack", "dingtalk"]
     for result in results:
-        assert sum(result.queued.values()) > 0 and result.queued["overdue_post"] >= 1
+        assert sum(result.queued.values()) > 0 and result.queued["digest"] >= 1
         assert result.sent == sum(result.queued.values())
         assert result.lost == 0 and result.doubled == 0
 
