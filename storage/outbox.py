@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -76,17 +77,17 @@ def _mine(row_id: int, worker: str):  # noqa: ANN202
     return and_(OutboxMessage.id == row_id, OutboxMessage.claimed_by == worker)
 
 
+def _sent(now: datetime) -> dict[str, Any]:
+    """The columns of a row that was sent."""
+    return {"state": "sent", "sent_at": now, "attempts": OutboxMessage.attempts + 1,
+            "claimed_until": None, "last_error": None}
+
+
 def mark_sent(db: Session, row_id: int, worker: str, now: datetime) -> bool:
     result = db.exec(
         update(OutboxMessage)
         .where(_mine(row_id, worker))
-        .values(
-            state="sent",
-            sent_at=now,
-            attempts=OutboxMessage.attempts + 1,
-            claimed_until=None,
-            last_error=None,
-        )
+        .values(**_sent(now))
         .returning(OutboxMessage.id)
     )
     return result.first() is not None
@@ -99,13 +100,7 @@ def mark_many_sent(db: Session, row_ids: Sequence[int], worker: str, now: dateti
     result = db.exec(
         update(OutboxMessage)
         .where(col(OutboxMessage.id).in_(row_ids), OutboxMessage.claimed_by == worker)
-        .values(
-            state="sent",
-            sent_at=now,
-            attempts=OutboxMessage.attempts + 1,
-            claimed_until=None,
-            last_error=None,
-        )
+        .values(**_sent(now))
         .returning(OutboxMessage.id)
     )
     return {row[0] for row in result.all()}
