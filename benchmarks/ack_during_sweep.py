@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from benchmarks.copies import copy_of
+from benchmarks.seed import slack_lead
 from benchmarks.sweeps import TICKS
 from benchmarks.ticks import seed
 from bot.adapters.slack import HttpServing, build_app
@@ -41,8 +42,7 @@ from bot.jobs.registry import JobEnv
 from bot.jobs.runner import run_due
 from bot.runtime import build
 from bot.settings import Settings
-from storage.engine import make_engine, transaction
-from storage.models import ChannelBinding, Membership, Person
+from storage.engine import make_engine
 from tests.slack_fake import BOT_TOKEN, SECRET, Call, FakeSlack, signed_headers, slash_body, user
 
 CHANNEL = "C0P1"
@@ -107,13 +107,7 @@ def prepare(url: str, projects: int, channels: int) -> str:
     the Friday morning."""
     seed(url, projects)
     engine = make_engine(url)
-    with transaction(engine) as db:
-        person = Person(platform="slack", user_id="U1", display_name="Bench Lead", name_key="b")
-        db.add(person)
-        db.flush()
-        db.add(Membership(project_id=1, person_id=person.id, role="member"))
-        for i in range(channels):
-            db.add(ChannelBinding(project_id=1, platform="slack", channel_id=f"{CHANNEL}-{i}"))
+    slack_lead(engine, [f"{CHANNEL}-{i}" for i in range(channels)])
     clock = Clock(datetime.fromisoformat(TICKS[0][1]))
     env = JobEnv(engine, clock, Settings(database_url=url))
     for at in BEFORE:

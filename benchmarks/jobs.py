@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from benchmarks.copies import copy_of
 from benchmarks.seed import seed
 from benchmarks.seed_extras import MORNING
+from benchmarks.statements import recorded
 from bot.clock import Clock
 from bot.jobs.registry import JOBS, JobEnv
 from bot.jobs.runner import run_due  # noqa: F401  (registers the jobs)
@@ -57,24 +58,17 @@ def prepared(folder: Path, projects: int, items: int = 100) -> str:
 def run_job(url: str, name: str) -> Run:
     """The job `name` once, on `url`, at its moment."""
     engine = make_engine(url)
-    statements = 0
-
-    def count(*_args: object) -> None:
-        nonlocal statements
-        statements += 1
-
     env = JobEnv(engine, Clock(moment(name)), Settings(database_url=url))
-    event.listen(engine, "before_cursor_execute", count)
-    start = time.perf_counter()
-    JOBS[name](env)
-    seconds = time.perf_counter() - start
-    event.remove(engine, "before_cursor_execute", count)
+    with recorded(engine) as statements:
+        start = time.perf_counter()
+        JOBS[name](env)
+        seconds = time.perf_counter() - start
     with engine.connect() as conn:
         rows = conn.execute(text(
             "SELECT project_id, COUNT(*) FROM outbox WHERE project_id IS NOT NULL "
             "AND dedupe_key NOT LIKE 'seed-failed:%' GROUP BY project_id")).all()
     engine.dispose()
-    return Run(statements, seconds, Counter({pid: n for pid, n in rows}))
+    return Run(len(statements), seconds, Counter({pid: n for pid, n in rows}))
 
 
 def each_job(url: str) -> dict[str, Run]:

@@ -176,6 +176,18 @@ def seed(engine: Engine, projects: int, members_per_project: int = 10,
     return counts
 
 
+def slack_lead(engine: Engine, channels: list[str]) -> None:
+    """A Slack member U1 ("Bench Lead") of P1, and P1 bound to each Slack channel given:
+    who the serving benchmarks send `/tf` as, and where."""
+    with engine.begin() as conn:
+        person_id = conn.execute(insert(Person).values(
+            platform="slack", user_id="U1", display_name="Bench Lead", name_key="b",
+        ).returning(Person.id)).scalar_one()
+        conn.execute(insert(Membership).values(project_id=1, person_id=person_id, role="member"))
+        conn.execute(insert(ChannelBinding), [
+            {"project_id": 1, "platform": "slack", "channel_id": c} for c in channels])
+
+
 T = TypeVar("T")
 
 

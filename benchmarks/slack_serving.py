@@ -39,14 +39,14 @@ from urllib.parse import urlencode
 from sqlalchemy import update
 
 from benchmarks import processes
+from benchmarks.seed import slack_lead
 from benchmarks.ticks import seed
 from bot.clock import Clock
 from bot.jobs.registry import JobEnv
 from bot.jobs.runner import run_due
 from bot.settings import Settings
 from storage.delivery_tables import OutboxMessage
-from storage.engine import make_engine, transaction
-from storage.models import ChannelBinding, Membership, Person
+from storage.engine import make_engine
 from tests.slack_fake import FakeSlack, signed_headers, slash_body, user
 
 CHANNEL = "C0BENCH"
@@ -73,12 +73,7 @@ def prepare(url: str, projects: int) -> None:
     """Seed; bind a Slack channel to project 1 with a Slack member; the catch-up tick."""
     seed(url, projects)
     engine = make_engine(url)
-    with transaction(engine) as db:
-        person = Person(platform="slack", user_id="U1", display_name="Bench Lead", name_key="b")
-        db.add(person)
-        db.flush()
-        db.add(Membership(project_id=1, person_id=person.id, role="member"))
-        db.add(ChannelBinding(project_id=1, platform="slack", channel_id=CHANNEL))
+    slack_lead(engine, [CHANNEL])
     run_due(JobEnv(engine, Clock(datetime.fromisoformat(CATCH_UP)), Settings(database_url=url)))
     with engine.begin() as conn:
         conn.execute(update(OutboxMessage).values(state="sent"))

@@ -6,9 +6,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 from support_scheduler import at, sqlite_runtime
 
+from benchmarks.statements import recorded
 from bot.messages import Notice, Target
 from bot.outbox.console import ConsoleSender
 from bot.outbox.enqueue import enqueue
@@ -25,16 +26,10 @@ def test_a_claim_of_console_rows_is_marked_sent_in_one_statement(tmp_path: Path)
     ]
     with transaction(rt.engine) as db:
         enqueue(db, notices, rt.clock.now(), "UTC")
-    updates: list[str] = []
-
-    def count(*args: object) -> None:
-        if str(args[2]).startswith("UPDATE outbox SET state"):
-            updates.append(str(args[2]))
-
     out = io.StringIO()
-    event.listen(rt.engine, "before_cursor_execute", count)
-    report = DeliveryLoop(rt.engine, rt.clock, {"console": ConsoleSender(out)}).run_once()
-    event.remove(rt.engine, "before_cursor_execute", count)
+    with recorded(rt.engine) as statements:
+        report = DeliveryLoop(rt.engine, rt.clock, {"console": ConsoleSender(out)}).run_once()
+    updates = [s for s in statements if s.startswith("UPDATE outbox SET state")]
     assert len(report.sent) == 7 and out.getvalue().count("→ #c") == 7
     assert len(updates) == 1, updates
     with rt.engine.connect() as conn:

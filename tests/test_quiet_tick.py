@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from benchmarks.seed import seed
+from benchmarks.statements import recorded
 from bot.clock import Clock
 from bot.jobs.registry import JobEnv
 from bot.jobs.runner import run_due
@@ -34,15 +35,9 @@ def quiet_statements(folder: Path, zones: int) -> tuple[list[str], int]:
     clock = Clock(MORNING)
     settings = Settings(database_url=url)
     run_due(JobEnv(engine, clock, settings))
-    statements: list[str] = []
-
-    def count(*args: object) -> None:
-        statements.append(str(args[2]))
-
     clock.set(QUIET)
-    event.listen(engine, "before_cursor_execute", count)
-    run_due(JobEnv(engine, clock, settings))
-    event.remove(engine, "before_cursor_execute", count)
+    with recorded(engine) as statements:
+        run_due(JobEnv(engine, clock, settings))
     with engine.connect() as conn:
         claimed = conn.execute(
             text("SELECT count(*) FROM jobrun WHERE job = 'morning' AND period = '2026-11-20'")
