@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +20,7 @@ from bot.settings import Settings
 if TYPE_CHECKING:
     from bot.delivery import Sender
     from bot.runtime import Runtime
+    from bot.workers import WorkerPool
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Taskforce chat bot.")
 db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
@@ -95,19 +98,33 @@ def run(
     _run_platform(settings, chosen, port, health_port)
 
 
-def _run_slack(runtime: Runtime, port: int) -> None:
+def _run_slack(runtime: Runtime, port: int, pool: WorkerPool | None) -> None:
     from bot.adapters.slack import run_slack
 
-    run_slack(runtime, port)
+    run_slack(runtime, port, pool)
 
 
-def _run_dingtalk(runtime: Runtime, port: int) -> None:
+def _run_dingtalk(runtime: Runtime, port: int, pool: WorkerPool | None) -> None:
     from bot.adapters.dingtalk import run_dingtalk
 
     run_dingtalk(runtime)
 
 
-PLATFORM_RUNNERS: dict[str, Callable[[Runtime, int], None]] = {
+def _workers(runtime: Runtime, platform: str) -> WorkerPool | None:
+    """Slack's worker processes (TASKFORCE_WORKERS; 0: none), forked now: before any thread."""
+    if platform != "slack" or runtime.settings.workers == 0:
+        return None
+    from bot.adapters.slack.app import worker
+    from bot.workers import WorkerPool
+
+    return WorkerPool(partial(worker, runtime), processes=runtime.settings.workers).start()
+
+
+def _stop_on_sigterm(*_: object) -> None:
+    raise SystemExit(0)  # unwinds the server loop, so the scheduler and workers stop in order
+
+
+PLATFORM_RUNNERS: dict[str, Callable[[Runtime, int, WorkerPool | None], None]] = {
     "slack": _run_slack,
     "dingtalk": _run_dingtalk,
 }
@@ -134,15 +151,19 @@ def _run_platform(
         raise typer.Exit(2) from None
     runtime = build(settings)
     warm(runtime.dispatcher, [platform, "console"])
+    pool = _workers(runtime, platform)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     runtime.health.platform = platform
     if health_port is not None:
         watch_outbox(runtime.engine, runtime.clock)
         HealthServer(runtime.health, port=health_port).start()
     scheduler = start_scheduler(runtime, senders)
     try:
-        PLATFORM_RUNNERS[platform](runtime, port)
+        PLATFORM_RUNNERS[platform](runtime, port, pool)
     finally:
         scheduler.shutdown(wait=False)
+        if pool is not None:
+            pool.stop()
 
 
 def _run_console(settings: Settings) -> None:

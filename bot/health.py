@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from prometheus_client import make_wsgi_app
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from waitress.server import create_server
@@ -37,6 +37,8 @@ class Health:
     # True while the platform connection is up (Socket Mode / DingTalk stream websocket);
     # an HTTP-mode adapter is up while it serves
     link: Callable[[], bool] = field(default=lambda: True)
+    # (running, started) worker processes (bot/workers.py), when the adapter has any
+    workers: Callable[[], tuple[int, int]] | None = None
 
     def database(self) -> dict[str, Any]:
         try:
@@ -58,24 +60,33 @@ class Health:
         except Exception:
             connected = False
         platform = {"name": self.platform, "ok": connected}
-        return {"ok": database["ok"] and connected, "database": database, "platform": platform}
+        report = {"ok": database["ok"] and connected, "database": database, "platform": platform}
+        if self.workers is not None:
+            running, started = self.workers()
+            report["workers"] = {"ok": running == started, "running": running, "of": started}
+            report["ok"] = report["ok"] and running == started
+        return report
+
+
+def answer(health: Health, method: str, path: str) -> tuple[str, str, bytes]:
+    """The status line, content type and body for a request to the health port."""
+    if path == METRICS_PATH:
+        return "200 OK", CONTENT_TYPE_LATEST, generate_latest(REGISTRY)
+    if path != HEALTH_PATH or method not in ("GET", "HEAD"):
+        return "404 Not Found", "text/plain", b"not found"
+    report = health.report()
+    status = "200 OK" if report["ok"] else "503 Service Unavailable"
+    return status, "application/json", json.dumps(report).encode()
 
 
 def wsgi(health: Health) -> Callable[..., Iterable[bytes]]:
     """`/healthz` and `/metrics`; anything else 404."""
-    metrics = make_wsgi_app(REGISTRY)
 
     def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
-        if path == METRICS_PATH:
-            return metrics(environ, start_response)
-        if path != HEALTH_PATH or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
-            start_response("404 Not Found", [("Content-Type", "text/plain")])
-            return [b"not found"]
-        report = health.report()
-        status = "200 OK" if report["ok"] else "503 Service Unavailable"
-        start_response(status, [("Content-Type", "application/json")])
-        return [json.dumps(report).encode()]
+        method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
+        status, content_type, body = answer(health, method, path)
+        start_response(status, [("Content-Type", content_type)])
+        return [body]
 
     return serve
 

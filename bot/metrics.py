@@ -8,7 +8,7 @@ so every replica reports the one shared outbox.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
@@ -44,7 +44,19 @@ JOB_SECONDS = Histogram(
 )
 
 
+Forward = Callable[[str, str, float], None]
+_forward: list[Forward] = []  # in a worker process: where its commands are counted
+
+
+def forward_commands(to: Forward) -> None:
+    """This process's commands are counted by another (bot/workers.py): send them `to` it."""
+    _forward[:] = [to]
+
+
 def command_done(command: str, outcome: str, seconds: float) -> None:
+    if _forward:
+        _forward[0](command, outcome, seconds)
+        return
     COMMANDS.labels(command=command, outcome=outcome).inc()
     COMMAND_SECONDS.labels(command=command).observe(seconds)
 

@@ -26,6 +26,11 @@ class Runtime:
     def __post_init__(self) -> None:
         self.health = Health(self.engine)
 
+    def forked(self) -> None:
+        """In a process forked from this one: its own database connections from now on
+        (the parent's pooled ones stay the parent's)."""
+        self.engine.dispose(close=False)
+
 
 def build(settings: Settings | None = None, *, migrate: bool = True) -> Runtime:
     settings = settings or Settings()

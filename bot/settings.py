@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     admins: str = Field("", validation_alias=_env("TASKFORCE_ADMINS"))
     # text, or json for one JSON object a line (bot/logs.py)
     log_format: str = Field("text", validation_alias=_env("TASKFORCE_LOG_FORMAT"))
+    # Slack: processes doing the commands' work after the ack (bot/workers.py); 0: threads
+    # of the serving process itself
+    workers: int = Field(1, ge=0, le=32, validation_alias=_env("TASKFORCE_WORKERS"))
 
     slack_bot_token: str | None = Field(None, validation_alias=_env("SLACK_BOT_TOKEN"))
     slack_signing_secret: str | None = Field(None, validation_alias=_env("SLACK_SIGNING_SECRET"))

@@ -149,3 +149,10 @@ def _restore_logging() -> Iterator[None]:
     for handler in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
         root.removeHandler(handler)
     root.setLevel(level)
+
+
+@pytest.fixture
+def slack_work() -> str:
+    """Where the served Slack app does the work after an ack (tests/test_slack_http.py runs
+    its own tests both ways): "threads" of the serving process, or "workers"."""
+    return "threads"

@@ -126,7 +126,7 @@ def replicas(sqlite_url: str) -> Iterator[tuple[FakeSlack, list[Harness]]]:
         )
         runtime = build(settings, migrate=False)
         app = build_app(runtime)
-        serving = HttpServing(app, SECRET, host="127.0.0.1", port=0, threads=4).start()
+        serving = HttpServing(app, SECRET, host="127.0.0.1", port=0).start()
         harnesses.append(Harness(fake, runtime, serving))
         stops.append((serving, runtime))
     yield fake, harnesses

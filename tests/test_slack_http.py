@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import pytest
@@ -28,8 +29,10 @@ from sqlalchemy import inspect, text
 from sqlmodel import Session, select
 
 from bot.adapters.slack import HttpServing, build_app
+from bot.adapters.slack.app import worker
 from bot.runtime import Runtime, build
 from bot.settings import Settings
+from bot.workers import WorkerPool
 from storage.models import ActionItem, ChannelBinding, Person, Project
 
 NOW = datetime.fromisoformat("2026-11-18T10:00:00+08:00")  # a Wednesday in Shanghai
@@ -124,14 +127,22 @@ ANSWERS = {"chat.postMessage", "response_url", "chat.postEphemeral"}
 
 
 @pytest.fixture
-def slack(sqlite_url: str) -> Iterator[Harness]:
-    with served_slack(sqlite_url) as harness:
+def slack(sqlite_url: str, slack_work: str) -> Iterator[Harness]:
+    with served_slack(sqlite_url, workers=slack_work == "workers") as harness:
         yield harness
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """This module's tests run twice: the work after the ack on the serving process's
+    threads, and in a worker process (bot/workers.py), as `taskforce run` does it."""
+    if "slack" in metafunc.fixturenames:
+        metafunc.parametrize("slack_work", ["threads", "workers"])
+
+
 @contextmanager
-def served_slack(url: str) -> Iterator[Harness]:
-    """The Slack app served on loopback over the database at `url`, with a fake Slack."""
+def served_slack(url: str, workers: bool = False) -> Iterator[Harness]:
+    """The Slack app served on loopback over the database at `url`, with a fake Slack;
+    with `workers`, the work after each ack is done in a forked worker process."""
     fake = FakeSlack().start()
     fake.users.update(
         {
@@ -150,11 +161,15 @@ def served_slack(url: str) -> Iterator[Harness]:
         slack_api_url=fake.url,
     )
     runtime = build(settings, migrate=False)
-    serving = HttpServing(build_app(runtime), SECRET, host="127.0.0.1", port=0, threads=4).start()
+    pool = WorkerPool(partial(worker, runtime), threads=2).start() if workers else None
+    app = build_app(runtime, hand=pool.submit if pool else None)
+    serving = HttpServing(app, SECRET, host="127.0.0.1", port=0).start()
     try:
         yield Harness(fake, runtime, serving)
     finally:
         serving.stop()
+        if pool is not None:
+            pool.stop()
         fake.stop()
         runtime.engine.dispose()
 

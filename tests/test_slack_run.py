@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from slack_fake import BOT_TOKEN, SECRET, FakeSlack, form, post, signed_headers, slash_body
@@ -62,7 +64,27 @@ def test_run_serves_slash_commands_over_http(tmp_path: Path):
             f"http://127.0.0.1:{port}/slack/events", forged, signed_headers(forged, secret="wrong")
         )
         assert status == 401
-    finally:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
+            report = json.load(answer)
+        assert report["workers"] == {"ok": True, "running": 1, "of": 1}
+        workers = _children(process.pid)
+        assert len(workers) == 1  # TASKFORCE_WORKERS defaults to one worker process
         process.terminate()
-        process.wait(timeout=15)
+        assert process.wait(timeout=30) == 0  # SIGTERM: the workers finish and stop first
+        assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+    finally:
+        if process.poll() is None:
+            process.kill()
         fake.stop()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found

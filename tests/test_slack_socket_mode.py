@@ -9,6 +9,7 @@ import queue
 import threading
 import time
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -18,9 +19,11 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import ServerConnection, serve
 
 from bot.adapters.slack import build_app
+from bot.adapters.slack.app import worker
 from bot.adapters.slack.serve import socket_mode
 from bot.runtime import build
 from bot.settings import Settings
+from bot.workers import WorkerPool
 from storage.models import ActionItem, ChannelBinding
 
 CHANNEL = "C0SOCKET"
@@ -66,8 +69,11 @@ class Gateway:
         self.server.shutdown()
 
 
-@pytest.fixture
-def setup(sqlite_url: str) -> Iterator[tuple[FakeSlack, Gateway, Any]]:
+@pytest.fixture(params=["threads", "workers"])
+def setup(
+    sqlite_url: str, request: pytest.FixtureRequest
+) -> Iterator[tuple[FakeSlack, Gateway, Any]]:
+    """The work after the ack on the client's threads, or in a worker process."""
     fake = FakeSlack().start()
     fake.users["U1"] = user("U1", "Olivia Chen")
     gateway = Gateway()
@@ -80,11 +86,16 @@ def setup(sqlite_url: str) -> Iterator[tuple[FakeSlack, Gateway, Any]]:
         slack_api_url=fake.url,
     )
     runtime = build(settings, migrate=False)
-    handler = socket_mode(build_app(runtime), APP_TOKEN)
+    pool = None
+    if request.param == "workers":
+        pool = WorkerPool(partial(worker, runtime), threads=2).start()
+    handler = socket_mode(build_app(runtime, hand=pool.submit if pool else None), APP_TOKEN)
     handler.connect()
     assert gateway.connected.wait(5), "the Socket Mode client did not connect"
     yield fake, gateway, runtime
     handler.close()
+    if pool is not None:
+        pool.stop()
     gateway.stop()
     fake.stop()
     runtime.engine.dispose()

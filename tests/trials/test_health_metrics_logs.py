@@ -117,7 +117,7 @@ def test_slack_http_healthz_reports_the_database(tmp_path: Path, trial) -> None:
         slack_api_url=slack.url,
     )
     served = build(settings, migrate=False)  # an empty database: not migrated
-    serving_ = HttpServing(build_app(served), "x", host="127.0.0.1", port=0, threads=2,
+    serving_ = HttpServing(build_app(served), "x", host="127.0.0.1", port=0,
                            health=served.health).start()
     try:
         trial.tried("GET /healthz on Slack's own port with an unmigrated database")

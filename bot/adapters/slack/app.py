@@ -2,7 +2,8 @@
 
 `process_before_response=True` makes Bolt run the ack function in the request
 thread and answer Slack as soon as it returns, with no polling for `ack()`; the
-real work is a lazy listener on Bolt's thread pool. Nothing before the ack
+real work is a lazy listener on Bolt's thread pool, or in a worker process
+(handoff.py). Nothing before the ack
 touches the database (the repeat check there is in memory, see once.py), so
 the 3-second window holds whatever a command costs and however busy the
 database is, in HTTP and in Socket Mode alike.
@@ -10,12 +11,16 @@ database is, in HTTP and in Socket Mode alike.
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Callable
+from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.adapters.slack.escalation_modals import Modals
+from bot.adapters.slack.handoff import Hand, Handed, handing
 from bot.adapters.slack.listeners import SlackBot
 from bot.adapters.slack.modals import CALLBACK, ReasonModals
 from bot.adapters.slack.once import Once
@@ -25,6 +30,7 @@ from bot.adapters.slack.topic_modal import TopicModal
 from bot.runtime import Runtime
 from bot.settings import Settings
 
+log = logging.getLogger(__name__)
 ANY_COMMAND = re.compile(r"^/")  # /tf, or whatever name a workspace gave it
 OUR_BUTTONS = re.compile(r"^tf:")
 REASON_BUTTONS = re.compile(r"^tfreason:")  # a modal asks for the reason first
@@ -48,8 +54,17 @@ def _ack(ack: Ack) -> None:
     ack()
 
 
-def build_app(runtime: Runtime, client: WebClient | None = None) -> App:
-    """The Bolt app for `runtime`; App() checks the token with `auth.test` right away."""
+def build_app(
+    runtime: Runtime,
+    client: WebClient | None = None,
+    *,
+    verify: bool = True,
+    hand: Hand | None = None,
+) -> App:
+    """The Bolt app for `runtime`; App() checks the token with `auth.test` right away.
+
+    With `hand`, each listener acks and hands its request over for a worker to do the
+    work (handoff.py); `verify=False` only for a worker's app, never reached from outside."""
     settings = runtime.settings
     client = client or web_client(settings)
     app = App(
@@ -57,20 +72,45 @@ def build_app(runtime: Runtime, client: WebClient | None = None) -> App:
         client=client,
         signing_secret=settings.slack_signing_secret or "",
         process_before_response=True,
+        request_verification_enabled=verify,
     )
+
+    def listen(
+        on: Callable[..., Any], matcher: Any, ack: Callable[..., None], lazy: Callable[..., None]
+    ) -> None:
+        if hand is None:
+            on(matcher)(ack=ack, lazy=[lazy])
+        else:
+            on(matcher)(ack=handing(ack, lazy, hand), lazy=[])
+
     bot = SlackBot(runtime.dispatcher, client)
     app.use(Once().middleware)
-    app.command(ANY_COMMAND)(ack=_ack, lazy=[bot.on_command])
-    app.action(OUR_BUTTONS)(ack=_ack, lazy=[bot.on_click])
+    listen(app.command, ANY_COMMAND, _ack, bot.on_command)
+    listen(app.action, OUR_BUTTONS, _ack, bot.on_click)
     reasons = ReasonModals(bot)  # a review's Request changes
-    app.action(REASON_BUTTONS)(ack=_ack, lazy=[reasons.on_click])
-    app.view(CALLBACK)(ack=_ack, lazy=[reasons.on_submit])
+    listen(app.action, REASON_BUTTONS, _ack, reasons.on_click)
+    listen(app.view, CALLBACK, _ack, reasons.on_submit)
     topic = TopicModal(runtime.dispatcher, client, bot.directory)  # the agenda's "Add topic"
-    app.action(TOPIC_ACTION)(ack=_ack, lazy=[topic.open])
-    app.view(TOPIC_CALLBACK)(ack=topic.ack, lazy=[topic.submit])
+    listen(app.action, TOPIC_ACTION, _ack, topic.open)
+    listen(app.view, TOPIC_CALLBACK, topic.ack, topic.submit)
     escalation = Modals(  # an escalation's Acknowledge (ETA) and Resolve
         runtime.dispatcher, client, bot.directory, runtime.clock, settings.timezone
     )
-    app.action(MODAL_BUTTONS)(ack=_ack, lazy=[escalation.open])
-    app.view(OUR_MODALS)(ack=escalation.check, lazy=[escalation.submit])
+    listen(app.action, MODAL_BUTTONS, _ack, escalation.open)
+    listen(app.view, OUR_MODALS, escalation.check, escalation.submit)
     return app
+
+
+def worker(runtime: Runtime) -> Callable[[Handed], None]:
+    """In a worker process (bot/workers.py): a Bolt app of its own that runs the lazy
+    function each handed-over request names. It does not check signatures: its requests
+    come from the serving process, which did."""
+    runtime.forked()
+    app = build_app(runtime, verify=False)
+
+    def handle(handed: Handed) -> None:
+        answered = app.dispatch(handed.request())
+        if answered.status != 200:
+            log.warning("a handed-over Slack request ended with HTTP %s", answered.status)
+
+    return handle

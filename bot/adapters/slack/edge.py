@@ -1,10 +1,10 @@
-"""The public Slack endpoint's front door: a WSGI layer in front of Bolt.
+"""The public Slack endpoint's front door: an aiohttp handler in front of Bolt.
 
 Nothing unauthenticated reaches Bolt (which parses a body before checking its
 signature, and logs the whole body at INFO when the signature is wrong):
 1. only `POST /slack/events` (and `GET /healthz`) are served; anything else is 404;
-2. a body over `MAX_BODY` is refused with 413 before it is read (waitress is told the
-   same cap, so it does not buffer more either);
+2. a body over `MAX_BODY` is refused with 413 before it is read (aiohttp is told the
+   same cap, so it does not buffer more of a chunked one either);
 3. the timestamp header must be ASCII digits within five minutes of now, and the
    signature Slack's v0 HMAC of the raw bytes — else 401, which costs one HMAC;
 4. a signed body must be well formed (body_checks.py) — else 400.
@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable
+
+from aiohttp import web
 
 from bot.adapters.slack.body_checks import Malformed, checked_body
 
@@ -37,7 +37,9 @@ WINDOW = 5 * 60  # seconds either side of now, as Slack asks
 DIGITS = re.compile(r"[0-9]{1,12}")
 SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+TIMESTAMP = "X-Slack-Request-Timestamp"
+SIGNED = "X-Slack-Signature"
+Inner = Callable[[web.Request, bytes], web.StreamResponse]  # a checked request and its body
 
 
 class Refused(Exception):
@@ -52,10 +54,8 @@ def signed(secret: str, timestamp: str, body: bytes) -> str:
     return "v0=" + digest.hexdigest()
 
 
-def verify(secret: str, environ: dict[str, Any], body: bytes, now: float) -> None:
+def verify(secret: str, timestamp: str, signature: str, body: bytes, now: float) -> None:
     """Slack's request signature over the raw bytes; `Refused` (401) when it does not hold."""
-    timestamp = str(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""))
-    signature = str(environ.get("HTTP_X_SLACK_SIGNATURE", ""))
     if not DIGITS.fullmatch(timestamp):
         raise Refused("401 Unauthorized", "no valid timestamp header")
     if abs(now - int(timestamp)) > WINDOW:
@@ -66,14 +66,15 @@ def verify(secret: str, environ: dict[str, Any], body: bytes, now: float) -> Non
         raise Refused("401 Unauthorized", "bad signature")
 
 
-def read_body(environ: dict[str, Any], limit: int) -> bytes:
-    """The request body, refused (413) when it declares or holds more than `limit` bytes."""
-    declared = str(environ.get("CONTENT_LENGTH") or "0").strip()
-    if not declared.isascii() or not declared.isdigit():
-        raise Refused("400 Bad Request", "bad Content-Length")
-    if int(declared) > limit:
-        raise Refused("413 Payload Too Large", "body over the size cap")
-    return environ["wsgi.input"].read(int(declared)) if int(declared) else b""
+async def read_body(request: web.Request, limit: int) -> bytes:
+    """The request body, refused (413) when it declares or holds more than `limit` bytes
+    (the server's own cap, `client_max_size`, stops a chunked body at the same size)."""
+    if request.content_length is not None and request.content_length > limit:
+        raise Refused("413 Request Entity Too Large", "body over the size cap")
+    try:
+        return await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise Refused("413 Request Entity Too Large", "body over the size cap") from None
 
 
 class RefusalLog:
@@ -97,7 +98,7 @@ class RefusalLog:
 
 
 class Edge:
-    """WSGI middleware: checks every request to `PATH` before `inner` (Bolt) sees it.
+    """aiohttp handler: checks every request to `PATH` before `inner` (Bolt) sees it.
 
     `now` is wall-clock time on purpose: Slack's signing window is real time, not the
     bot's settable clock (bot/clock.py), which may be travelling in a demo.
@@ -105,7 +106,7 @@ class Edge:
 
     def __init__(
         self,
-        inner: WsgiApp,
+        inner: Inner,
         secret: str,
         limit: int = MAX_BODY,
         now: Callable[[], float] = time.time,
@@ -116,34 +117,31 @@ class Edge:
         self.now = now
         self.log = RefusalLog()
 
-    def __call__(
-        self, environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> Iterable[bytes]:
-        method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
-        if method == "GET" and path == HEALTH:
-            return _answer(start_response, "200 OK", "ok")
-        if path != PATH:
-            return _answer(start_response, "404 Not Found", "not found")
-        if method != "POST":
-            return _answer(start_response, "405 Method Not Allowed", "POST only")
+    async def __call__(self, request: web.Request) -> web.StreamResponse:
+        if request.method == "GET" and request.path == HEALTH:
+            return web.Response(text="ok")
+        if request.path != PATH:
+            return _answer("404 Not Found", "not found")
+        if request.method != "POST":
+            return _answer("405 Method Not Allowed", "POST only")
         try:
-            body = read_body(environ, self.limit)
-            verify(self.secret, environ, body, self.now())
-            checked_body(body, str(environ.get("CONTENT_TYPE") or ""))
+            body = await read_body(request, self.limit)
+            headers = request.headers
+            verify(self.secret, headers.get(TIMESTAMP, ""), headers.get(SIGNED, ""), body,
+                   self.now())
+            checked_body(body, request.content_type)
         except Refused as refused:
             self.log.refused(refused.status, refused.reason)
-            return _answer(start_response, refused.status, refused.reason)
+            return _answer(refused.status, refused.reason)
         except Malformed as bad:
             self.log.refused("400 Bad Request", str(bad))
-            return _answer(start_response, "400 Bad Request", "malformed request")
-        environ["wsgi.input"] = io.BytesIO(body)
-        environ["CONTENT_LENGTH"] = str(len(body))
-        return self.inner(environ, start_response)
+            return _answer("400 Bad Request", "malformed request")
+        return self.inner(request, body)
 
 
-def _answer(start_response: Callable[..., Any], status: str, text: str) -> list[bytes]:
-    body = text.encode()
-    start_response(
-        status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
-    )
-    return [body]
+def _answer(status: str, text: str) -> web.Response:
+    """A refusal; the connection is closed (the rest of a refused body is not read)."""
+    code, reason = status.split(" ", 1)
+    response = web.Response(status=int(code), reason=reason, text=text)
+    response.force_close()
+    return response

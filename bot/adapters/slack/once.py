@@ -69,7 +69,7 @@ class Once:
         self, request: BoltRequest, body: dict[str, Any], next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
         key = request_key(body)
-        if key is None or self.first(key):
+        if request.lazy_only or key is None or self.first(key):  # lazy-only: see handoff.py
             return next()
         retry = request.headers.get("x-slack-retry-num", ["?"])[0]
         log.info("ignoring a repeated Slack request %s (retry %s)", key, retry)
