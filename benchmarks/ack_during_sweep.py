@@ -2,11 +2,12 @@
 
 One database seeded at `--projects` scale (benchmarks/seed.py), ticked up to Friday
 09:05 (the morning sweep done); each scenario serves a copy of it with the real Bolt
-app on waitress (`build_app`, 16 threads), its Web API answered by a local fake Slack
-in the client process. Clients in another process send signed `/tf action list`
-commands in P1's bound channels, one at a time or 50 at once (each waits for its
-answer before the next), for as long as the Friday 17:00 tick (every project's
-digest, `run_due`) runs in a thread of the serving process (idle: for a fixed time).
+app on its HTTP serving (`build_app`, `HttpServing`; the work after the ack on its
+threads), its Web API answered by a local fake Slack in the client process. Clients
+in another process send signed `/tf action list` commands in P1's bound channels, one
+at a time or 50 at once (each waits for its answer before the next), for as long as
+the Friday 17:00 tick (every project's digest, `run_due`) runs in a thread of the
+serving process (idle: for a fixed time).
 Reported: the HTTP ack's median, p99 and maximum, and when the answer reached the
 fake Slack (the list; "busy"; or an error, counted apart).
 
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import logging
 import multiprocessing
 import statistics
 import tempfile
@@ -236,7 +236,6 @@ def _ms(values: list[float]) -> str:
 
 
 def run(projects: int, concurrency: int, idle: float, url: str | None = None) -> list[Row]:
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     load = multiprocessing.get_context("fork").Pool(1)  # before any thread starts
     rows = []
     try:
@@ -259,7 +258,7 @@ def run(projects: int, concurrency: int, idle: float, url: str | None = None) ->
 
 
 def report(rows: list[Row], projects: int, kind: str = "sqlite") -> None:
-    print(f"P1 `/tf {TEXT}` on {projects} projects ({kind}), acked over HTTP by waitress")
+    print(f"P1 `/tf {TEXT}` on {projects} projects ({kind}), acked by HttpServing (aiohttp)")
     print(f"{'':32} {'reqs':>5} | {'ack ms: median':>14} {'p99':>8} {'max':>8} | "
           f"{'answer ms: median':>17} {'p99':>8} {'max':>8} | busy  err lost   tick s")
     for r in rows:

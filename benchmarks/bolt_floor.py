@@ -3,10 +3,10 @@ only acks.
 
 - `async`: an `AsyncApp`, served the way Bolt serves one (`app.start()`: its aiohttp
   server), with Bolt's defaults — the floor the issue names;
-- `waitress`: a sync `App` (ack-first) behind the same waitress server and edge as
-  taskforce (`HttpServing`): the serving path without any of taskforce's work.
+- `serving`: a sync `App` (ack-first) behind the same HTTP serving and edge as
+  taskforce (`HttpServing`, aiohttp): the serving path without any of taskforce's work.
 
-    python -m benchmarks.bolt_floor --kind async|waitress --port N --slack-api URL
+    python -m benchmarks.bolt_floor --kind async|serving --port N --slack-api URL
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def serve_async(port: int, slack_api: str) -> None:
     app.start(port=port, host="127.0.0.1")
 
 
-def serve_waitress(port: int, slack_api: str) -> None:
+def serve_sync(port: int, slack_api: str) -> None:
     from slack_bolt import Ack, App
     from slack_sdk import WebClient
 
@@ -49,13 +49,12 @@ def serve_waitress(port: int, slack_api: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--kind", choices=["async", "waitress"], required=True)
+    parser.add_argument("--kind", choices=["async", "serving"], required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--slack-api", required=True)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth is N"
-    serve = serve_async if args.kind == "async" else serve_waitress
+    serve = serve_async if args.kind == "async" else serve_sync
     serve(args.port, args.slack_api)
 
 

@@ -58,6 +58,31 @@ def slack_env(database_url: str, slack_api_url: str, now: str | None = None) -> 
     return env
 
 
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (a server's workers)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def private_mb(pid: int) -> float:
+    """What the process holds alone now (Private_Clean + Private_Dirty of smaps_rollup):
+    a forked worker's pages still shared with its parent are not counted twice."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0.0
+    kb = sum(int(line.split()[1]) for line in rollup.splitlines()
+             if line.startswith(("Private_Clean:", "Private_Dirty:")))
+    return kb / 1024
+
+
 @dataclass
 class Server:
     """A server process listening on `port`; its output goes to `log`."""
@@ -65,7 +90,8 @@ class Server:
     process: subprocess.Popen
     port: int
     log: Path
-    peak_mb: float = 0.0
+    peak_mb: float = 0.0  # the serving process's peak resident memory
+    workers_mb: float = 0.0  # what its worker processes hold alone, at the end
 
     def wait_ready(self, timeout: float = READY_WAIT) -> Server:
         """Until it answers GET /healthz on its HTTP port (any HTTP answer: it listens)."""
@@ -87,8 +113,10 @@ class Server:
         return self.log.read_text()[-2000:] if self.log.exists() else ""
 
     def stop(self) -> float:
-        """Its peak memory (read first), then SIGTERM; the peak in MB."""
+        """Its peak memory (read first), then SIGTERM; the peak in MB of the serving process
+        (`workers_mb`: what its workers hold beyond what they share with it)."""
         self.peak_mb = peak_rss_mb(self.process.pid)
+        self.workers_mb = sum(private_mb(pid) for pid in children(self.process.pid))
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:

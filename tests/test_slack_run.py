@@ -13,6 +13,8 @@ from pathlib import Path
 
 from slack_fake import BOT_TOKEN, SECRET, FakeSlack, form, post, signed_headers, slash_body
 
+from benchmarks.processes import children
+
 
 def _free_port() -> int:
     with socket.socket() as probe:
@@ -67,7 +69,7 @@ def test_run_serves_slash_commands_over_http(tmp_path: Path):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
             report = json.load(answer)
         assert report["workers"] == {"ok": True, "running": 1, "of": 1}
-        workers = _children(process.pid)
+        workers = children(process.pid)
         assert len(workers) == 1  # TASKFORCE_WORKERS defaults to one worker process
         process.terminate()
         assert process.wait(timeout=30) == 0  # SIGTERM: the workers finish and stop first
@@ -77,14 +79,3 @@ def test_run_serves_slash_commands_over_http(tmp_path: Path):
             process.kill()
         fake.stop()
 
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
