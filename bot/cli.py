@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import sys
-from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,9 +16,8 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.delivery import Sender
-    from bot.runtime import Runtime
-    from bot.workers import WorkerPool
 
+PLATFORMS = ("slack", "dingtalk")  # besides the console
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Taskforce chat bot.")
 db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
 app.add_typer(db_app, name="db")
@@ -92,54 +88,17 @@ def run(
     if chosen == "console":
         _run_console(settings)
         return
-    if chosen not in PLATFORM_RUNNERS:
+    if chosen not in PLATFORMS:
         typer.echo(f"unknown platform {chosen!r}: use slack, dingtalk or console", err=True)
         raise typer.Exit(2)
     _run_platform(settings, chosen, port, health_port)
 
 
-def _run_slack(runtime: Runtime, port: int, pool: WorkerPool | None) -> None:
-    from bot.adapters.slack import run_slack
-
-    run_slack(runtime, port, pool)
-
-
-def _run_dingtalk(runtime: Runtime, port: int, pool: WorkerPool | None) -> None:
-    from bot.adapters.dingtalk import run_dingtalk
-
-    run_dingtalk(runtime)
-
-
-def _workers(runtime: Runtime, platform: str) -> WorkerPool | None:
-    """Slack's worker processes (TASKFORCE_WORKERS; 0: none), forked now: before any thread."""
-    if platform != "slack" or runtime.settings.workers == 0:
-        return None
-    from bot.adapters.slack.app import worker
-    from bot.workers import WorkerPool
-
-    return WorkerPool(partial(worker, runtime), processes=runtime.settings.workers).start()
-
-
-def _stop_on_sigterm(*_: object) -> None:
-    raise SystemExit(0)  # unwinds the server loop, so the scheduler and workers stop in order
-
-
-PLATFORM_RUNNERS: dict[str, Callable[[Runtime, int, WorkerPool | None], None]] = {
-    "slack": _run_slack,
-    "dingtalk": _run_dingtalk,
-}
-
-
 def _run_platform(
     settings: Settings, platform: str, port: int, health_port: int | None = None
 ) -> None:
-    """A chat platform's adapter in the foreground, the scheduler (and the health port)
-    in the background."""
-    from bot.health import HealthServer
-    from bot.jobs.scheduler import start_scheduler
-    from bot.metrics import watch_outbox
-    from bot.runtime import build
-    from bot.warmup import warm
+    """A chat platform's adapter (bot/serving.py), its configuration checked first."""
+    from bot.serving import serve
 
     _logging(logging.INFO, settings)
     for noisy in ("apscheduler", "alembic"):
@@ -149,21 +108,7 @@ def _run_platform(
     except ValueError as error:  # each adapter's configuration error says what is missing
         typer.echo(f"configuration error: {error}", err=True)
         raise typer.Exit(2) from None
-    runtime = build(settings)
-    warm(runtime.dispatcher, [platform, "console"])
-    pool = _workers(runtime, platform)
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    runtime.health.platform = platform
-    if health_port is not None:
-        watch_outbox(runtime.engine, runtime.clock)
-        HealthServer(runtime.health, port=health_port).start()
-    scheduler = start_scheduler(runtime, senders)
-    try:
-        PLATFORM_RUNNERS[platform](runtime, port, pool)
-    finally:
-        scheduler.shutdown(wait=False)
-        if pool is not None:
-            pool.stop()
+    serve(settings, platform, senders, port, health_port)
 
 
 def _run_console(settings: Settings) -> None:
