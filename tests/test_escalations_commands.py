@@ -115,3 +115,21 @@ def test_chinese_verbs_and_locale(team) -> None:
     assert "没有未解决的上报" in team("olivia", "上报记录 列表", channel="zl")
     shown = team("olivia", "上报记录 详情 E1", channel="zl")
     assert "已通知指定的人: leo, olivia" in shown and "E" + "scalat" not in shown
+
+
+def test_escalate_with_a_record_verb_points_to_escalation_and_raises_nothing(team) -> None:
+    """`escalate list` / `上报 列表` meant the records (`escalation list`, 上报记录 列表):
+    it says so and raises no escalation titled "list"; quoted, the words are escalated."""
+    before = team.snapshot()
+    answer = team("max", "escalate list")
+    assert "Did you mean: escalation list?" in answer
+    assert "escalation ack E2 eta fri" in team("max", "escalate ack E2 eta fri")
+    assert team.snapshot() == before
+    team("olivia", "project create 质量 key ZL locale zh-CN", channel="zl")
+    team("olivia", "member add @max dept Marketing", channel="zl")
+    before = team.snapshot()
+    answer = team("max", "上报 列表", channel="zl")
+    assert "请写：上报记录 列表" in answer and "E" + "scalat" not in answer
+    assert team.snapshot() == before
+    assert "已上报为 E1" in team("max", '上报 "列表"', channel="zl")
+    assert "Escalated as" in team("max", "escalate list of suppliers is late")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace as Args
 
 from bot import escalation_view
@@ -28,9 +29,23 @@ def _sent(db, person_id: int, seq: int):  # noqa: ANN001, ANN202
     return escalations.projects_sent_to(db, person_id, seq)
 
 
+RECORD_VERBS = ("list", "show", "ack", "resolve", "列表", "详情", "确认", "解决")
+RECORD_ARGS = re.compile(r"(?i)^(open|all|未解决|全部|(P\d+/)?E\d+)$")
+
+
+def _looks_like_a_record_command(tokens: list[Token]) -> bool:
+    """`escalate list`, `上报 列表`, `escalate ack E2 …`: meant `escalation …`, not a new
+    escalation titled "list"."""
+    if tokens[0].word not in RECORD_VERBS:
+        return False
+    return len(tokens) == 1 or (not tokens[1].quoted and bool(RECORD_ARGS.match(tokens[1].text)))
+
+
 def _parse_escalate(tokens: list[Token]) -> dict[str, object]:
     if not tokens:
         raise CommandError("parse.missing", name=Label("field", "text"))
+    if _looks_like_a_record_command(tokens):
+        raise CommandError("escalation.record_verb", line=" ".join(t.text for t in tokens))
     raw: dict[str, object] = {}
     first = tokens[0]
     if not first.quoted and ITEM_ID.match(first.text):
