@@ -1,4 +1,4 @@
-"""Serving the Bolt app: HTTP on waitress, or Socket Mode when SLACK_APP_TOKEN is set.
+"""Serving the Bolt app: HTTP on aiohttp, or Socket Mode when SLACK_APP_TOKEN is set.
 
 HTTP mode is aiohttp, with the edge (edge.py) in front: it answers GET /healthz
 for load balancers itself, and lets through to Bolt only signed, well-formed POSTs
