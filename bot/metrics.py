@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
@@ -44,21 +45,31 @@ JOB_SECONDS = Histogram(
 )
 
 
-Forward = Callable[[str, str, float], None]
-_forward: list[Forward] = []  # in a worker process: where its commands are counted
+Forward = Callable[[str, tuple[Any, ...]], None]  # (what, its figures)
+_forward: list[Forward] = []  # in a worker process: where its figures are counted
 
 
-def forward_commands(to: Forward) -> None:
-    """This process's commands are counted by another (bot/workers.py): send them `to` it."""
+def forward_to(to: Forward) -> None:
+    """This process's figures are counted by another (bot/workers.py): send them `to` it."""
     _forward[:] = [to]
 
 
 def command_done(command: str, outcome: str, seconds: float) -> None:
     if _forward:
-        _forward[0](command, outcome, seconds)
+        _forward[0]("command_done", (command, outcome, seconds))
         return
     COMMANDS.labels(command=command, outcome=outcome).inc()
     COMMAND_SECONDS.labels(command=command).observe(seconds)
+
+
+def job_done(job: str, seconds: float) -> None:
+    if _forward:
+        _forward[0]("job_done", (job, seconds))
+        return
+    JOB_SECONDS.labels(job=job).observe(seconds)
+
+
+RECORDED: dict[str, Callable[..., None]] = {"command_done": command_done, "job_done": job_done}
 
 
 class OutboxCollector(Collector):

@@ -1,5 +1,6 @@
 """`taskforce run` on a chat platform: the adapter in the foreground; the scheduler, the
-health port and (Slack) the worker processes around it, stopped in order on SIGTERM."""
+health port and (Slack) the worker processes around it, stopped in order on SIGTERM.
+With worker processes the scheduler runs in the first of them, beside the commands."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from bot.metrics import watch_outbox
 from bot.runtime import Runtime, build
 from bot.settings import Settings
 from bot.warmup import warm
-from bot.workers import WorkerPool
+from bot.workers import Handle, WorkerPool
 
 
 def serve(
@@ -27,28 +28,42 @@ def serve(
     """Run `platform`'s adapter until SIGTERM or SIGINT."""
     runtime = build(settings)
     warm(runtime.dispatcher, [platform, "console"])
-    pool = workers(runtime, platform)  # forked before any thread starts
+    pool = workers(runtime, platform, senders)  # forked before any thread starts
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     runtime.health.platform = platform
     if health_port is not None:
         watch_outbox(runtime.engine, runtime.clock)
         HealthServer(runtime.health, port=health_port).start()
-    scheduler = start_scheduler(runtime, senders)
+    scheduler = start_scheduler(runtime, senders) if pool is None else None
     try:
         RUNNERS[platform](runtime, port, pool)
     finally:
-        scheduler.shutdown(wait=False)
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         if pool is not None:
             pool.stop()
 
 
-def workers(runtime: Runtime, platform: str) -> WorkerPool | None:
+def workers(
+    runtime: Runtime, platform: str, senders: Mapping[str, Sender]
+) -> WorkerPool | None:
     """Slack's worker processes (TASKFORCE_WORKERS; 0: none), started: forked."""
     if platform != "slack" or runtime.settings.workers == 0:
         return None
+    setup = partial(_slack_worker, runtime, senders)
+    return WorkerPool(setup, processes=runtime.settings.workers).start()
+
+
+def _slack_worker(runtime: Runtime, senders: Mapping[str, Sender], index: int) -> Handle:
+    """A worker's commands; the first worker also runs the scheduler, so that the serving
+    process only acks (a Friday tick never holds an ack up) and, on SQLite, the jobs and the
+    commands they let go first are in one process (storage.engine.yield_to_commands)."""
     from bot.adapters.slack.app import worker
 
-    return WorkerPool(partial(worker, runtime), processes=runtime.settings.workers).start()
+    handle = worker(runtime)
+    if index == 0:
+        start_scheduler(runtime, senders)
+    return handle
 
 
 def _stop_on_sigterm(*_: object) -> None:

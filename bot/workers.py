@@ -26,14 +26,14 @@ from bot import metrics
 
 log = logging.getLogger(__name__)
 Handle = Callable[[Any], None]
-Setup = Callable[[], Handle]  # runs in each worker process, after the fork
+Setup = Callable[[int], Handle]  # runs in each worker process (its index), after the fork
 NICE = 10  # below the serving process: its acks come first when the CPUs are busy
 POLL = 1.0  # seconds between a waiting worker's checks that its parent still runs
 
 
 class WorkerPool:
     """`processes` forked workers of `threads` threads each, every one handling what
-    `submit` hands over with the `Handle` that `setup` built in its process."""
+    `submit` hands over with the `Handle` that `setup(index)` built in its process."""
 
     def __init__(self, setup: Setup, processes: int = 1, threads: int = 4) -> None:
         self.setup = setup
@@ -49,7 +49,7 @@ class WorkerPool:
         for n in range(self.processes):
             child = self._context.Process(
                 target=_worker,
-                args=(self.setup, self._work, self._measured, self.threads, os.getpid()),
+                args=(self.setup, n, self._work, self._measured, self.threads, os.getpid()),
                 name=f"taskforce-worker-{n + 1}",
                 daemon=True,
             )
@@ -84,16 +84,22 @@ class WorkerPool:
 
     def _count(self) -> None:
         """In the serving process: the workers' measurements into this process's metrics."""
-        while (measured := self._measured.get()) is not None:
-            metrics.command_done(*measured)
+        try:
+            while (measured := self._measured.get()) is not None:
+                what, figures = measured
+                metrics.RECORDED[what](*figures)
+        except (EOFError, OSError):  # the queue closed under it as this process ends
+            return
 
 
-def _worker(setup: Setup, work: Any, measured: Any, threads: int, parent: int) -> None:
+def _worker(
+    setup: Setup, index: int, work: Any, measured: Any, threads: int, parent: int
+) -> None:
     """A worker process: `threads` threads taking items until told to stop, or orphaned."""
     os.nice(NICE)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent stops the pool in order
-    metrics.forward_commands(lambda *args: measured.put(args))
-    handle = setup()
+    metrics.forward_to(lambda what, figures: measured.put((what, figures)))
+    handle = setup(index)
     loops = [
         threading.Thread(target=_take, args=(handle, work, parent), name=f"work-{n + 1}")
         for n in range(threads)

@@ -8,7 +8,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 import pytest
@@ -161,7 +160,7 @@ def served_slack(url: str, workers: bool = False) -> Iterator[Harness]:
         slack_api_url=fake.url,
     )
     runtime = build(settings, migrate=False)
-    pool = WorkerPool(partial(worker, runtime), threads=2).start() if workers else None
+    pool = WorkerPool(lambda _index: worker(runtime), threads=2).start() if workers else None
     app = build_app(runtime, hand=pool.submit if pool else None)
     serving = HttpServing(app, SECRET, host="127.0.0.1", port=0).start()
     try:

@@ -11,7 +11,17 @@ import time
 import urllib.request
 from pathlib import Path
 
-from slack_fake import BOT_TOKEN, SECRET, FakeSlack, form, post, signed_headers, slash_body
+from slack_fake import (
+    BOT_TOKEN,
+    SECRET,
+    FakeSlack,
+    form,
+    post,
+    signed_headers,
+    slash_body,
+    until,
+    user,
+)
 
 from benchmarks.processes import children
 
@@ -35,6 +45,7 @@ def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) ->
 
 def test_run_serves_slash_commands_over_http(tmp_path: Path):
     fake = FakeSlack().start()
+    fake.users["U2"] = user("U2", "Max Müller")
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DINGTALK_"))}
     env.update(
@@ -61,6 +72,15 @@ def test_run_serves_slash_commands_over_http(tmp_path: Path):
         assert status == 200
         posted = fake.wait("chat.postMessage")
         assert "Project LA Launch created" in posted[0].dump()
+        lines = ["dept add Eng head <@U1>", "member add <@U2> dept Eng",
+                 'action add "Brief" owner <@U2> due fri']
+        for n, line in enumerate(lines, 3):
+            sent = form(slash_body(fake, line, "U1", "C0LAUNCH", n))
+            url = f"http://127.0.0.1:{port}/slack/events"
+            assert post(url, sent, signed_headers(sent))[0] == 200
+            time.sleep(0.5)  # in order
+        dm = lambda: any(c.args.get("channel") == "DU2" for c in fake.of("chat.postMessage"))  # noqa: E731
+        until(dm, timeout=20)  # the owner's DM: the outbox, sent by the worker's scheduler
         forged = form(slash_body(fake, "project create Evil key EV", "U1", "C0EVIL", 2))
         status, _, _ = post(
             f"http://127.0.0.1:{port}/slack/events", forged, signed_headers(forged, secret="wrong")

@@ -9,7 +9,6 @@ import queue
 import threading
 import time
 from collections.abc import Iterator
-from functools import partial
 from typing import Any
 
 import pytest
@@ -88,7 +87,7 @@ def setup(
     runtime = build(settings, migrate=False)
     pool = None
     if request.param == "workers":
-        pool = WorkerPool(partial(worker, runtime), threads=2).start()
+        pool = WorkerPool(lambda _index: worker(runtime), threads=2).start()
     handler = socket_mode(build_app(runtime, hand=pool.submit if pool else None), APP_TOKEN)
     handler.connect()
     assert gateway.connected.wait(5), "the Socket Mode client did not connect"

@@ -16,7 +16,7 @@ from bot.workers import NICE, WorkerPool
 def _writer(folder: Path):  # noqa: ANN202
     """A setup whose handle writes one file an item: its pid, and its priority."""
 
-    def setup():  # noqa: ANN202
+    def setup(index: int):  # noqa: ANN202
         def handle(item: tuple[str, float]) -> None:
             name, pause = item
             if name.startswith("fail"):
@@ -73,17 +73,23 @@ def test_stop_finishes_what_was_handed_over(tmp_path: Path) -> None:
     assert started.alive() == (0, 1)
 
 
-def test_a_workers_commands_are_counted_by_the_serving_process(tmp_path: Path) -> None:
-    def setup():  # noqa: ANN202
-        return lambda item: metrics.command_done("worker test", item, 0.01)
+def test_a_workers_commands_and_jobs_are_counted_by_the_serving_process(tmp_path: Path) -> None:
+    def setup(index: int):  # noqa: ANN202
+        def handle(item: str) -> None:
+            metrics.command_done("worker test", item, 0.01)
+            metrics.job_done("worker job", 0.25)  # the first worker runs the scheduler
+
+        return handle
 
     counted = metrics.COMMANDS.labels(command="worker test", outcome="ok")
-    before = counted._value.get()
+    timed = metrics.JOB_SECONDS.labels(job="worker job")
+    before, before_jobs = counted._value.get(), timed._sum.get()
     started = WorkerPool(setup, processes=1, threads=1).start()
     try:
         for _ in range(3):
             started.submit("ok")
         _until(lambda: counted._value.get() == before + 3)
+        _until(lambda: timed._sum.get() == before_jobs + 0.75)
     finally:
         started.stop(timeout=5)
 

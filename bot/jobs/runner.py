@@ -23,7 +23,7 @@ from bot.jobs import (  # noqa: F401  (registers the jobs)
 from bot.jobs import quizzes as quiz_jobs  # noqa: F401  (training quizzes)
 from bot.jobs.registry import JOBS, Job, JobEnv
 from bot.logs import request_scope
-from bot.metrics import JOB_SECONDS
+from bot.metrics import job_done
 from bot.workdays import refresh_overrides
 from storage.engine import transaction
 
@@ -54,4 +54,4 @@ def _run_one(name: str, function: Job, env: JobEnv) -> int:
             log.exception("job %s failed; it runs again on the next tick", name)
             return 0
         finally:
-            JOB_SECONDS.labels(job=name).observe(time.perf_counter() - started)
+            job_done(name, time.perf_counter() - started)
