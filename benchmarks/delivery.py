@@ -198,7 +198,9 @@ def report(result: Result) -> str:
     by = (f"{result.replicas} `taskforce run` replicas" if result.replicas
           else "one delivery loop")
     peaks = ", ".join(f"{mb:.0f}" for mb in result.peaks_mb)
-    memory = f"\n  P5 peak resident memory of each `taskforce run`: {peaks} MB" if peaks else ""
+    memory = (f"\n  P5 peak resident memory of each `taskforce run`: {peaks} MB (the serving "
+              "process's peak + what its worker, which runs the jobs, holds alone at the end)"
+              if peaks else "")
     by_limit = "".join(f"; {n} by the {limit} limit" for limit, n in result.refused_by.items())
     return (
         f"{result.platform} by {by}, {result.projects} projects: "

@@ -98,6 +98,6 @@ def deliver(url: str, engine: Engine, replicas: int, folder: Path,
                 time.sleep(0.1)
             seconds = time.perf_counter() - start
         finally:
-            peaks = [server.stop() for server in servers]
+            peaks = [server.stop() + server.workers_mb for server in servers]  # with its worker
     return fake, seconds, peaks, extra
 
