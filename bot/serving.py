@@ -31,6 +31,8 @@ def serve(
     pool = workers(runtime, platform, senders)  # forked before any thread starts
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     runtime.health.platform = platform
+    if pool is not None:
+        runtime.health.workers = pool.alive
     if health_port is not None:
         watch_outbox(runtime.engine, runtime.clock)
         HealthServer(runtime.health, port=health_port).start()

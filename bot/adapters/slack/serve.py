@@ -144,8 +144,6 @@ def run_slack(runtime: Runtime, port: int = 3000, pool: WorkerPool | None = None
     with `pool`, the work after each ack is done in its worker processes (handoff.py)."""
     settings = runtime.settings
     app = build_app(runtime, hand=None if pool is None else pool.submit)
-    if pool is not None:
-        runtime.health.workers = pool.alive
     if settings.slack_app_token:
         print(f"Slack Socket Mode: connecting via {settings.slack_api_url}", file=sys.stderr)
         socket_mode_for(runtime, app).start()
