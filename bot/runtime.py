@@ -12,7 +12,6 @@ from bot.dispatch import Dispatcher
 from bot.health import Health
 from bot.settings import Settings
 from storage.engine import make_engine
-from storage.migrate import upgrade
 
 
 @dataclass
@@ -21,10 +20,11 @@ class Runtime:
     engine: Engine
     clock: Clock
     dispatcher: Dispatcher
+    heads: frozenset[str] | None = None  # the schema's newest revisions, when known
     health: Health = field(init=False)
 
     def __post_init__(self) -> None:
-        self.health = Health(self.engine)
+        self.health = Health(self.engine, heads=self.heads)
 
     def forked(self) -> None:
         """In a process forked from this one: its own database connections from now on
@@ -32,10 +32,20 @@ class Runtime:
         self.engine.dispose(close=False)
 
 
-def build(settings: Settings | None = None, *, migrate: bool = True) -> Runtime:
+def build(
+    settings: Settings | None = None,
+    *,
+    migrate: bool = True,
+    heads: frozenset[str] | None = None,
+) -> Runtime:
+    """`migrate`: upgrade the database here first (alembic in this process); `heads`: the
+    newest revisions, when the caller migrated apart (storage.schema_version)."""
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
     if migrate:
+        from storage.migrate import upgrade  # alembic stays out of processes that migrate apart
+
         upgrade(engine)
     clock = Clock(settings.now, default_tz=settings.timezone)
-    return Runtime(settings, engine, clock, Dispatcher(engine, clock, settings))
+    dispatcher = Dispatcher(engine, clock, settings)
+    return Runtime(settings, engine, clock, dispatcher, heads)

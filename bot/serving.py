@@ -4,6 +4,7 @@ With worker processes the scheduler runs in the first of them, beside the comman
 
 from __future__ import annotations
 
+import importlib
 import signal
 from collections.abc import Callable, Mapping
 from functools import partial
@@ -16,6 +17,11 @@ from bot.runtime import Runtime, build
 from bot.settings import Settings
 from bot.warmup import warm
 from bot.workers import Handle, WorkerPool
+from storage.schema_version import migrate_apart
+
+# what each platform's serving loads; loaded before the workers are forked, so that they
+# share it with the serving process instead of each loading a copy of its own
+ADAPTERS = {"slack": "bot.adapters.slack.serve", "dingtalk": "bot.adapters.dingtalk.app"}
 
 
 def serve(
@@ -26,8 +32,7 @@ def serve(
     health_port: int | None = None,
 ) -> None:
     """Run `platform`'s adapter until SIGTERM or SIGINT."""
-    runtime = build(settings)
-    warm(runtime.dispatcher, [platform, "console"])
+    runtime = prepare(settings, platform)
     pool = workers(runtime, platform, senders)  # forked before any thread starts
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     runtime.health.platform = platform
@@ -44,6 +49,15 @@ def serve(
             scheduler.shutdown(wait=False)
         if pool is not None:
             pool.stop()
+
+
+def prepare(settings: Settings, platform: str) -> Runtime:
+    """The database migrated (in a child process: alembic stays out of this long-running
+    one), the runtime built, `platform`'s adapter loaded, everything warmed."""
+    runtime = build(settings, migrate=False, heads=migrate_apart(settings.database_url))
+    importlib.import_module(ADAPTERS[platform])
+    warm(runtime.dispatcher, [platform, "console"])
+    return runtime
 
 
 def workers(

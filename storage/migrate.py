@@ -28,10 +28,14 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+def heads(url: str) -> set[str]:
+    """The newest revisions the code knows."""
+    return set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+
+
 def revisions(engine: Engine) -> tuple[set[str], set[str]]:
     """(the database's current revisions, the newest revisions the code knows)."""
-    config = alembic_config(engine.url.render_as_string(hide_password=False))
-    heads = set(ScriptDirectory.from_config(config).get_heads())
+    newest = heads(engine.url.render_as_string(hide_password=False))
     with engine.connect() as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
-    return current, heads
+    return current, newest
