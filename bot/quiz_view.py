@@ -9,7 +9,7 @@ attempts (unanswered counts as missed) with the wrong answer chosen most often.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +21,7 @@ from bot.messages import Label, Notice, Target
 from bot.quiz_bank import LETTERS
 from storage import digest_sets, people, quizzes
 from storage.models import Person
-from storage.quizzes import QuizAssignee, QuizAssignment, QuizAttempt, QuizBank
+from storage.quizzes import QuizAssignee, QuizAssignment, QuizAttempt, QuizBank, QuizQuestion
 
 MOST_MISSED = 5
 
@@ -67,10 +67,22 @@ def _option(question: Any, answer: str) -> str | Label:
     return " / ".join(f"{c} {options[LETTERS.index(c)]}" for c in answer.split(",") if c)
 
 
-def most_missed(db: Session, rows: Sequence[Row], limit: int = MOST_MISSED) -> list[dict]:
+def _orders(rows: Sequence[Row]) -> list[tuple[list, dict]]:
+    """Each submitted attempt's question order and answers."""
     submitted = [t for row in rows for t in row.submitted]
-    orders = [(quizzes.loads(t.order) or [], quizzes.loads(t.answers) or {}) for t in submitted]
-    questions = quizzes.questions_by_ids(db, {qid for order, _ in orders for qid, _ in order})
+    return [(quizzes.loads(t.order) or [], quizzes.loads(t.answers) or {}) for t in submitted]
+
+
+def questions_of(db: Session, rows: Sequence[Row]) -> dict[int, QuizQuestion]:
+    """Every question the rows' submitted attempts were asked, by id (one statement)."""
+    return quizzes.questions_by_ids(db, {q for order, _ in _orders(rows) for q, _ in order})
+
+
+def most_missed(
+    rows: Sequence[Row], questions: Mapping[int, QuizQuestion], limit: int = MOST_MISSED
+) -> list[dict]:
+    """The questions the rows' attempts missed most (`questions`: questions_of the rows)."""
+    orders = _orders(rows)
     missed: Counter[int] = Counter()
     wrong: dict[int, Counter[str]] = defaultdict(Counter)
     for order, answers in orders:
@@ -101,6 +113,7 @@ def department_status(db: Session, rows: Sequence[Row]) -> list[dict[str, Any]]:
     groups: dict[str | None, list[Row]] = defaultdict(list)
     for row in rows:
         groups[row.department].append(row)
+    questions = questions_of(db, rows)
     result = []
     for name in sorted(groups, key=lambda n: (n is None, n or "")):
         members = groups[name]
@@ -112,7 +125,7 @@ def department_status(db: Session, rows: Sequence[Row]) -> list[dict[str, Any]]:
             "completed": sum(1 for r in members if r.submitted),
             "passed": sum(1 for r in members if r.assignee.passed),
             "average": f"{sum(scores) / len(scores):.1f}" if scores else None,
-            "missed": most_missed(db, members),
+            "missed": most_missed(members, questions),
         })
     return result
 
