@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 
 from sqlmodel import Session, col, func, select
 
 from storage.items import ACTIVE
 from storage.models import ActionItem, ChannelBinding, Membership, Person, Project
+
+GROUP_CHUNK = 100  # projects whose overdue items are read (and held) at once
 
 
 def calendar_groups(db: Session) -> Sequence[tuple[str, str]]:
@@ -78,17 +80,25 @@ def done_since(
     return rows, db.exec(count).one()
 
 
-def overdue_in_group(db: Session, zone: str, calendar: str, cutoff: date
-                     ) -> Sequence[tuple[ActionItem, Project]]:
-    """Every active item of a timezone/calendar group due on or before `cutoff`."""
-    query = (
-        select(ActionItem, Project)
-        .join(Project, col(Project.id) == col(ActionItem.project_id))
-        .where(
-            col(ActionItem.status).in_(ACTIVE),
-            col(ActionItem.due_date) <= cutoff,
-            Project.timezone == zone,
-            Project.calendar == calendar,
+def overdue_in_group(
+    db: Session, zone: str, calendar: str, cutoff: date, projects: int | None = None
+) -> Iterator[Sequence[tuple[ActionItem, Project]]]:
+    """Every active item of a timezone/calendar group due on or before `cutoff`, read
+    `projects` projects at a time: a group's overdue backlog can be tens of thousands of
+    items, and only one chunk of them is held at once."""
+    size = projects or GROUP_CHUNK
+    group = select(Project.id).where(Project.timezone == zone, Project.calendar == calendar)
+    ids = list(db.exec(group.order_by(Project.id)).all())
+    for start in range(0, len(ids), size):
+        query = (
+            select(ActionItem, Project)
+            .join(Project, col(Project.id) == col(ActionItem.project_id))
+            .where(
+                col(ActionItem.project_id).in_(ids[start : start + size]),
+                col(ActionItem.status).in_(ACTIVE),
+                col(ActionItem.due_date) <= cutoff,
+            )
         )
-    )
-    return db.exec(query.order_by(ActionItem.project_id, ActionItem.seq)).all()
+        found = db.exec(query.order_by(ActionItem.project_id, ActionItem.seq)).all()
+        if found:
+            yield found

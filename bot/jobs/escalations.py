@@ -18,6 +18,7 @@ to the channel's one grouped escalation post of the morning.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -73,7 +74,11 @@ def _climb_group(env: JobEnv, zone: str, calendar_name: str, scope: str) -> int:
             return 0
         previous, _ = claimed
         escalations.ensure_policies(db, zone, calendar_name, day, now)
-        found = sweeps.overdue_in_group(db, zone, calendar_name, day - ONE_DAY)
+        climb, queued = Climb(db, calendar, day, previous, now), 0
+        for found in sweeps.overdue_in_group(db, zone, calendar_name, day - ONE_DAY):
+            climb.prepare(found, [])
+            climb.items(found)
+            queued += enqueue_many(db, climb.flush(), now, env.settings.timezone)
         lapsed = [
             (r, p)
             for r, p in escalations.lapsed(db, zone, calendar_name, day)
@@ -81,40 +86,57 @@ def _climb_group(env: JobEnv, zone: str, calendar_name: str, scope: str) -> int:
         ]
         slots = [(r, p) for r, p in lapsed if r.subject_kind == REVIEW_SLOT]
         lapsed = [(r, p) for r, p in lapsed if r.subject_kind != REVIEW_SLOT]
-        climb = Climb(db, calendar, day, previous, now, found, lapsed)
-        climb.items(found)
+        climb.prepare([], lapsed)
         climb.lapsed(lapsed)
         from bot.jobs.escalations_reviews import climb_slots  # it builds on this module
 
         climb_slots(climb, calendar, zone, calendar_name, slots)
-        return enqueue_many(db, climb.outgoing(), now, env.settings.timezone)
+        return queued + enqueue_many(db, climb.outgoing(), now, env.settings.timezone)
 
 
 class WorkCount:
-    """Working days in (due, day], from prefix sums over one range of dates."""
+    """Working days in (due, day], from prefix sums over one range of dates (reaching
+    back further when asked about an earlier due date)."""
 
     def __init__(self, calendar: WorkCalendar, first: date, last: date) -> None:
+        self.calendar, self.last = calendar, last
+        self._count_from(first)
+
+    def _count_from(self, first: date) -> None:
         self.first = first
         self.sums: dict[date, int] = {}
         total, d = 0, first
-        while d <= last:
-            total += calendar.is_working(d)
+        while d <= self.last:
+            total += self.calendar.is_working(d)
             self.sums[d] = total
             d += ONE_DAY
 
     def after(self, due: date, day: date) -> int:
         if day <= due:
             return 0
-        return self.sums[day] - self.sums.get(max(due, self.first - ONE_DAY), 0)
+        if due < self.first - ONE_DAY:
+            self._count_from(due + ONE_DAY)
+        return self.sums[day] - self.sums.get(due, 0)
 
 
 class Climb:
-    """One group's ladder morning: which records climb, whom to tell, the channel posts."""
+    """One group's ladder morning: which records climb, whom to tell, the channel posts.
+
+    Overdue items come in chunks of projects (`prepare`, `items`, then `flush` hands over
+    their DMs); the channel posts gather over every chunk and go out with `outgoing`."""
 
     def __init__(self, db: Session, calendar: WorkCalendar, day: date, previous: date,
-                 now: datetime, found: list[tuple[ActionItem, Project]],
-                 lapsed: list[tuple[Escalation, Project]]) -> None:
-        self.db, self.day, self.previous, self.now = db, day, previous, now
+                 now: datetime) -> None:
+        self.db, self.calendar, self.day, self.previous, self.now = (
+            db, calendar, day, previous, now)
+        self.notices: list[tuple[Notice, int]] = []
+        self.events: list[dict[str, Any]] = []  # inserted at once by `flush`
+        self.posts: dict[int, tuple[Project, list[dict[str, Any]]]] = {}
+
+    def prepare(self, found: Sequence[tuple[ActionItem, Project]],
+                lapsed: list[tuple[Escalation, Project]]) -> None:
+        """Look up what the next `items(found)` or `lapsed(lapsed)` needs."""
+        db, day = self.db, self.day
         projects = {p.id: p for _, p in found} | {p.id: p for _, p in lapsed}
         self.policies = escalations.policies(db, list(projects))
         self.lapsed_items = {
@@ -123,10 +145,7 @@ class Climb:
         owners = [i.owner_id for i, _ in found] + [i.owner_id for i in self.lapsed_items.values()]
         self.directory = Directory(db, projects, owners)
         starts = [self._start(i, p) for i, p in found] + [day]
-        self.count = WorkCount(calendar, min(starts), day)
-        self.notices: list[tuple[Notice, int]] = []
-        self.events: list[dict[str, Any]] = []  # inserted at once by `outgoing`
-        self.posts: dict[int, tuple[Project, list[dict[str, Any]]]] = {}
+        self.count = WorkCount(self.calendar, min(starts), day)
 
     def _policy(self, project: Project) -> EscalationPolicy | None:
         return self.policies.get(project.id)
@@ -136,7 +155,7 @@ class Climb:
         started = policy.started_on if policy else self.day
         return max(item.due_date, started - ONE_DAY)
 
-    def items(self, found: list[tuple[ActionItem, Project]]) -> None:
+    def items(self, found: Sequence[tuple[ActionItem, Project]]) -> None:
         keys = [f"item:{i.id}:{i.due_date.isoformat()}" for i, _ in found]
         records = escalations.by_ladder_keys(self.db, keys)
         new: list[tuple[ActionItem, Project, Person | None, Level, int, str]] = []
@@ -244,9 +263,17 @@ class Climb:
     def _add(self, project: Project, notices: list[Notice]) -> None:
         self.notices += [(n, project.id) for n in notices]
 
-    def outgoing(self) -> list[tuple[Notice, int]]:
-        """The DMs, then one grouped post per channel of each project with `lead` lines."""
+    def flush(self) -> list[tuple[Notice, int]]:
+        """The events so far written; the DMs so far, handed over (and forgotten here)."""
         escalations.add_events(self.db, self.events)
+        notices, self.notices, self.events = self.notices, [], []
+        return notices
+
+    def outgoing(self) -> list[tuple[Notice, int]]:
+        """The DMs not yet flushed, then one grouped post per channel of each project with
+        `lead` lines."""
+        escalations.add_events(self.db, self.events)
+        self.events = []
         bindings = sweeps.bindings_of(self.db, list(self.posts))
         for project_id, (project, rows) in self.posts.items():
             data = {"project": project.key, "project_name": project.name, "rows": rows,

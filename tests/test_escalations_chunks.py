@@ -1,0 +1,99 @@
+"""The ladder reads a group's overdue items a chunk of projects at a time
+(storage.sweeps.overdue_in_group), so a morning holds one chunk, not the group's whole
+backlog; what it writes is the same whatever the chunk size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from benchmarks.copies import copy_of
+from benchmarks.jobs import prepared, run_job
+from storage import sweeps
+from storage.engine import make_engine
+
+PROJECTS = 12
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return prepared(Path(tmp_path_factory.mktemp("ladder-chunks")), PROJECTS, items=30)
+
+
+def _written(url: str) -> dict[str, list]:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        found = {
+            "outbox": conn.execute(text(
+                "SELECT dedupe_key, platform, channel_id, user_id, kind, project_id, payload "
+                "FROM outbox WHERE dedupe_key NOT LIKE 'seed-%' ORDER BY dedupe_key")).all(),
+            "records": conn.execute(text(
+                "SELECT project_id, seq, subject_kind, subject_id, ladder_key, level, state "
+                "FROM escalation ORDER BY project_id, seq")).all(),
+            "events": conn.execute(text(
+                "SELECT escalation_id, kind, level, person_id, note FROM escalationevent "
+                "ORDER BY escalation_id, id")).all(),
+        }
+    engine.dispose()
+    return found
+
+
+def _ladder(url: str, n: int, chunk: int | None, monkeypatch: pytest.MonkeyPatch) -> dict:
+    with copy_of(url, n) as copy:
+        with monkeypatch.context() as patch:
+            if chunk is not None:
+                patch.setattr(sweeps, "GROUP_CHUNK", chunk)
+            run_job(copy, "escalations")
+        return _written(copy)
+
+
+def test_the_ladder_writes_the_same_in_chunks_of_any_size(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = _ladder(database, 0, None, monkeypatch)
+    assert len({row.project_id for row in whole["outbox"]}) == PROJECTS
+    assert any(row.level != "owner" for row in whole["records"])  # records climbed
+    assert any(row.kind == "escalation_post" for row in whole["outbox"])  # lead lines posted
+    assert any(row.kind == "lapsed" for row in whole["events"])  # and lapsed ETAs climbed
+
+    for n, chunk in enumerate((1, 5), start=1):
+        assert _ladder(database, n, chunk, monkeypatch) == whole, chunk
+
+
+def test_overdue_items_come_a_chunk_of_projects_at_a_time(database: str) -> None:
+    from datetime import date
+
+    from sqlmodel import Session
+
+    engine = make_engine(database)
+    with Session(engine) as db:
+        chunks = list(sweeps.overdue_in_group(db, *_group(db), date(2100, 1, 1), projects=5))
+    engine.dispose()
+    projects = [{p.id for _, p in chunk} for chunk in chunks]
+    assert [len(p) for p in projects] == [5, 5, PROJECTS - 10]
+    assert set().union(*projects) == set(range(1, PROJECTS + 1))
+
+
+def _group(db) -> tuple[str, str]:  # noqa: ANN001
+    return tuple(db.execute(text("SELECT timezone, calendar FROM project LIMIT 1")).one())
+
+
+def test_working_days_are_counted_from_any_due_date_asked() -> None:
+    """A lapsed record's item may be due before every item of the chunk it is counted
+    with: the count reaches back to it (2026's National Day week included)."""
+    from datetime import date, timedelta
+
+    from bot.jobs.escalations import WorkCount
+    from bot.workdays import calendar_for
+
+    calendar = calendar_for("cn")
+    day = date(2026, 10, 20)
+    count = WorkCount(calendar, day - timedelta(days=2), day)
+    for due in (date(2026, 9, 25), date(2026, 10, 9), day - timedelta(days=1)):
+        expected = sum(
+            calendar.is_working(due + timedelta(days=n)) for n in range(1, (day - due).days + 1)
+        )
+        assert count.after(due, day) == expected, due
+    assert count.after(date(2026, 9, 25), day) == 13  # 7 days of holiday, 2 make-up Saturdays
