@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -40,6 +41,7 @@ from storage.quizzes import QuizAssignment
 
 log = logging.getLogger(__name__)
 JOB = "quiz"
+CHUNK = 100  # assignments whose assignees are read (and held) at once
 GRADE_BATCH = 500
 REMIND_BEFORE = (1, 2)  # working days before the due date
 LOOKAHEAD_DAYS = 30
@@ -89,17 +91,26 @@ def _sweep_group(env: JobEnv, zone: str, calendar_name: str, scope: str) -> int:
         if claimed is None:
             return 0
         previous, first = claimed
-        notices: list[tuple[Notice, int]] = []
+        queued = 0
         if local_now.date() == day and calendar.is_working(day):
             dates = reminder_dates(calendar, day)
             due = quizzes.due_between(db, zone, calendar_name, dates)
-            notices += _reminders(db, due, dates)
+            for chunk in _chunks(due):
+                queued += enqueue_many(db, _reminders(db, chunk, dates), now, env.settings.timezone)
         since = first_previous(calendar, day) if first else previous
         late = quizzes.due_in_range(
             db, zone, calendar_name, overdue_cutoff(calendar, since), overdue_cutoff(calendar, day)
         )
-        notices += _deadline_messages(db, late, now)
-        return enqueue_many(db, notices, now, env.settings.timezone)
+        for chunk in _chunks(late):
+            queued += enqueue_many(db, _deadline_messages(db, chunk, now), now,
+                                   env.settings.timezone)
+        return queued
+
+
+def _chunks(assignments: list[QuizAssignment]) -> Iterator[list[QuizAssignment]]:
+    """CHUNK assignments at a time: their assignees and notices are held one chunk at once."""
+    for start in range(0, len(assignments), CHUNK):
+        yield assignments[start : start + CHUNK]
 
 
 def _load(db: Session, assignments: list[QuizAssignment]) -> tuple[list[Row], dict[int, Project]]:

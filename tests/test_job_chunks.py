@@ -1,6 +1,7 @@
-"""The ladder reads a group's overdue items a chunk of projects at a time
-(storage.sweeps.overdue_in_group), so a morning holds one chunk, not the group's whole
-backlog; what it writes is the same whatever the chunk size."""
+"""The morning jobs that can meet a group's whole backlog hold one chunk of it at a time:
+the ladder reads a group's overdue items a chunk of projects at a time
+(storage.sweeps.overdue_in_group), the quiz sweep its due assignments a chunk at a time
+(bot.jobs.quizzes.CHUNK). What they write is the same whatever the chunk size."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import text
 
 from benchmarks.copies import copy_of
 from benchmarks.jobs import prepared, run_job
+from bot.jobs import quizzes
 from storage import sweeps
 from storage.engine import make_engine
 
@@ -20,6 +22,9 @@ PROJECTS = 12
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> str:
     return prepared(Path(tmp_path_factory.mktemp("ladder-chunks")), PROJECTS, items=30)
+
+
+CHUNKED = {"escalations": (sweeps, "GROUP_CHUNK"), "quiz": (quizzes, "CHUNK")}
 
 
 def _written(url: str) -> dict[str, list]:
@@ -40,26 +45,39 @@ def _written(url: str) -> dict[str, list]:
     return found
 
 
-def _ladder(url: str, n: int, chunk: int | None, monkeypatch: pytest.MonkeyPatch) -> dict:
+def _run(url: str, job: str, n: int, chunk: int | None, monkeypatch: pytest.MonkeyPatch
+         ) -> dict:
     with copy_of(url, n) as copy:
         with monkeypatch.context() as patch:
             if chunk is not None:
-                patch.setattr(sweeps, "GROUP_CHUNK", chunk)
-            run_job(copy, "escalations")
+                patch.setattr(*CHUNKED[job], chunk)
+            run_job(copy, job)
         return _written(copy)
 
 
 def test_the_ladder_writes_the_same_in_chunks_of_any_size(
     database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    whole = _ladder(database, 0, None, monkeypatch)
+    whole = _run(database, "escalations", 0, None, monkeypatch)
     assert len({row.project_id for row in whole["outbox"]}) == PROJECTS
     assert any(row.level != "owner" for row in whole["records"])  # records climbed
     assert any(row.kind == "escalation_post" for row in whole["outbox"])  # lead lines posted
     assert any(row.kind == "lapsed" for row in whole["events"])  # and lapsed ETAs climbed
 
     for n, chunk in enumerate((1, 5), start=1):
-        assert _ladder(database, n, chunk, monkeypatch) == whole, chunk
+        assert _run(database, "escalations", n, chunk, monkeypatch) == whole, chunk
+
+
+def test_the_quiz_sweep_writes_the_same_in_chunks_of_any_size(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = _run(database, "quiz", 10, None, monkeypatch)
+    kinds = {row.kind for row in whole["outbox"]}
+    assert len({row.project_id for row in whole["outbox"]}) == PROJECTS
+    assert len(kinds) >= 2, kinds  # reminders and the late lists/summaries
+
+    for n, chunk in enumerate((1, 3), start=11):
+        assert _run(database, "quiz", n, chunk, monkeypatch) == whole, chunk
 
 
 def test_overdue_items_come_a_chunk_of_projects_at_a_time(database: str) -> None:
