@@ -11,6 +11,7 @@ of their own named `tf_bench…` (their schema is dropped and seeded first).
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import tempfile
 import time
@@ -51,7 +52,7 @@ def _time(dispatcher: Dispatcher, text: str, dm: bool, repeat: int) -> tuple[flo
         samples.append(time.perf_counter() - start)
         assert replies[0].template != "error", (text, replies[0].data)
     samples.sort()
-    return statistics.median(samples), samples[max(0, int(len(samples) * 0.99) - 1)]
+    return statistics.median(samples), samples[math.ceil(len(samples) * 0.99) - 1]
 
 
 def measure(url: str, repeat: int = REPEAT) -> Figures:
