@@ -1,13 +1,15 @@
-"""P1's `/tf` while the Friday tick runs in the serving process, beside the same when idle.
+"""P1's `/tf` while the Friday tick runs in `taskforce run`, beside the same when idle.
 
 One database seeded at `--projects` scale (benchmarks/seed.py), ticked up to Friday
-09:05 (the morning sweep done); each scenario serves a copy of it with the real Bolt
-app on its HTTP serving (`build_app`, `HttpServing`; the work after the ack on its
-threads), its Web API answered by a local fake Slack in the client process. Clients
-in another process send signed `/tf action list` commands in P1's bound channels, one
-at a time or 50 at once (each waits for its answer before the next), for as long as
-the Friday 17:00 tick (every project's digest, `run_due`) runs in a thread of the
-serving process (idle: for a fixed time).
+09:05 (the morning sweep done); each scenario starts the real `taskforce run --platform
+slack` (HTTP mode, configured by its environment only: one worker process, which does
+the work after each ack and runs the scheduler) on a copy of it, its clock pinned
+(TASKFORCE_NOW) at the Friday's 17:00, so its first tick runs every project's digest
+(then its delivery loop posts them), or at a quiet moment (idle). Its Web API is a
+local fake Slack in the client process. Clients in that process send signed `/tf action
+list` commands in P1's bound channels, one at a time or 50 at once (each waits for its
+answer before the next), from when the server listens until its first tick has ended
+(idle: for a fixed time); "tick s" is that tick's jobs' time, from the server's /metrics.
 Reported: the HTTP ack's median, p99 and maximum, and when the answer reached the
 fake Slack (the list; "busy"; or an error, counted apart).
 
@@ -22,35 +24,40 @@ from __future__ import annotations
 import argparse
 import http.client
 import multiprocessing
+import re
 import statistics
 import tempfile
 import threading
 import time
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from benchmarks import processes
 from benchmarks.copies import copy_of
 from benchmarks.seed import slack_lead
 from benchmarks.sweeps import TICKS
 from benchmarks.ticks import seed
-from bot.adapters.slack import HttpServing, build_app
 from bot.clock import Clock
-from bot.jobs.registry import JobEnv
+from bot.jobs.registry import JOBS, JobEnv
 from bot.jobs.runner import run_due
-from bot.runtime import build
 from bot.settings import Settings
 from storage.engine import make_engine
-from tests.slack_fake import BOT_TOKEN, SECRET, Call, FakeSlack, signed_headers, slash_body, user
+from tests.slack_fake import Call, FakeSlack, signed_headers, slash_body, user
 
 CHANNEL = "C0P1"
 TEXT = "action list"
 FRIDAY = datetime.fromisoformat(TICKS[-1][1])
 # a running server had its Friday 09:00 morning sweep hours before the 17:00 digests
 BEFORE = [at for _, at in TICKS[:-1]] + ["2026-11-20T09:05:00+08:00"]
+QUIET = datetime.fromisoformat("2026-11-20T09:10:00+08:00")  # after the morning: none due
 ANSWER_WAIT = 30.0  # a command without an answer after this long counts as lost
+TICK_WAIT = 1800.0  # seconds the server's first tick may take
+MIN_SECONDS = 0.3  # clients run at least this long during the tick (a tiny tick is short)
 STOP = multiprocessing.get_context("fork").Event()  # inherited by the client process
 
 
@@ -69,7 +76,7 @@ class TimedSlack(FakeSlack):
             if call.method == "response_url" and "/cmd" in call.path:
                 kind = "busy" if "busy right now" in str(call.args.get("text")) else "error"
                 self.private[int(call.path.rsplit("/cmd", 1)[1])] = (time.monotonic(), kind)
-            elif call.method == "chat.postMessage":
+            elif call.method == "chat.postMessage" and not _scheduled(call):
                 channel = str(call.args.get("channel"))
                 count = self.posted.get(channel, (0, 0.0))[0]
                 self.posted[channel] = (count + 1, time.monotonic())
@@ -89,6 +96,11 @@ class TimedSlack(FakeSlack):
                 return self.private[n]
             count, at = self.posted.get(channel, (0, 0.0))
             return (at, "ok") if count > before else None
+
+
+def _scheduled(call: Call) -> bool:
+    """A progress digest delivered into a client's channel (project P1's), not an answer."""
+    return str(call.args.get("text") or "").startswith("📊")
 
 
 FAKE: TimedSlack | None = None  # in the client process: the fake Slack the bot answers
@@ -172,50 +184,31 @@ class Row:
 
 
 def scenario(name: str, base: str, load: Any, slack_url: str, tick: bool, clients_: int,
-             idle: float, first: int) -> Row:
+             idle: float, first: int, folder: Path) -> Row:
     with copy_of(base, first) as url:
-        return _serve(name, url, load, slack_url, tick, clients_, idle, first)
+        return _serve(name, url, load, slack_url, tick, clients_, idle, first, folder)
 
 
 def _serve(name: str, url: str, load: Any, slack_url: str, tick: bool, clients_: int,
-           idle: float, first: int) -> Row:
-    settings = Settings(
-        database_url=url,
-        now=FRIDAY,
-        locale=None,
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SECRET,
-        slack_app_token=None,
-        slack_api_url=slack_url,
-    )
-    runtime = build(settings, migrate=False)
-    serving = HttpServing(build_app(runtime), SECRET, host="127.0.0.1", port=0).start()
-    tick_seconds: list[float] = []
-
-    def friday() -> None:
-        began = time.perf_counter()
-        try:
-            run_due(JobEnv(runtime.engine, runtime.clock, settings))
-        finally:
-            tick_seconds.append(time.perf_counter() - began)
-            STOP.set()
-
+           idle: float, first: int, folder: Path) -> Row:
+    """`taskforce run` on `url`, its clock pinned at the Friday's 17:00 (its first tick,
+    in its worker, runs the digests) or at a quiet moment; the clients until that tick
+    has ended (and for `idle` seconds at least)."""
+    env = processes.slack_env(url, slack_url, now=(FRIDAY if tick else QUIET).isoformat())
+    server = processes.taskforce_run(env, folder, f"ack-{first}")
     try:
+        server.wait_ready()
         STOP.clear()
-        load.apply(clients, (serving.port, first, 1, 0.3))  # warm-up: user look-up, pools
+        load.apply(clients, (server.port, first, 1, 0.3))  # warm-up: user look-up, pools
         STOP.clear()
-        pending = load.apply_async(clients, (serving.port, first + 1000, clients_, 3600.0))
-        if tick:
-            sweep = threading.Thread(target=friday)
-            sweep.start()
-            sweep.join()
-        else:
-            time.sleep(idle)
-            STOP.set()
+        began = time.monotonic()
+        pending = load.apply_async(clients, (server.port, first + 1000, clients_, 3600.0))
+        seconds = _first_tick(server.port) if tick else None
+        time.sleep(max(0.0, began + idle - time.monotonic()))
+        STOP.set()
         samples = pending.get()
     finally:
-        serving.stop()
-        runtime.engine.dispose()
+        server.stop()
     return Row(
         name=name,
         requests=len(samples),
@@ -224,8 +217,23 @@ def _serve(name: str, url: str, load: Any, slack_url: str, tick: bool, clients_:
         busy=sum(kind == "busy" for _, _, kind in samples),
         errors=sum(kind == "error" for _, _, kind in samples),
         lost=sum(answer is None for _, answer, _ in samples),
-        tick=tick_seconds[0] if tick_seconds else None,
+        tick=seconds,
     )
+
+
+def _first_tick(port: int) -> float:
+    """Once the server's first tick has run every job: how long its jobs took (the sum of
+    `taskforce_job_seconds` on its /metrics, which its worker reports to)."""
+    deadline = time.monotonic() + TICK_WAIT
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:
+            metrics = answer.read().decode()
+        counts = re.findall(r'^taskforce_job_seconds_count\{job="([^"]+)"\} (\S+)$', metrics, re.M)
+        if {job for job, n in counts if float(n) >= 1} >= set(JOBS):
+            sums = re.findall(r'^taskforce_job_seconds_sum\{job="[^"]+"\} (\S+)$', metrics, re.M)
+            return sum(float(n) for n in sums)
+        time.sleep(0.2)
+    raise RuntimeError(f"the server's first tick did not end within {TICK_WAIT:.0f} s")
 
 
 def _ms(values: list[float]) -> str:
@@ -250,7 +258,8 @@ def run(projects: int, concurrency: int, idle: float, url: str | None = None) ->
             ]
             for i, (name, tick, clients_) in enumerate(plan):
                 first = (i + 1) * 1_000_000
-                rows.append(scenario(name, base, load, slack_url, tick, clients_, idle, first))
+                rows.append(scenario(name, base, load, slack_url, tick, clients_,
+                                     idle if not tick else MIN_SECONDS, first, Path(folder)))
     finally:
         load.close()
         load.join()
@@ -258,7 +267,8 @@ def run(projects: int, concurrency: int, idle: float, url: str | None = None) ->
 
 
 def report(rows: list[Row], projects: int, kind: str = "sqlite") -> None:
-    print(f"P1 `/tf {TEXT}` on {projects} projects ({kind}), acked by HttpServing (aiohttp)")
+    print(f"P1 `/tf {TEXT}` on {projects} projects ({kind}), through `taskforce run --platform "
+          "slack` (the work and the jobs in its worker); tick s: its first tick's jobs")
     print(f"{'':32} {'reqs':>5} | {'ack ms: median':>14} {'p99':>8} {'max':>8} | "
           f"{'answer ms: median':>17} {'p99':>8} {'max':>8} | busy  err lost   tick s")
     for r in rows:
