@@ -13,7 +13,8 @@ from bot.delivery import Sender
 from bot.jobs.registry import JobEnv
 from bot.jobs.runner import run_due
 from bot.outbox.console import ConsoleSender, format_delivery
-from bot.outbox.loop import DeliveryLoop, DeliveryReport, target_of
+from bot.outbox.delivered import DeliveryReport, target_of
+from bot.outbox.loop import DeliveryLoop
 from bot.settings import Settings
 from storage.delivery_tables import OutboxMessage
 from storage.engine import reading

@@ -67,7 +67,7 @@ def test_429_then_500_then_200_delivers_once_after_the_right_waits(rt: Runtime) 
     assert fake.waits == [2.0, 1.5]  # Retry-After; then backoff 2 s × jitter 0.75
     assert len(server.requests) == 3
     assert server.requests[0] == {"channel": "ops", "text": server.requests[2]["text"]}
-    assert [r.state for r in report.sent] == ["sent"] and report.failed == []
+    assert [r.channel_id for r in report.sent] == ["ops"] and report.failed == []
     [row] = rows(rt)
     assert (row.state, row.attempts, row.last_error) == ("sent", 3, None)
     with FakeChatServer() as again:

@@ -31,6 +31,10 @@ def test_a_claim_of_console_rows_is_marked_sent_in_one_statement(tmp_path: Path)
         report = DeliveryLoop(rt.engine, rt.clock, {"console": ConsoleSender(out)}).run_once()
     updates = [s for s in statements if s.startswith("UPDATE outbox SET state")]
     assert len(report.sent) == 7 and out.getvalue().count("→ #c") == 7
+    # the round's report keeps who got what, not the bodies (a Friday is thousands)
+    assert {(d.channel_id, d.kind) for d in report.sent} == {(f"c{i}", "message")
+                                                             for i in range(7)}
+    assert not any(hasattr(d, "payload") for d in report.sent)
     assert len(updates) == 1, updates
     with rt.engine.connect() as conn:
         states = conn.execute(text("SELECT state, count(*) FROM outbox GROUP BY state")).all()

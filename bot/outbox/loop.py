@@ -32,14 +32,13 @@ import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
 from bot.clock import Clock
 from bot.delivery import DeliveryFailed, RetryLater, Sender
-from bot.messages import Target
+from bot.outbox.delivered import Delivered, DeliveryReport, target_of
 from bot.outbox.pacing import RetryPolicy, interval
 from storage import outbox, pace
 from storage.delivery_tables import OutboxMessage
@@ -47,18 +46,6 @@ from storage.engine import transaction
 
 log = logging.getLogger(__name__)
 POLL = 0.2  # seconds between claims while rows are in flight and none other is ready
-
-
-@dataclass
-class DeliveryReport:
-    sent: list[OutboxMessage] = field(default_factory=list)
-    failed: list[OutboxMessage] = field(default_factory=list)
-    deferred: int = 0  # given back to be retried after more than `inline_limit`
-    throttled: int = 0  # answers that asked to retry later (429, 5xx, …)
-
-
-def target_of(row: OutboxMessage) -> Target:
-    return Target(row.platform, channel_id=row.channel_id, user_id=row.user_id)  # type: ignore[arg-type]
 
 
 def _log_errors(done: set[Future]) -> None:
@@ -264,7 +251,7 @@ class DeliveryLoop:
                 pace.extend(db, row.platform, pace.target_key(row), until)
         row.state = "sent"
         with self._lock:
-            report.sent.append(row)
+            report.sent.append(Delivered.of(row))
             if self.on_sent:
                 self.on_sent(row)
 
@@ -278,7 +265,7 @@ class DeliveryLoop:
                 log.warning("outbox row %s was sent after its claim lapsed", row.id)
             row.state = "sent"
             with self._lock:
-                report.sent.append(row)
+                report.sent.append(Delivered.of(row))
                 if self.on_sent:
                     self.on_sent(row)
 
