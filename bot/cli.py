@@ -99,6 +99,7 @@ def _run_platform(
 ) -> None:
     """A chat platform's adapter (bot/serving.py), its configuration checked first."""
     from bot.serving import serve
+    from storage.schema_version import MigrationFailed
 
     _logging(logging.INFO, settings)
     for noisy in ("apscheduler", "alembic"):
@@ -108,7 +109,11 @@ def _run_platform(
     except ValueError as error:  # each adapter's configuration error says what is missing
         typer.echo(f"configuration error: {error}", err=True)
         raise typer.Exit(2) from None
-    serve(settings, platform, senders, port, health_port)
+    try:
+        serve(settings, platform, senders, port, health_port)
+    except MigrationFailed as error:  # an unreachable or unwritable database at start
+        typer.echo(f"database error: {error}", err=True)
+        raise typer.Exit(1) from None
 
 
 def _run_console(settings: Settings) -> None:

@@ -20,6 +20,10 @@ from storage.engine import make_engine
 VERSION_TABLE = "alembic_version"  # alembic's default version table, one row per head
 
 
+class MigrationFailed(RuntimeError):
+    """The start-up's migration did not complete; the message says why."""
+
+
 def current(engine: Engine) -> set[str]:
     """The revisions the database is at (none: never migrated)."""
     with engine.connect() as connection:
@@ -31,8 +35,8 @@ def current(engine: Engine) -> set[str]:
 
 def migrate_apart(url: str) -> frozenset[str]:
     """Upgrade the database at `url` to the newest schema in a forked child process; the
-    newest revisions the code knows. Call it before any thread starts. Raises RuntimeError
-    with the child's error when the upgrade failed."""
+    newest revisions the code knows. Call it before any thread starts. Raises
+    MigrationFailed with the child's error when the upgrade failed."""
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
     child = context.Process(target=_migrate, args=(url, sending), name="taskforce-migrate")
@@ -44,7 +48,7 @@ def migrate_apart(url: str) -> frozenset[str]:
         outcome, found = "error", "the migration process ended without an answer"
     child.join()
     if outcome != "ok":
-        raise RuntimeError(f"migrating the database failed: {found}")
+        raise MigrationFailed(f"migrating the database failed: {found}")
     return frozenset(found)
 
 

@@ -103,3 +103,12 @@ def test_run_refuses_a_platform_without_credentials(tmp_path):
     assert not (tmp_path / "cli.db").exists()
     unknown = run(["run", "--platform", "teams"], tmp_path)
     assert unknown.returncode == 2 and "unknown platform 'teams'" in unknown.stderr
+
+
+def test_run_says_why_the_database_cannot_be_migrated(tmp_path):
+    result = run(["run", "--platform", "slack", "--port", "0"], tmp_path,
+                 TASKFORCE_DATABASE_URL=f"sqlite:///{tmp_path}/no such folder/tf.db",
+                 SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET="secret")
+    assert result.returncode == 1
+    assert "database error: migrating the database failed: OperationalError" in result.stderr
+    assert "unable to open database file" in result.stderr and "Traceback" not in result.stderr

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from bot.health import Health
 from storage.engine import make_engine
 from storage.migrate import heads
-from storage.schema_version import current, migrate_apart
+from storage.schema_version import MigrationFailed, current, migrate_apart
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,7 +34,7 @@ def test_migrate_apart_upgrades_and_tells_the_newest_revisions(tmp_path: Path) -
 
 def test_a_failed_migration_stops_the_start_with_its_reason(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'no such folder' / 'tf.db'}"
-    with pytest.raises(RuntimeError, match="migrating the database failed: OperationalError"):
+    with pytest.raises(MigrationFailed, match="migrating the database failed: OperationalError"):
         migrate_apart(url)
 
 
