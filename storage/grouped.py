@@ -43,9 +43,10 @@ def add_pending(db: Session, item: ActionItem, now: datetime) -> None:
 
 
 def pending_of_group(
-    db: Session, timezone: str, calendar: str
+    db: Session, timezone: str, calendar: str, project_ids: Sequence[int] | None = None
 ) -> Sequence[tuple[OverduePending, ActionItem, Project]]:
-    """Pending listings of one timezone/calendar group, with their item and project."""
+    """Pending listings of one timezone/calendar group (of `project_ids` among them, when
+    given), with their item and project."""
     query = (
         select(OverduePending, ActionItem, Project)
         .join(ActionItem, col(ActionItem.id) == col(OverduePending.item_id))
@@ -53,6 +54,8 @@ def pending_of_group(
         .where(Project.timezone == timezone, Project.calendar == calendar)
         .order_by(OverduePending.project_id, ActionItem.seq)
     )
+    if project_ids is not None:
+        query = query.where(col(OverduePending.project_id).in_(project_ids))
     return db.exec(query).all()
 
 

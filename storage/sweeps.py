@@ -20,9 +20,11 @@ def calendar_groups(db: Session) -> Sequence[tuple[str, str]]:
 
 
 def active_due_between(
-    db: Session, timezone: str, calendar: str, after: date | None, until: date
+    db: Session, timezone: str, calendar: str, after: date | None, until: date,
+    project_ids: Sequence[int] | None = None,
 ) -> Sequence[tuple[ActionItem, Project]]:
-    """Active items due in (after, until] of projects in one timezone/calendar group.
+    """Active items due in (after, until] of projects in one timezone/calendar group (of
+    `project_ids` among them, when given).
 
     Uses ix_item_status_due: the range is what is newly due, not every item.
     """
@@ -38,7 +40,19 @@ def active_due_between(
     )
     if after is not None:
         query = query.where(col(ActionItem.due_date) > after)
+    if project_ids is not None:
+        query = query.where(col(ActionItem.project_id).in_(project_ids))
     return db.exec(query.order_by(ActionItem.project_id, ActionItem.seq)).all()
+
+
+def group_chunks(db: Session, zone: str, calendar: str, size: int | None = None
+                 ) -> list[list[int]]:
+    """The group's project ids in chunks of `size` (GROUP_CHUNK), for the jobs that hold
+    one chunk of a group's backlog at a time."""
+    size = size or GROUP_CHUNK
+    group = select(Project.id).where(Project.timezone == zone, Project.calendar == calendar)
+    ids = list(db.exec(group.order_by(Project.id)).all())
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 def bindings_of(db: Session, project_ids: Sequence[int]) -> dict[int, list[ChannelBinding]]:
@@ -86,15 +100,12 @@ def overdue_in_group(
     """Every active item of a timezone/calendar group due on or before `cutoff`, read
     `projects` projects at a time: a group's overdue backlog can be tens of thousands of
     items, and only one chunk of them is held at once."""
-    size = projects or GROUP_CHUNK
-    group = select(Project.id).where(Project.timezone == zone, Project.calendar == calendar)
-    ids = list(db.exec(group.order_by(Project.id)).all())
-    for start in range(0, len(ids), size):
+    for chunk in group_chunks(db, zone, calendar, projects):
         query = (
             select(ActionItem, Project)
             .join(Project, col(Project.id) == col(ActionItem.project_id))
             .where(
-                col(ActionItem.project_id).in_(ids[start : start + size]),
+                col(ActionItem.project_id).in_(chunk),
                 col(ActionItem.status).in_(ACTIVE),
                 col(ActionItem.due_date) <= cutoff,
             )

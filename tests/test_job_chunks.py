@@ -1,6 +1,6 @@
 """The morning jobs that can meet a group's whole backlog hold one chunk of it at a time:
-the ladder reads a group's overdue items a chunk of projects at a time
-(storage.sweeps.overdue_in_group), the quiz sweep its due assignments a chunk at a time
+the 09:00 sweep and the ladder read a group's items a chunk of projects at a time
+(storage.sweeps.group_chunks), the quiz sweep its due assignments a chunk at a time
 (bot.jobs.quizzes.CHUNK). What they write is the same whatever the chunk size."""
 
 from __future__ import annotations
@@ -24,7 +24,11 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> str:
     return prepared(Path(tmp_path_factory.mktemp("ladder-chunks")), PROJECTS, items=30)
 
 
-CHUNKED = {"escalations": (sweeps, "GROUP_CHUNK"), "quiz": (quizzes, "CHUNK")}
+CHUNKED = {
+    "escalations": (sweeps, "GROUP_CHUNK"),
+    "morning": (sweeps, "GROUP_CHUNK"),
+    "quiz": (quizzes, "CHUNK"),
+}
 
 
 def _written(url: str) -> dict[str, list]:
@@ -66,6 +70,18 @@ def test_the_ladder_writes_the_same_in_chunks_of_any_size(
 
     for n, chunk in enumerate((1, 5), start=1):
         assert _run(database, "escalations", n, chunk, monkeypatch) == whole, chunk
+
+
+def test_the_morning_sweep_writes_the_same_in_chunks_of_any_size(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = _run(database, "morning", 20, None, monkeypatch)
+    kinds = {row.kind for row in whole["outbox"]}
+    assert len({row.project_id for row in whole["outbox"]}) == PROJECTS
+    assert {"overdue_post", "overdue_dm"} <= kinds, kinds  # grouped posts and owners' DMs
+
+    for n, chunk in enumerate((1, 5), start=21):
+        assert _run(database, "morning", n, chunk, monkeypatch) == whole, chunk
 
 
 def test_the_quiz_sweep_writes_the_same_in_chunks_of_any_size(

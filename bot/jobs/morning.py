@@ -15,10 +15,12 @@ listing the items that reached their alert day, the items reopened since the
 last post (storage/grouped.py), and a count of those still overdue from before;
 keyed per (channel, day, kind). No items, no post.
 
-Short transactions: one read, then the notices are rendered outside any
-transaction and written `CHUNK` projects at a time, each chunk committed on its
-own; the period is claimed last. A crash part-way leaves the period unclaimed:
-the next run queues it again and the dedupe keys drop what went in already.
+Short transactions: the group's projects a chunk at a time (storage.sweeps.
+group_chunks: one chunk of a morning's backlog held at once), each read in one
+transaction, its notices rendered outside any transaction and written `CHUNK`
+projects at a time, each chunk committed on its own; the period is claimed last.
+A crash part-way leaves the period unclaimed: the next run queues it again and the
+dedupe keys drop what went in already.
 A group that fails is logged, recorded for `taskforce status` (job
 `morning:failed`) and tried again after RETRY; the other groups go out all the
 same. A notice that cannot be rendered is logged with its project key and skipped.
@@ -94,12 +96,16 @@ def _sweep_group(env: JobEnv, zone: str, calendar_name: str, scope: str) -> int:
         return 0
     since = previous if last else first_previous(calendar, day)
     with transaction(env.engine) as db:
-        work = _gather(db, env, zone, calendar_name, calendar, day, since, previous, local_now)
-        quiet = quiet_people(db, [n for w in work.values() for n in w.notices])
+        chunks = sweeps.group_chunks(db, zone, calendar_name)
     queued = 0
-    projects = list(work.values())
-    for start in range(0, len(projects), CHUNK):
-        queued += _write(env, projects[start : start + CHUNK], quiet, day, calendar)
+    for chunk in chunks:  # one chunk of the group's projects read and held at a time
+        with transaction(env.engine) as db:
+            work = _gather(db, env, zone, calendar_name, calendar, day, since, previous,
+                           local_now, chunk)
+            quiet = quiet_people(db, [n for w in work.values() for n in w.notices])
+        projects = list(work.values())
+        for start in range(0, len(projects), CHUNK):
+            queued += _write(env, projects[start : start + CHUNK], quiet, day, calendar)
     with transaction(env.engine) as db:
         jobruns.claim(db, JOB, scope, day.isoformat(), now)
         if failed is not None:
@@ -117,26 +123,28 @@ def _gather(
     since: date,
     previous: date,
     local_now,  # noqa: ANN001
+    project_ids: list[int],
 ) -> dict[int, _Project]:
     """Every notice of the group's morning, by project (set queries, no query per project)."""
     overdue = sweeps.active_due_between(
-        db, zone, calendar_name, overdue_cutoff(calendar, since), overdue_cutoff(calendar, day)
+        db, zone, calendar_name, overdue_cutoff(calendar, since), overdue_cutoff(calendar, day),
+        project_ids,
     )
-    pending = grouped.pending_of_group(db, zone, calendar_name)
+    pending = grouped.pending_of_group(db, zone, calendar_name, project_ids)
     reminders: list[tuple[str, tuple[ActionItem, Project]]] = []
     if local_now.date() == day:  # reminders on their own morning only, never late
         after = max(remind_before_cutoff(calendar, previous), day)
         reminders += [
             ("remind_before", r)
             for r in sweeps.active_due_between(
-                db, zone, calendar_name, after, remind_before_cutoff(calendar, day)
+                db, zone, calendar_name, after, remind_before_cutoff(calendar, day), project_ids
             )
         ]
         if calendar.is_working(day):
             reminders += [
                 ("remind_due", r)
                 for r in sweeps.active_due_between(
-                    db, zone, calendar_name, day - timedelta(days=1), day
+                    db, zone, calendar_name, day - timedelta(days=1), day, project_ids
                 )
             ]
     items = [i for i, _ in overdue] + [i for _, i, _ in pending] + [i for _, (i, _) in reminders]
