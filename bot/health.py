@@ -106,7 +106,15 @@ class HealthServer:
 
     def __init__(self, health: Health, host: str = "0.0.0.0", port: int = 0) -> None:
         self.server = create_server(wsgi(health), host=host, port=port, threads=2)
-        self._thread = threading.Thread(target=self.server.run, name="health", daemon=True)
+        self._closing = False
+        self._thread = threading.Thread(target=self._run, name="health", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self.server.run()
+        except OSError:  # `stop` closed the socket while the loop was in select()
+            if not self._closing:
+                raise
 
     @property
     def port(self) -> int:
@@ -118,6 +126,7 @@ class HealthServer:
         return self
 
     def stop(self) -> None:
+        self._closing = True
         self.server.close()
         self.server.task_dispatcher.shutdown()
         self._thread.join(timeout=5)
