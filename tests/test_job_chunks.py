@@ -72,28 +72,20 @@ def test_the_ladder_writes_the_same_in_chunks_of_any_size(
         assert _run(database, "escalations", n, chunk, monkeypatch) == whole, chunk
 
 
-def test_the_morning_sweep_writes_the_same_in_chunks_of_any_size(
-    database: str, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("job", "kinds", "first", "sizes"), [
+    ("morning", {"overdue_post", "overdue_dm"}, 20, (1, 5)),  # grouped posts, owners' DMs
+    ("quiz", {"quiz_remind_dm", "quiz_overdue_head", "quiz_overdue_owner"}, 10, (1, 3)),
+])
+def test_the_sweep_writes_the_same_in_chunks_of_any_size(
+    database: str, monkeypatch: pytest.MonkeyPatch, job: str, kinds: set[str], first: int,
+    sizes: tuple[int, ...],
 ) -> None:
-    whole = _run(database, "morning", 20, None, monkeypatch)
-    kinds = {row.kind for row in whole["outbox"]}
+    whole = _run(database, job, first, None, monkeypatch)
     assert len({row.project_id for row in whole["outbox"]}) == PROJECTS
-    assert {"overdue_post", "overdue_dm"} <= kinds, kinds  # grouped posts and owners' DMs
+    assert kinds <= {row.kind for row in whole["outbox"]}
 
-    for n, chunk in enumerate((1, 5), start=21):
-        assert _run(database, "morning", n, chunk, monkeypatch) == whole, chunk
-
-
-def test_the_quiz_sweep_writes_the_same_in_chunks_of_any_size(
-    database: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    whole = _run(database, "quiz", 10, None, monkeypatch)
-    kinds = {row.kind for row in whole["outbox"]}
-    assert len({row.project_id for row in whole["outbox"]}) == PROJECTS
-    assert len(kinds) >= 2, kinds  # reminders and the late lists/summaries
-
-    for n, chunk in enumerate((1, 3), start=11):
-        assert _run(database, "quiz", n, chunk, monkeypatch) == whole, chunk
+    for n, chunk in enumerate(sizes, start=first + 1):
+        assert _run(database, job, n, chunk, monkeypatch) == whole, chunk
 
 
 def test_overdue_items_come_a_chunk_of_projects_at_a_time(database: str) -> None:
