@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, func, select
 
+from storage.digest_sets import chunks
 from storage.items import ACTIVE
 from storage.models import ActionItem, ChannelBinding, Membership, Person, Project
 
@@ -49,10 +50,8 @@ def group_chunks(db: Session, zone: str, calendar: str, size: int | None = None
                  ) -> list[list[int]]:
     """The group's project ids in chunks of `size` (GROUP_CHUNK), for the jobs that hold
     one chunk of a group's backlog at a time."""
-    size = size or GROUP_CHUNK
     group = select(Project.id).where(Project.timezone == zone, Project.calendar == calendar)
-    ids = list(db.exec(group.order_by(Project.id)).all())
-    return [ids[start : start + size] for start in range(0, len(ids), size)]
+    return list(chunks(db.exec(group).all(), size or GROUP_CHUNK))
 
 
 def bindings_of(db: Session, project_ids: Sequence[int]) -> dict[int, list[ChannelBinding]]:

@@ -271,16 +271,14 @@ class Climb:
 
     def outgoing(self) -> list[tuple[Notice, int]]:
         """The DMs not yet flushed, then one grouped post per channel of each project with
-        `lead` lines."""
-        escalations.add_events(self.db, self.events)
-        self.events = []
+        `lead` lines (the events written, as `flush` does)."""
         bindings = sweeps.bindings_of(self.db, list(self.posts))
         for project_id, (project, rows) in self.posts.items():
             data = {"project": project.key, "project_name": project.name, "rows": rows,
                     "date": self.day}
             self._add(project, to_channels(bindings[project_id], "escalation_post", data,
                                            project.locale, f"esc-post:{self.day.isoformat()}"))
-        return self.notices
+        return self.flush()
 
 
 def _items(db: Session, ids: list[int]) -> list[ActionItem]:
