@@ -234,7 +234,7 @@ def test_digest_shows_open_reviews_with_time_left(rv) -> None:  # noqa: ANN001
     assert "Open reviews (2):" in rv("olivia", "digest now")
     rv.at("2026-11-24T10:00:00+08:00")  # Tue: R1 due Mon 23rd, R2 due Thu 19th
     digest = rv("olivia", "digest now")
-    assert "R1 Launch plan v2 · open · 0/2 approved · 1 working days late" in digest
+    assert "R1 Launch plan v2 · open · 0/2 approved · 1 working day late" in digest
     assert "R2 Old one · open · 0/1 approved · 3 working days late" in digest
     listed = rv("vic", "review list")
     assert "Open reviews (2)" in listed

@@ -57,9 +57,9 @@ def test_only_the_late_department_is_notified_once(late) -> None:  # noqa: ANN00
     assert sorted(t for t, _ in sent) == ["@lena", "@olivia", "@tom"]
     assert all("Tech" in x and "Legal" not in x for _, x in sent)
     mine = next(x for t, x in sent if t == "@tom")
-    assert "Your review of LA/R1 Launch plan v2 (Tech) is 1 working days late" in mine
+    assert "Your review of LA/R1 Launch plan v2 (Tech) is 1 working day late" in mine
     lead = next(x for t, x in sent if t == "@lena")
-    assert "Tech (tom) is 1 working days late" in lead
+    assert "Tech (tom) is 1 working day late" in lead
     for when in ("2026-10-12T10:00", "2026-10-13T09:00", "2026-10-14T09:00"):
         assert review_notices(run_tick(late.runtime, at(when))) == []
     assert len(rows(late.runtime, kind="review_overdue")) == 3
