@@ -12,7 +12,8 @@ Thursday 2026-11-19 (MORNING) have work in every project:
 - an escalation policy per project (re-notify every 27 working hours: the records raised
   on Monday are due again on Thursday morning, what the week's ladder raises from
   Wednesday on is not yet by Friday's digests);
-- reviews: R1 due Thursday (reminders), R2 late since the 16th (the ladder), R3 approved;
+- reviews: R1 due Thursday (reminders), R2 late since Tuesday 17th (the ladder's `lead`
+  level on Thursday), R3 approved;
   two slots each (a department, a person);
 - a question bank per project (`q<P>`, five questions) and three assignments: due
   Friday (reminders), due Wednesday (the heads' lists), and an old one everyone passed;
@@ -113,7 +114,7 @@ def _escalations(ids: range, members: int, items: int) -> tuple[list[dict], list
 def _reviews(ids: range, members: int, items: int) -> tuple[list, list, list]:
     reviews, slots, decisions = [], [], []
     for p in ids:
-        for seq, due, state in ((1, THU, "open"), (2, date(2026, 11, 16), "open"),
+        for seq, due, state in ((1, THU, "open"), (2, date(2026, 11, 17), "open"),
                                 (3, date(2026, 11, 6), "approved")):
             rid = 3 * (p - 1) + seq
             reviews.append({

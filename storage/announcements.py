@@ -125,10 +125,12 @@ def counts(db: Session, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
 
 
 def pending_due_between(
-    db: Session, timezone: str, calendar: str, after: date, until: date
+    db: Session, timezone: str, calendar: str, after: date, until: date,
+    project_ids: Sequence[int] | None = None,
 ) -> Sequence[Pending]:
     """Unconfirmed recipients of announcements whose confirm-by is in (after, until], in
-    projects of one timezone/calendar group: one query for the whole group."""
+    projects of one timezone/calendar group (its projects `project_ids` only, when given):
+    one query."""
     query = (
         select(AnnouncementRecipient, Announcement)
         .join(Announcement, col(Announcement.id) == col(AnnouncementRecipient.announcement_id))
@@ -141,6 +143,8 @@ def pending_due_between(
             Project.calendar == calendar,
         )
     )
+    if project_ids is not None:
+        query = query.where(col(Announcement.project_id).in_(project_ids))
     order = (Announcement.project_id, Announcement.seq, AnnouncementRecipient.id)
     return db.exec(query.order_by(*order)).all()
 

@@ -238,9 +238,10 @@ def open_for_subjects(db: Session, kind: str, ids: Sequence[int]) -> Sequence[Es
     return db.exec(query.order_by(Escalation.seq)).all()
 
 
-def lapsed(db: Session, zone: str, calendar: str, before: date
-           ) -> Sequence[tuple[Escalation, Project]]:
-    """Acknowledged records of one timezone/calendar group whose ETA is before `before`."""
+def lapsed(db: Session, zone: str, calendar: str, before: date,
+           project_ids: Sequence[int] | None = None) -> Sequence[tuple[Escalation, Project]]:
+    """Acknowledged records of one timezone/calendar group whose ETA is before `before` (of
+    its projects `project_ids` only, when given)."""
     query = (
         select(Escalation, Project)
         .join(Project, col(Project.id) == col(Escalation.project_id))
@@ -251,6 +252,8 @@ def lapsed(db: Session, zone: str, calendar: str, before: date
             Project.calendar == calendar,
         )
     )
+    if project_ids is not None:
+        query = query.where(col(Escalation.project_id).in_(project_ids))
     return db.exec(query.order_by(Escalation.id)).all()
 
 

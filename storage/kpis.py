@@ -69,15 +69,18 @@ def owned_project_ids(db: Session, person_id: int) -> list[int]:
 
 
 def in_group(
-    db: Session, timezone: str, calendar: str
+    db: Session, timezone: str, calendar: str, project_ids: Sequence[int] | None = None
 ) -> Sequence[tuple[KpiCadence, Kpi, Project]]:
-    """Every KPI with a cadence of the projects of one timezone/calendar group."""
+    """Every KPI with a cadence of the projects of one timezone/calendar group (of its
+    projects `project_ids` only, when given)."""
     query = (
         select(KpiCadence, Kpi, Project)
         .join(Kpi, col(Kpi.id) == col(KpiCadence.kpi_id))
         .join(Project, col(Project.id) == col(KpiCadence.project_id))
         .where(Project.timezone == timezone, Project.calendar == calendar)
     )
+    if project_ids is not None:
+        query = query.where(col(KpiCadence.project_id).in_(project_ids))
     return db.exec(query.order_by(KpiCadence.project_id, KpiCadence.kpi_id)).all()
 
 

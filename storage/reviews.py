@@ -175,9 +175,11 @@ def projects_sent(db: Session, person_id: int, seq: int) -> Sequence[int]:
 
 
 def pending_due_between(
-    db: Session, timezone: str, calendar: str, after: date | None, until: date
+    db: Session, timezone: str, calendar: str, after: date | None, until: date,
+    project_ids: Sequence[int] | None = None,
 ) -> Sequence[tuple[ReviewSlot, Review]]:
-    """Pending slots of open reviews due in (after, until], of one timezone/calendar group."""
+    """Pending slots of open reviews due in (after, until], of one timezone/calendar group
+    (of its projects `project_ids` only, when given)."""
     query = (
         select(ReviewSlot, Review)
         .join(Review, col(Review.id) == col(ReviewSlot.review_id))
@@ -192,6 +194,8 @@ def pending_due_between(
     )
     if after is not None:
         query = query.where(col(Review.due_date) > after)
+    if project_ids is not None:
+        query = query.where(col(Review.project_id).in_(project_ids))
     return db.exec(query.order_by(Review.project_id, Review.seq, ReviewSlot.id)).all()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlmodel import Session, col, func, select
@@ -93,22 +93,17 @@ def done_since(
     return rows, db.exec(count).one()
 
 
-def overdue_in_group(
-    db: Session, zone: str, calendar: str, cutoff: date, projects: int | None = None
-) -> Iterator[Sequence[tuple[ActionItem, Project]]]:
-    """Every active item of a timezone/calendar group due on or before `cutoff`, read
-    `projects` projects at a time: a group's overdue backlog can be tens of thousands of
-    items, and only one chunk of them is held at once."""
-    for chunk in group_chunks(db, zone, calendar, projects):
-        query = (
-            select(ActionItem, Project)
-            .join(Project, col(Project.id) == col(ActionItem.project_id))
-            .where(
-                col(ActionItem.project_id).in_(chunk),
-                col(ActionItem.status).in_(ACTIVE),
-                col(ActionItem.due_date) <= cutoff,
-            )
+def overdue_of(db: Session, project_ids: Sequence[int], cutoff: date
+               ) -> Sequence[tuple[ActionItem, Project]]:
+    """Every active item of these projects due on or before `cutoff` (a group's overdue
+    backlog can be tens of thousands of items: it is read a chunk of projects at a time)."""
+    query = (
+        select(ActionItem, Project)
+        .join(Project, col(Project.id) == col(ActionItem.project_id))
+        .where(
+            col(ActionItem.project_id).in_(project_ids),
+            col(ActionItem.status).in_(ACTIVE),
+            col(ActionItem.due_date) <= cutoff,
         )
-        found = db.exec(query.order_by(ActionItem.project_id, ActionItem.seq)).all()
-        if found:
-            yield found
+    )
+    return db.exec(query.order_by(ActionItem.project_id, ActionItem.seq)).all()

@@ -10,16 +10,17 @@ Per timezone/calendar group, once a morning (job `announcements`, period the dat
   only its latest working morning.
 Keys `announce-remind:<recipient>:<confirm-by>` and `announce-late:<announcement>:<dept>`
 make each go out once whoever queues it. One read-only pass per group (set-based over
-every due announcement of every project in it, a fixed number of queries), rendering
-without the write lock, writes in chunks of CHUNK rows each committed on its own, and the
-period claimed last: a crash part-way leaves the morning unclaimed, and the next run's
-dedupe keys drop what went in.
+every due announcement of a chunk of its projects, storage.sweeps.group_chunks, a fixed
+number of queries a chunk), rendering without the write lock, writes in chunks of CHUNK
+rows each committed on its own, and the period claimed last: a crash part-way leaves the
+morning unclaimed, and the next run's dedupe keys drop what went in.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlmodel import Session
@@ -32,7 +33,7 @@ from bot.jobs.registry import JobEnv, job
 from bot.messages import Notice
 from bot.outbox.enqueue import quiet_people, render_rows
 from bot.workdays import WorkCalendar, calendar_for
-from storage import announcements, jobruns, outbox, people
+from storage import announcements, jobruns, outbox, people, sweeps
 from storage.announcements import Pending
 from storage.engine import reading, transaction
 from storage.quizzes import process_owners
@@ -62,20 +63,12 @@ def _sweep_group(env: JobEnv, zone: str, calendar_name: str, scope: str) -> int:
         previous = date.fromisoformat(last) if last else day - ONE_DAY
         if previous >= day:
             return 0
-        since = previous if last else first_previous(calendar, day)
-        notices = _reminders(db, zone, calendar_name, calendar, day, previous, local_now)
-        notices += _late(db, zone, calendar_name, calendar, day, since)
-        quiet = quiet_people(db, [n for n, _ in notices])
-
-    def skip(notice: Notice, project_id: int | None, error: Exception) -> None:
-        log.error("announcement notice %s could not be rendered; skipped", notice.dedupe_key,
-                  exc_info=error)
-
-    rows = render_rows(notices, quiet, now, env.settings.timezone, on_error=skip)
+        chunks = sweeps.group_chunks(db, zone, calendar_name)
+    morning = _Morning(zone, calendar_name, calendar, day, previous,
+                       previous if last else first_previous(calendar, day), local_now)
     queued = 0
-    for start in range(0, len(rows), CHUNK):
-        with transaction(env.engine) as db:
-            queued += outbox.insert(db, rows[start : start + CHUNK])
+    for chunk in chunks:  # one chunk of the group's projects read and held at a time
+        queued += _sweep_chunk(env, morning, chunk)
     with transaction(env.engine) as db:
         jobruns.claim(db, JOB, scope, day.isoformat(), now)
         if failed is not None:
@@ -83,16 +76,45 @@ def _sweep_group(env: JobEnv, zone: str, calendar_name: str, scope: str) -> int:
     return queued
 
 
-def _reminders(
-    db: Session, zone: str, calendar_name: str, calendar: WorkCalendar, day: date,
-    previous: date, local_now: datetime,
-) -> Queued:
+@dataclass(frozen=True)
+class _Morning:
+    zone: str
+    calendar_name: str
+    calendar: WorkCalendar
+    day: date
+    previous: date
+    since: date
+    local_now: datetime
+
+
+def _sweep_chunk(env: JobEnv, morning: _Morning, project_ids: list[int]) -> int:
+    """One chunk of projects: read, render without the write lock, write CHUNK rows a
+    transaction."""
+    with reading(env.engine) as db:
+        notices = _reminders(db, morning, project_ids) + _late(db, morning, project_ids)
+        quiet = quiet_people(db, [n for n, _ in notices])
+
+    def skip(notice: Notice, project_id: int | None, error: Exception) -> None:
+        log.error("announcement notice %s could not be rendered; skipped", notice.dedupe_key,
+                  exc_info=error)
+
+    rows = render_rows(notices, quiet, env.clock.now(), env.settings.timezone, on_error=skip)
+    queued = 0
+    for start in range(0, len(rows), CHUNK):
+        with transaction(env.engine) as db:
+            queued += outbox.insert(db, rows[start : start + CHUNK])
+    return queued
+
+
+def _reminders(db: Session, morning: _Morning, project_ids: list[int]) -> Queued:
     """Confirm-by dates whose last working day before them is today: reminded now."""
-    if local_now.date() != day or not calendar.is_working(day):
+    calendar, day = morning.calendar, morning.day
+    if morning.local_now.date() != day or not calendar.is_working(day):
         return []
-    after = max(remind_before_cutoff(calendar, previous), day)
+    after = max(remind_before_cutoff(calendar, morning.previous), day)
     found = announcements.pending_due_between(
-        db, zone, calendar_name, after, remind_before_cutoff(calendar, day)
+        db, morning.zone, morning.calendar_name, after, remind_before_cutoff(calendar, day),
+        project_ids,
     )
     by_id = announcements.projects_by_ids(db, {a.project_id for _, a in found})
     names = people.by_ids(db, (r.person_id for r, _ in found))
@@ -102,12 +124,12 @@ def _reminders(
     ]
 
 
-def _late(
-    db: Session, zone: str, calendar_name: str, calendar: WorkCalendar, day: date, since: date
-) -> Queued:
+def _late(db: Session, morning: _Morning, project_ids: list[int]) -> Queued:
     """Confirm-by dates that passed since the last morning: each head's list, once."""
+    calendar = morning.calendar
     found = announcements.pending_due_between(
-        db, zone, calendar_name, overdue_cutoff(calendar, since), overdue_cutoff(calendar, day)
+        db, morning.zone, morning.calendar_name, overdue_cutoff(calendar, morning.since),
+        overdue_cutoff(calendar, morning.day), project_ids,
     )
     if not found:
         return []

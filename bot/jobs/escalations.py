@@ -72,26 +72,32 @@ def _climb_group(env: JobEnv, zone: str, calendar_name: str, scope: str) -> int:
         claimed = claim_day(db, env, JOB, scope, day, failed)
         if claimed is None:
             return 0
-        previous, _ = claimed
         escalations.ensure_policies(db, zone, calendar_name, day, now)
-        climb, queued = Climb(db, calendar, day, previous, now), 0
-        for found in sweeps.overdue_in_group(db, zone, calendar_name, day - ONE_DAY):
-            climb.prepare(found, [])
-            climb.items(found)
-            queued += enqueue_many(db, climb.flush(), now, env.settings.timezone)
-        lapsed = [
-            (r, p)
-            for r, p in escalations.lapsed(db, zone, calendar_name, day)
-            if r.eta and calendar.next_working_day(r.eta + ONE_DAY) <= day
-        ]
-        slots = [(r, p) for r, p in lapsed if r.subject_kind == REVIEW_SLOT]
-        lapsed = [(r, p) for r, p in lapsed if r.subject_kind != REVIEW_SLOT]
-        climb.prepare([], lapsed)
-        climb.lapsed(lapsed)
-        from bot.jobs.escalations_reviews import climb_slots  # it builds on this module
+        climb, queued = Climb(db, calendar, day, claimed[0], now), 0
+        for chunk in sweeps.group_chunks(db, zone, calendar_name):
+            climb_chunk(climb, zone, calendar_name, chunk)
+            queued += enqueue_many(db, climb.outgoing(), now, env.settings.timezone)
+        return queued
 
-        climb_slots(climb, calendar, zone, calendar_name, slots)
-        return queued + enqueue_many(db, climb.outgoing(), now, env.settings.timezone)
+
+def climb_chunk(climb: Climb, zone: str, calendar_name: str, project_ids: list[int]) -> None:
+    """One chunk of the group's projects climbs: overdue items, acknowledged records whose
+    ETA lapsed, then late review slots (all of a project's lines in its one post)."""
+    db, day, calendar = climb.db, climb.day, climb.calendar
+    lapsed = [
+        (r, p)
+        for r, p in escalations.lapsed(db, zone, calendar_name, day, project_ids)
+        if r.eta and calendar.next_working_day(r.eta + ONE_DAY) <= day
+    ]
+    slots = [(r, p) for r, p in lapsed if r.subject_kind == REVIEW_SLOT]
+    lapsed = [(r, p) for r, p in lapsed if r.subject_kind != REVIEW_SLOT]
+    found = sweeps.overdue_of(db, project_ids, day - ONE_DAY)
+    climb.prepare(found, lapsed)
+    climb.items(found)
+    climb.lapsed(lapsed)
+    from bot.jobs.escalations_reviews import climb_slots  # it builds on this module
+
+    climb_slots(climb, zone, calendar_name, project_ids, slots)
 
 
 class WorkCount:
@@ -122,8 +128,8 @@ class WorkCount:
 class Climb:
     """One group's ladder morning: which records climb, whom to tell, the channel posts.
 
-    Overdue items come in chunks of projects (`prepare`, `items`, then `flush` hands over
-    their DMs); the channel posts gather over every chunk and go out with `outgoing`."""
+    It climbs a chunk of projects at a time (`climb_chunk`: `prepare`, `items`, `lapsed`,
+    the review slots), then `outgoing` hands over the chunk's DMs and posts."""
 
     def __init__(self, db: Session, calendar: WorkCalendar, day: date, previous: date,
                  now: datetime) -> None:
@@ -270,14 +276,15 @@ class Climb:
         return notices
 
     def outgoing(self) -> list[tuple[Notice, int]]:
-        """The DMs not yet flushed, then one grouped post per channel of each project with
-        `lead` lines (the events written, as `flush` does)."""
+        """The DMs so far, then one grouped post per channel of each project with `lead`
+        lines (the events written): a project's lines all come from one chunk."""
         bindings = sweeps.bindings_of(self.db, list(self.posts))
         for project_id, (project, rows) in self.posts.items():
             data = {"project": project.key, "project_name": project.name, "rows": rows,
                     "date": self.day}
             self._add(project, to_channels(bindings[project_id], "escalation_post", data,
                                            project.locale, f"esc-post:{self.day.isoformat()}"))
+        self.posts = {}
         return self.flush()
 
 

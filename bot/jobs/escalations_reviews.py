@@ -9,7 +9,8 @@ the first level above `owner` creates the E-record (`review-slot`, the slot id, 
 key `slot:<slot>:<round>:<due>`). `lead` reaches the leads and the process owner (and a
 line of the channel's grouped post), `dept-head` the slot department's head, or the
 process owner when the reviewer is that head. The reviewer hears of every level too, so
-they can acknowledge it. One query finds the group's late pending slots.
+they can acknowledge it. The late pending slots are read with their chunk of projects
+(bot.jobs.escalations.climb_chunk).
 """
 
 from __future__ import annotations
@@ -48,19 +49,23 @@ def key_of(slot: ReviewSlot, review: Review) -> str:
     return f"slot:{slot.id}:{review.round}:{review.due_date.isoformat()}"
 
 
-def climb_slots(climb: Climb, calendar: WorkCalendar, zone: str, calendar_name: str,
+def climb_slots(climb: Climb, zone: str, calendar_name: str, project_ids: list[int],
                 lapsed: list[tuple[Escalation, Project]]) -> None:
-    """Add the group's late review slots to the morning's climb (its notices and posts)."""
-    db = climb.db
-    rows = reviews.pending_due_between(db, zone, calendar_name, None, climb.day - ONE_DAY)
-    wanted = [r.subject_id for r, _ in lapsed if r.subject_id]
-    late = reviews.pending_slots_by_ids(db, wanted)
-    projects = {p.id: p for _, p in lapsed} | reviews.projects_by_ids(
-        db, {r.project_id for _, r in rows})
+    """Add the late review slots of a chunk of the group's projects to the morning's climb,
+    then the acknowledged slot records whose ETA lapsed."""
+    db, calendar = climb.db, climb.calendar
+    rows = reviews.pending_due_between(db, zone, calendar_name, None, climb.day - ONE_DAY,
+                                       project_ids)
+    projects = reviews.projects_by_ids(db, {r.project_id for _, r in rows})
     found = [(s, r, projects[r.project_id]) for s, r in rows]
-    ladder = SlotLadder(climb, calendar, found + [(s, r, projects[r.project_id])
-                                                 for s, r in late if r.project_id in projects])
-    ladder.slots(found)
+    if found:
+        SlotLadder(climb, calendar, found).slots(found)
+    if not lapsed:
+        return
+    by_id = {p.id: p for _, p in lapsed}
+    late = reviews.pending_slots_by_ids(db, [r.subject_id for r, _ in lapsed if r.subject_id])
+    ladder = SlotLadder(climb, calendar, [(s, r, by_id[r.project_id])
+                                          for s, r in late if r.project_id in by_id])
     ladder.lapsed(lapsed, {s.id: (s, r) for s, r in late})
 
 

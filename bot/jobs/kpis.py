@@ -6,7 +6,8 @@ value for the period has been recorded, and the working day after that the proce
 owner is told the value is stale. The sweep claims job `kpis` per group and morning;
 each message is keyed per KPI, period and kind, so it goes out once whoever sends it.
 A morning missed while the bot was down is caught up once: of one period's asks only
-the latest that fell due since the group's last morning goes out.
+the latest that fell due since the group's last morning goes out. The group's projects
+are read a chunk at a time (storage.sweeps.group_chunks).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from bot.messages import Notice
 from bot.notices import dm
 from bot.outbox.enqueue import enqueue_many
 from bot.workdays import WorkCalendar, calendar_for
-from storage import kpis, people
+from storage import kpis, people, sweeps
 from storage.engine import transaction
 from storage.kpis import KpiCadence
 from storage.models import Kpi, Project
@@ -61,10 +62,12 @@ def _sweep_group(env: JobEnv, zone: str, calendar_name: str, scope: str) -> int:
         claimed = claim_day(db, env, JOB, scope, day, failed)
         if claimed is None:
             return 0
-        previous, _ = claimed
-        rows = kpis.in_group(db, zone, calendar_name)
-        due = [d for row in rows for d in _due_for(*row, previous, day, calendar, zone)]
-        return _queue(db, env, _without_values(db, due, zone))
+        previous, queued = claimed[0], 0
+        for chunk in sweeps.group_chunks(db, zone, calendar_name):  # a chunk held at a time
+            rows = kpis.in_group(db, zone, calendar_name, chunk)
+            due = [d for row in rows for d in _due_for(*row, previous, day, calendar, zone)]
+            queued += _queue(db, env, _without_values(db, due, zone))
+        return queued
 
 
 def _due_for(

@@ -5,7 +5,7 @@ date's morning. Past the due date each pending slot climbs the project's escalat
 ladder (bot/jobs/escalations_reviews.py): its first level is the overdue notice to the
 reviewer and the leads. Each reminder is keyed per slot, round and due date, so it goes
 out once whoever runs the sweep; the sweep itself claims job `reviews` per group and
-morning.
+morning, and reads the group's projects a chunk at a time (storage.sweeps.group_chunks).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from bot.notices import dm
 from bot.outbox.enqueue import enqueue_many
 from bot.reviews_view import deciders, review_row, slot_label
 from bot.workdays import calendar_for
-from storage import people, reviews
+from storage import people, reviews, sweeps
 from storage.engine import transaction
 from storage.models import Person, Project
 from storage.reviews import Review, ReviewSlot
@@ -52,17 +52,22 @@ def _sweep_group(env: JobEnv, zone: str, calendar_name: str, scope: str) -> int:
             return 0
         previous, _ = claimed
 
-        def between(kind: str, after: date | None, until: date) -> Found:
-            rows = reviews.pending_due_between(db, zone, calendar_name, after, until)
-            return [(kind, slot, review) for slot, review in rows]
-
-        found: Found = []
-        if local_now.date() == day:  # reminders on their own morning only, never late
-            after = max(remind_before_cutoff(calendar, previous), day)
-            found += between("before", after, remind_before_cutoff(calendar, day))
-            if calendar.is_working(day):
-                found += between("today", day - timedelta(days=1), day)
-        return _queue(db, env, day, found)
+        if local_now.date() != day:
+            return 0  # reminders on their own morning only, never late
+        windows = [("before", max(remind_before_cutoff(calendar, previous), day),
+                    remind_before_cutoff(calendar, day))]
+        if calendar.is_working(day):
+            windows.append(("today", day - timedelta(days=1), day))
+        queued = 0
+        for chunk in sweeps.group_chunks(db, zone, calendar_name):  # a chunk held at a time
+            found: Found = [
+                (kind, slot, review)
+                for kind, after, until in windows
+                for slot, review in reviews.pending_due_between(
+                    db, zone, calendar_name, after, until, chunk)
+            ]
+            queued += _queue(db, env, day, found) if found else 0
+        return queued
 
 
 def _notices(
