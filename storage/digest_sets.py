@@ -2,9 +2,7 @@
 per CHUNK projects, whatever their number, each reading only what it shows.
 
 The first rows of a section per project come from one window query
-(`row_number() OVER (PARTITION BY project ...)`), their total from `count() OVER`
-the same partition, so a section of 2,000 projects costs one statement, not
-2,000 (SQLite ≥ 3.25 and PostgreSQL both have window functions).
+(storage/windows.py), so a section of 2,000 projects costs one statement, not 2,000.
 """
 
 from __future__ import annotations
@@ -14,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, literal_column, or_
+from sqlalchemy import and_, bindparam, case, or_
 from sqlmodel import Session, SQLModel, col, func, select
 
 from storage.escalations import OPEN_STATES, Escalation
@@ -22,18 +20,13 @@ from storage.items import ACTIVE
 from storage.meetings import Decision
 from storage.models import ActionItem, Kpi
 from storage.quizzes import QuizAssignee, QuizAssignment, QuizAttempt, QuizBank
+from storage.windows import Window, constant, first_per_project, ids
 
 CHUNK = 500  # projects per statement (bounded parameter lists)
 SOON_DAYS = 7
 
 Ranked = dict[tuple[int, str], list[ActionItem]]  # (project id, section) -> first rows
 Totals = dict[tuple[int, str], int]  # (project id, section) -> how many in all
-
-
-def _name(word: str) -> Any:
-    """A section name written into the statement (a constant, not a parameter: PostgreSQL
-    cannot type a parameter in PARTITION BY)."""
-    return literal_column(f"'{word}'")
 
 
 def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[list[int]]:
@@ -54,25 +47,34 @@ def active_sections(db: Session, todays: Mapping[int, date], limit: int) -> tupl
     ranked: Ranked = defaultdict(list)
     totals: Totals = {}
     for today, project_ids in by_day.items():
-        section = case(
-            (ActionItem.status == "blocked", _name("blocked")),
-            (col(ActionItem.due_date) < today, _name("overdue")),
-            (col(ActionItem.due_date) <= today + timedelta(days=SOON_DAYS), _name("soon")),
-            else_=_name("later"),
-        )
-        shown = or_(  # items due later than a week are in no section: not read at all
-            ActionItem.status == "blocked",
-            col(ActionItem.due_date) <= today + timedelta(days=SOON_DAYS),
-        )
+        soon = today + timedelta(days=SOON_DAYS)
         for chunk in chunks(project_ids):
-            where = [
-                col(ActionItem.project_id).in_(chunk),
-                col(ActionItem.status).in_(ACTIVE),
-                shown,
-            ]
-            order = (ActionItem.due_date, ActionItem.seq)
-            _ranked_into(db, where, section, order, limit, ranked, totals)
+            found = ACTIVE_SECTIONS.run(db, limit, ids=chunk, today=today, soon=soon)
+            for key, (rows, total) in found.items():
+                ranked[key], totals[key] = rows, total
     return ranked, totals
+
+
+def _active_section() -> Any:
+    return case(
+        (ActionItem.status == "blocked", constant("blocked")),
+        (col(ActionItem.due_date) < bindparam("today"), constant("overdue")),
+        (col(ActionItem.due_date) <= bindparam("soon"), constant("soon")),
+        else_=constant("later"),
+    )
+
+
+ACTIVE_SECTIONS = Window(
+    ActionItem,
+    lambda: [
+        col(ActionItem.project_id).in_(ids()),
+        col(ActionItem.status).in_(ACTIVE),
+        # items due later than a week are in no section: not read at all
+        or_(ActionItem.status == "blocked", col(ActionItem.due_date) <= bindparam("soon")),
+    ],
+    lambda: (ActionItem.due_date, ActionItem.seq),
+    _active_section,
+)
 
 
 def done_since(db: Session, sinces: Mapping[int, datetime], limit: int) -> tuple[Ranked, Totals]:
@@ -103,7 +105,7 @@ def done_since(db: Session, sinces: Mapping[int, datetime], limit: int) -> tuple
                 )
             )
         order = (col(ActionItem.done_at).desc(), ActionItem.seq)
-        _ranked_into(db, where, _name("done"), order, limit, ranked, totals)
+        _ranked_into(db, where, constant("done"), order, limit, ranked, totals)
     return ranked, totals
 
 
@@ -118,34 +120,11 @@ def _ranked_into(
         totals[(project_id, name)] = total
 
 
-def first_per_project(
-    db: Session, model: type[SQLModel], where: list, order: Sequence, limit: int, section=None
-) -> dict[tuple[int, str], tuple[list, int]]:
-    """(project id, section) -> (the first `limit` rows of `model` matching `where` in
-    `order`, how many match), in one statement; `section` an expression that splits a
-    project's rows further (none: every row is in section "")."""
-    section = _name("") if section is None else section
-    partition = (model.project_id, section)  # type: ignore[attr-defined]
-    inner = (
-        select(
-            col(model.id).label("row_id"),  # type: ignore[attr-defined]
-            section.label("section"),
-            func.row_number().over(partition_by=partition, order_by=order).label("rank"),
-            func.count().over(partition_by=partition).label("total"),
-        )
-        .where(*where)
-        .subquery()
-    )
-    query = (
-        select(model, inner.c.section, inner.c.total)
-        .join(inner, col(model.id) == inner.c.row_id)  # type: ignore[attr-defined]
-        .where(inner.c.rank <= limit)
-        .order_by(inner.c.section, inner.c.rank)
-    )
-    found: dict[tuple[int, str], tuple[list, int]] = {}
-    for row, name, total in db.exec(query).all():
-        found.setdefault((row.project_id, name), ([], total))[0].append(row)
-    return found
+OPEN_ESCALATIONS = Window(
+    Escalation,
+    lambda: [col(Escalation.project_id).in_(ids()), col(Escalation.state).in_(OPEN_STATES)],
+    lambda: (Escalation.seq,),
+)
 
 
 def open_escalations(
@@ -154,8 +133,7 @@ def open_escalations(
     """Each project's first `limit` open escalations by number, and how many are open."""
     found: dict[int, tuple[list[Escalation], int]] = {}
     for chunk in chunks(project_ids):
-        where = [col(Escalation.project_id).in_(chunk), col(Escalation.state).in_(OPEN_STATES)]
-        ranked = first_per_project(db, Escalation, where, (Escalation.seq,), limit)
+        ranked = OPEN_ESCALATIONS.run(db, limit, ids=chunk)
         found.update({project_id: rows for (project_id, _), rows in ranked.items()})
     return found
 

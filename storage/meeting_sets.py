@@ -4,18 +4,18 @@ meeting job's)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from storage.digest_sets import chunks, first_per_project
+from storage.digest_sets import chunks
 from storage.items import ACTIVE
 from storage.meetings import AUTO_CLOSED, ENDED, NOT_HELD, Meeting, MeetingSlot
 from storage.models import ActionItem
+from storage.windows import Window, ids
 
 OVER = (ENDED, AUTO_CLOSED, NOT_HELD)
 CHUNK = 200  # meetings inserted per statement
@@ -55,23 +55,35 @@ def agenda_items(
     for pid, today in todays.items():
         by_today[today].append(pid)
         by_span[(today, untils[pid])].append(pid)
-    overdue = _first(db, by_today, lambda today: [
-        col(ActionItem.status).in_(ACTIVE), col(ActionItem.due_date) < today], limit)
-    blocked = _first(db, {None: list(todays)}, lambda _: [ActionItem.status == "blocked"], limit)
-    soon = _first(db, by_span, lambda span: [
-        col(ActionItem.status).in_(("open", "in_progress")),
-        col(ActionItem.due_date) >= span[0], col(ActionItem.due_date) <= span[1]], limit)
+    overdue = _first(db, OVERDUE, {(today,): pids for today, pids in by_today.items()}, limit)
+    blocked = _first(db, BLOCKED, {(): list(todays)}, limit)
+    soon = _first(db, DUE_SOON, by_span, limit, ("today", "until"))
     return overdue, blocked, soon
 
 
-def _first(db: Session, groups: Mapping[Any, list[int]], where: Callable[[Any], list],
-           limit: int) -> Ranked:
+def _soonest() -> tuple:
+    return (ActionItem.due_date, ActionItem.seq)
+
+
+OVERDUE = Window(ActionItem, lambda: [
+    col(ActionItem.project_id).in_(ids()), col(ActionItem.status).in_(ACTIVE),
+    col(ActionItem.due_date) < bindparam("today")], _soonest)
+BLOCKED = Window(ActionItem, lambda: [
+    col(ActionItem.project_id).in_(ids()), ActionItem.status == "blocked"], _soonest)
+DUE_SOON = Window(ActionItem, lambda: [
+    col(ActionItem.project_id).in_(ids()), col(ActionItem.status).in_(("open", "in_progress")),
+    col(ActionItem.due_date) >= bindparam("today"), col(ActionItem.due_date) <= bindparam("until")],
+    _soonest)
+
+
+def _first(db: Session, window: Window, groups: Mapping[tuple, list[int]], limit: int,
+           names: tuple[str, ...] = ("today",)) -> Ranked:
+    """`window` for each group of projects sharing its values (bound to `names`)."""
     found: Ranked = {}
-    order = (ActionItem.due_date, ActionItem.seq)
-    for key, project_ids in groups.items():
+    for values, project_ids in groups.items():
+        bound = dict(zip(names, values, strict=False))
         for chunk in chunks(project_ids):
-            clauses = [col(ActionItem.project_id).in_(chunk), *where(key)]
-            ranked = first_per_project(db, ActionItem, clauses, order, limit)
+            ranked = window.run(db, limit, ids=chunk, **bound)
             found.update({pid: rows for (pid, _), rows in ranked.items()})
     return found
 

@@ -10,8 +10,9 @@ from datetime import datetime
 from sqlmodel import Session, and_, col, or_, select
 
 from storage.announcements import Announcement
-from storage.digest_sets import chunks, first_per_project
+from storage.digest_sets import chunks
 from storage.feedback import OPEN_STATES, Feedback
+from storage.windows import Window, first_per_project, ids
 
 Found = dict[int, tuple[list[Feedback], int]]
 
@@ -31,11 +32,17 @@ def open_high_feedback(db: Session, project_ids: Sequence[int], limit: int) -> F
     """Per project: its newest `limit` open high-severity reports, and how many."""
     found: Found = {}
     for chunk in chunks(project_ids):
-        where = [col(Feedback.project_id).in_(chunk), col(Feedback.state).in_(OPEN_STATES),
-                 Feedback.severity == "high"]
-        ranked = first_per_project(db, Feedback, where, (col(Feedback.seq).desc(),), limit)
+        ranked = OPEN_HIGH.run(db, limit, ids=chunk)
         found.update({project_id: rows for (project_id, _), rows in ranked.items()})
     return found
+
+
+OPEN_HIGH = Window(
+    Feedback,
+    lambda: [col(Feedback.project_id).in_(ids()), col(Feedback.state).in_(OPEN_STATES),
+             Feedback.severity == "high"],
+    lambda: (col(Feedback.seq).desc(),),
+)
 
 
 def announcements_of(db: Session, project_ids: Sequence[int]) -> dict[int, list[Announcement]]:
