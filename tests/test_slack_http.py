@@ -53,11 +53,14 @@ class Harness:
         return post(self.url, body, signed_headers(body) | headers)
 
     def run(self, line: str, user_id: str = "U1", channel: str = CHANNEL) -> None:
-        """A command, and wait until its answer reached Slack."""
+        """A command, and wait until its answer reached Slack: in the command's channel or
+        by its response_url (an earlier command's DM to someone arriving meanwhile is
+        not this command's answer)."""
         before = len(self.fake.calls)
         status, _, _ = self.command(line, user_id, channel)
         assert status == 200
-        until(lambda: any(c.method in ANSWERS for c in self.fake.calls[before:]))
+        until(lambda: any(c.method in ANSWERS and c.args.get("channel", channel) == channel
+                          for c in self.fake.calls[before:]))
 
     def click(self, message: Call, value: str, user_id: str, ephemeral: bool = False) -> int:
         """Click the button with `value` in a message the bot posted (as the fake saw it)."""
