@@ -59,8 +59,14 @@ class Harness:
         before = len(self.fake.calls)
         status, _, _ = self.command(line, user_id, channel)
         assert status == 200
-        until(lambda: any(c.method in ANSWERS and c.args.get("channel", channel) == channel
-                          for c in self.fake.calls[before:]))
+        mine = f"/cmd{self.n}"
+
+        def answer(c: Call) -> bool:
+            if c.method == "response_url":
+                return c.path.endswith(mine)
+            return c.method in ANSWERS and c.args.get("channel") == channel
+
+        until(lambda: any(answer(c) for c in self.fake.calls[before:]))
 
     def click(self, message: Call, value: str, user_id: str, ephemeral: bool = False) -> int:
         """Click the button with `value` in a message the bot posted (as the fake saw it)."""
@@ -238,7 +244,7 @@ def test_action_list_in_channel_and_mine_privately(slack: Harness) -> None:
     slack.run('action add "Draft the checklist" owner <@U2> due fri')
     slack.run('action add "Legal review" owner <@U1> due +3d')
     slack.run("action list")
-    listing = posted(slack)[-1]
+    listing = next(m for m in reversed(posted(slack)) if "Open items" in m.args["text"])
     assert "Open items (2)" in listing.args["text"]
     assert listing.args["text"].count("\n") >= 2
     slack.run("action list mine", user_id="U2")

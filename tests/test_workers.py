@@ -52,7 +52,7 @@ def test_items_are_handled_in_other_processes_at_a_lower_priority(
     written = [f.read_text().split() for f in tmp_path.iterdir()]
     pids = {int(pid) for pid, _ in written}
     assert os.getpid() not in pids and pids <= set(pool.pids())
-    assert {int(nice) for _, nice in written} == {os.nice(0) + NICE}
+    assert {int(nice) for _, nice in written} == {min(19, os.nice(0) + NICE)}  # 19: the least
     assert pool.alive() == (2, 2)
 
 
