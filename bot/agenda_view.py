@@ -49,7 +49,7 @@ def agendas_of(db: Session, clock: Clock, wanted: Sequence[Wanted]) -> dict[int,
     named = escalation_view.lookups(db, [r for rs, _ in records.values() for r in rs])
     reviews = reviews_view.digest_section(db, clock, targets)
     kpis = progress_view.kpi_section(db, clock, targets)
-    queued = sorted(digest_sets.rows_of_projects(db, AgendaTopic, ids, AgendaTopic.state == QUEUED),
+    queued = sorted(digest_sets.rows_of_projects(db, AgendaTopic, ids, state=QUEUED),
                     key=lambda t: (t.project_id, t.seq))
     topics: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for topic, row in zip(queued, topic_rows(db, queued), strict=True):

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.digest_sections import DigestTarget, Sections
@@ -22,6 +22,7 @@ from bot.workdays import calendar_for
 from storage import digest_sets, escalations, people, reviews
 from storage.escalations import Escalation
 from storage.models import ActionItem, Project
+from storage.prepared import rows_in
 
 SECTION_LIMIT = 10
 SYSTEM_RESOLUTIONS = ("done", "cancelled", "reopened", "due-moved", "all-passed", "approved",
@@ -80,10 +81,7 @@ def row(record: Escalation, found: dict[str, Any], project: Project, today: date
 
 
 def items_of(db: Session, records: Sequence[Escalation]) -> list[ActionItem]:
-    wanted = {r.item_id for r in records if r.item_id}
-    if not wanted:
-        return []
-    return list(db.exec(select(ActionItem).where(col(ActionItem.id).in_(wanted))).all())
+    return list(rows_in(db, ActionItem, "id", (r.item_id for r in records)))
 
 
 def review_slots_of(db: Session, records: Sequence[Escalation]) -> dict[int, dict[str, Any]]:

@@ -114,7 +114,7 @@ def open_review_rows(db: Session, project: Project, today: date) -> list[dict[st
 def digest_section(db: Session, clock: Clock, targets: Sequence[DigestTarget]) -> Sections:
     """`open_review_rows` for many projects, in two queries."""
     found = digest_sets.rows_of_projects(db, Review, [t.id for t in targets],
-                                         Review.state == reviews.OPEN)
+                                         state=reviews.OPEN)
     slots = reviews.slots_of(db, [r.id for r in found])
     by_project: dict[int, list[Review]] = {t.id: [] for t in targets}
     for review in sorted(found, key=lambda r: r.seq):

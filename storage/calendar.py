@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import cache
+from typing import Any
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, func, select
@@ -29,10 +31,15 @@ class CalendarOverride(SQLModel, table=True):
     revision: int = 1  # how many times this date has been set
 
 
+@cache  # every command asks it: built once
+def _version() -> Any:
+    total = func.coalesce(func.sum(CalendarOverride.revision), 0)
+    return select(func.count(CalendarOverride.id), total)
+
+
 def version(db: Session) -> tuple[int, int]:
     """Changes whenever an override is added or replaced (and committed)."""
-    total = func.coalesce(func.sum(CalendarOverride.revision), 0)
-    count, revisions = db.exec(select(func.count(CalendarOverride.id), total)).one()
+    count, revisions = db.exec(_version()).one()
     return int(count), int(revisions)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case, or_
@@ -19,6 +20,7 @@ from storage.escalations import OPEN_STATES, Escalation
 from storage.items import ACTIVE
 from storage.meetings import Decision
 from storage.models import ActionItem, Kpi
+from storage.prepared import rows_in
 from storage.quizzes import QuizAssignee, QuizAssignment, QuizAttempt, QuizBank
 from storage.windows import Window, constant, first_per_project, ids
 
@@ -157,14 +159,13 @@ def decisions_since(
 
 
 def rows_of_projects(db: Session, model: type[SQLModel], project_ids: Sequence[int],
-                     *where: Any) -> list:
-    """Every row of `model` (it has a project_id) of the projects, by primary key."""
+                     **equal: Any) -> list:
+    """Every row of `model` (it has a project_id) of the projects whose other columns
+    equal `equal`, by primary key."""
+    key = tuple(c.name for c in model.__table__.primary_key.columns)  # type: ignore[attr-defined]
     found: list = []
     for chunk in chunks(project_ids):
-        column = col(model.project_id)  # type: ignore[attr-defined]
-        query = select(model).where(column.in_(chunk), *where)
-        key = model.__table__.primary_key.columns  # type: ignore[attr-defined]
-        found.extend(db.exec(query.order_by(*key)).all())
+        found.extend(rows_in(db, model, "project_id", chunk, key, **equal))
     return found
 
 
@@ -172,22 +173,25 @@ def status_counts(db: Session, project_ids: Sequence[int]) -> dict[int, dict[str
     """Each project's item count per status (read from ix_item_project_status_due alone)."""
     found: dict[int, dict[str, int]] = {pid: {} for pid in project_ids}
     for chunk in chunks(project_ids):
-        query = (
-            select(ActionItem.project_id, ActionItem.status, func.count())
-            .where(col(ActionItem.project_id).in_(chunk))
-            .group_by(ActionItem.project_id, ActionItem.status)
-        )
-        for project_id, status, count in db.exec(query).all():
+        for project_id, status, count in db.exec(_status_counts(), params={"ids": chunk}).all():
             found[project_id][status] = count
     return found
+
+
+@cache  # built once (storage/prepared.py)
+def _status_counts() -> Any:
+    return (
+        select(ActionItem.project_id, ActionItem.status, func.count())
+        .where(col(ActionItem.project_id).in_(ids()))
+        .group_by(ActionItem.project_id, ActionItem.status)
+    )
 
 
 def kpis(db: Session, project_ids: Sequence[int]) -> dict[int, list[Kpi]]:
     """Each project's KPIs in their order, one statement per CHUNK projects."""
     found: dict[int, list[Kpi]] = {pid: [] for pid in project_ids}
     for chunk in chunks(project_ids):
-        query = select(Kpi).where(col(Kpi.project_id).in_(chunk)).order_by(Kpi.id)
-        for kpi in db.exec(query).all():
+        for kpi in rows_in(db, Kpi, "project_id", chunk):
             found[kpi.project_id].append(kpi)
     return found
 

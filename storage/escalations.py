@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import Index, UniqueConstraint, insert, literal, tuple_, update
+from sqlalchemy import Index, UniqueConstraint, bindparam, insert, literal, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.models import Project
+from storage.prepared import ids_param
 from storage.sequences import IdSequence
 
 DEFAULT_LEVELS = "1:owner 2:lead 4:dept-head"
@@ -204,12 +207,18 @@ def projects_sent_to(db: Session, person_id: int, seq: int) -> Sequence[int]:
     return db.exec(query).all()
 
 
+@cache  # built once (storage/prepared.py)
+def _listing() -> SelectOfScalar[Escalation]:
+    query = select(Escalation).where(
+        col(Escalation.project_id).in_(ids_param()), col(Escalation.state).in_(ids_param("states"))
+    )
+    return query.order_by(Escalation.project_id, Escalation.seq).limit(bindparam("limit"))
+
+
 def listing(db: Session, project_ids: Sequence[int], states: Sequence[str], limit: int
             ) -> Sequence[Escalation]:
-    query = select(Escalation).where(
-        col(Escalation.project_id).in_(project_ids), col(Escalation.state).in_(states)
-    )
-    return db.exec(query.order_by(Escalation.project_id, Escalation.seq).limit(limit)).all()
+    values = {"ids": list(project_ids), "states": list(states), "limit": limit}
+    return db.exec(_listing(), params=values).all()
 
 
 def count_open(db: Session, project_id: int) -> int:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, bindparam, or_
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.models import ActionItem, Person
 
@@ -39,30 +42,55 @@ def add(db: Session, item: ActionItem) -> ActionItem:
     return item
 
 
-def _where(flt: ItemFilter) -> list:
-    clauses = [
-        col(ActionItem.project_id).in_(flt.project_ids),
-        col(ActionItem.status).in_(flt.statuses),
+@lru_cache(maxsize=64)  # a statement per shape of filter, built once (storage/windows.py)
+def _listing(owner: bool, department: bool, since: bool, until: bool, overdue: int
+             ) -> tuple[SelectOfScalar[ActionItem], SelectOfScalar[int]]:
+    """The page and the count for a filter of this shape; `overdue`: how many projects'
+    todays it compares with (each project has its own)."""
+    where = [
+        col(ActionItem.project_id).in_(bindparam("ids", expanding=True)),
+        col(ActionItem.status).in_(bindparam("statuses", expanding=True)),
     ]
-    if flt.owner_id is not None:
-        clauses.append(ActionItem.owner_id == flt.owner_id)
-    if flt.department_id is not None:
-        clauses.append(Person.department_id == flt.department_id)
-    if flt.due_from is not None:
-        clauses.append(col(ActionItem.due_date) >= flt.due_from)
-    if flt.due_until is not None:
-        clauses.append(col(ActionItem.due_date) <= flt.due_until)
-    if flt.overdue_only:
-        clauses.append(
-            or_(
-                *(
-                    and_(ActionItem.project_id == pid, col(ActionItem.due_date) < day)
-                    for pid, day in flt.today.items()
-                    if pid in flt.project_ids
-                )
-            )
-        )
-    return clauses
+    if owner:
+        where.append(ActionItem.owner_id == bindparam("owner_id"))
+    if department:
+        where.append(Person.department_id == bindparam("department_id"))
+    if since:
+        where.append(col(ActionItem.due_date) >= bindparam("due_from"))
+    if until:
+        where.append(col(ActionItem.due_date) <= bindparam("due_until"))
+    if overdue:
+        where.append(or_(*(
+            and_(ActionItem.project_id == bindparam(f"p{n}"),
+                 col(ActionItem.due_date) < bindparam(f"d{n}"))
+            for n in range(overdue)
+        )))
+    joined = col(Person.id) == col(ActionItem.owner_id)
+    page = (
+        select(ActionItem).join(Person, joined).where(*where)
+        .order_by(ActionItem.due_date, ActionItem.project_id, ActionItem.seq)
+        .offset(bindparam("offset")).limit(bindparam("limit"))
+    )
+    count = select(func.count()).select_from(ActionItem).join(Person, joined).where(*where)
+    return page, count
+
+
+def _todays(flt: ItemFilter) -> list[tuple[int, date]]:
+    """(project, its today) for an overdue-only filter."""
+    if not flt.overdue_only:
+        return []
+    return [(pid, day) for pid, day in flt.today.items() if pid in flt.project_ids]
+
+
+def _values(flt: ItemFilter, todays: list[tuple[int, date]]) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "ids": list(flt.project_ids), "statuses": list(flt.statuses),
+        "owner_id": flt.owner_id, "department_id": flt.department_id,
+        "due_from": flt.due_from, "due_until": flt.due_until,
+    }
+    for n, (pid, day) in enumerate(todays):
+        values[f"p{n}"], values[f"d{n}"] = pid, day
+    return {k: v for k, v in values.items() if v is not None}
 
 
 def listing(
@@ -72,23 +100,14 @@ def listing(
     many matched in all."""
     if not flt.project_ids:
         return [], 0
-    base = select(ActionItem).join(Person, col(Person.id) == col(ActionItem.owner_id))
-    where = _where(flt)
-    rows = db.exec(
-        base.where(*where)
-        .order_by(ActionItem.due_date, ActionItem.project_id, ActionItem.seq)
-        .offset(offset)
-        .limit(limit)
-    ).all()
+    todays = _todays(flt)
+    values = _values(flt, todays)
+    page, count = _listing(flt.owner_id is not None, flt.department_id is not None,
+                           flt.due_from is not None, flt.due_until is not None, len(todays))
+    rows = db.exec(page, params={**values, "offset": offset, "limit": limit}).all()
     if len(rows) < limit and (rows or not offset):
         return rows, offset + len(rows)
-    count_query = (
-        select(func.count())
-        .select_from(ActionItem)
-        .join(Person, col(Person.id) == col(ActionItem.owner_id))
-        .where(*where)
-    )
-    return rows, db.exec(count_query).one()
+    return rows, db.exec(count, params=values).one()
 
 
 def status_counts(db: Session, project_id: int) -> dict[str, int]:

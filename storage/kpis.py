@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.models import Kpi, KpiValue, Membership, Person, Project
+from storage.prepared import ids_param, rows_in
 
 CADENCES = ("week", "month")
 
@@ -38,10 +41,7 @@ def cadence_of(db: Session, kpi_id: int) -> KpiCadence | None:
 
 def cadences_of(db: Session, kpi_ids: Sequence[int]) -> dict[int, KpiCadence]:
     """The cadence of each of `kpi_ids` that has one, in one query."""
-    if not kpi_ids:
-        return {}
-    query = select(KpiCadence).where(col(KpiCadence.kpi_id).in_(set(kpi_ids)))
-    return {c.kpi_id: c for c in db.exec(query).all()}
+    return {c.kpi_id: c for c in rows_in(db, KpiCadence, "kpi_id", kpi_ids)}
 
 
 def set_cadence(
@@ -99,22 +99,26 @@ def value_times_since(
     return found
 
 
+@cache  # built once (storage/prepared.py)
+def _latest_values() -> SelectOfScalar[KpiValue]:
+    newest = (
+        select(KpiValue.kpi_id, func.max(KpiValue.recorded_at).label("last_at"))
+        .where(col(KpiValue.kpi_id).in_(ids_param()))
+        .group_by(col(KpiValue.kpi_id))
+        .subquery()
+    )
+    return select(KpiValue).join(
+        newest,
+        (col(KpiValue.kpi_id) == newest.c.kpi_id) & (col(KpiValue.recorded_at) == newest.c.last_at),
+    ).order_by(KpiValue.id)
+
+
 def latest_values(db: Session, kpi_ids: Sequence[int]) -> dict[int, KpiValue]:
     """The value of the latest date per KPI (the last recorded of that moment), one query."""
     if not kpi_ids:
         return {}
-    newest = (
-        select(KpiValue.kpi_id, func.max(KpiValue.recorded_at).label("last_at"))
-        .where(col(KpiValue.kpi_id).in_(set(kpi_ids)))
-        .group_by(col(KpiValue.kpi_id))
-        .subquery()
-    )
-    query = select(KpiValue).join(
-        newest,
-        (col(KpiValue.kpi_id) == newest.c.kpi_id) & (col(KpiValue.recorded_at) == newest.c.last_at),
-    )
     found: dict[int, KpiValue] = {}
-    for value in db.exec(query.order_by(KpiValue.id)).all():
+    for value in db.exec(_latest_values(), params={"ids": sorted(set(kpi_ids))}).all():
         found[value.kpi_id] = value
     return found
 

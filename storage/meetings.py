@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import Index, UniqueConstraint, update
+from sqlalchemy import Index, UniqueConstraint, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.sequences import next_seq
 
@@ -172,9 +174,15 @@ def carry_over(db: Session, project_id: int, meeting_id: int) -> None:
 # -- meetings -------------------------------------------------------------------------
 
 
+@cache  # built once (storage/prepared.py)
+def _meeting_where(column: str) -> SelectOfScalar[Meeting]:
+    return select(Meeting).where(
+        Meeting.project_id == bindparam("project_id"), getattr(Meeting, column) == bindparam("v")
+    )
+
+
 def meeting_on(db: Session, project_id: int, day: date) -> Meeting | None:
-    query = select(Meeting).where(Meeting.project_id == project_id, Meeting.occurs_on == day)
-    return db.exec(query).first()
+    return db.exec(_meeting_where("occurs_on"), params={"project_id": project_id, "v": day}).first()
 
 
 def ensure_meeting(db: Session, row: Meeting) -> Meeting:
@@ -188,8 +196,8 @@ def ensure_meeting(db: Session, row: Meeting) -> Meeting:
 
 
 def running(db: Session, project_id: int) -> Meeting | None:
-    query = select(Meeting).where(Meeting.project_id == project_id, Meeting.state == RUNNING)
-    return db.exec(query).first()
+    values = {"project_id": project_id, "v": RUNNING}
+    return db.exec(_meeting_where("state"), params=values).first()
 
 
 def due_to_close(db: Session, now: datetime, limit: int) -> Sequence[int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, or_, update
@@ -22,18 +23,27 @@ CHUNK = 500  # rows per INSERT: 13 columns each stays far below any bound-parame
 
 
 def insert(db: Session, rows: Sequence[dict], chunk: int = CHUNK) -> int:
-    """Insert rows (column dicts) whose dedupe key is new; how many were new.
+    """Insert rows (column dicts, each with the same columns) whose dedupe key is new; how
+    many were new.
 
-    One statement per `chunk` rows, so a morning that queues 100,000 messages
-    does not become one statement with a million parameters.
+    One statement built once per dialect, run with `chunk` rows at a time (SQLAlchemy
+    sends them as multi-row VALUES), so a morning that queues 100,000 messages does not
+    become one statement with a million parameters.
     """
-    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    statement = _insert(db.get_bind().dialect.name)
+    connection = db.connection()  # Core: the ORM's bulk insert splits rows by their NULLs
     new = 0
     for start in range(0, len(rows), chunk):
-        statement = dialect.insert(OutboxMessage).values(list(rows[start : start + chunk]))
-        statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
-        new += len(db.exec(statement.returning(OutboxMessage.id)).all())  # rowcount: -1 on psycopg
+        # rowcount is -1 on psycopg: the ids returned count the new rows
+        new += len(connection.execute(statement, list(rows[start : start + chunk])).all())
     return new
+
+
+@cache
+def _insert(dialect_name: str) -> Any:
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    statement = dialect.insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return statement.returning(OutboxMessage.id)
 
 
 def _claimable(now: datetime, platforms: Sequence[str]) -> list:

@@ -3,17 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cache
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.models import Department, History, Person
 from storage.names import name_key, shown_name
+from storage.prepared import rows_in
+
+_FOUND = "people.by_platform_id"  # Session.info: (platform, user id) -> person
+
+
+@cache  # the hot statements are built once, their values bound at each run (storage/windows.py)
+def _by_platform_id() -> SelectOfScalar[Person]:
+    return select(Person).where(
+        Person.platform == bindparam("platform"), Person.user_id == bindparam("user_id")
+    )
 
 
 def by_platform_id(db: Session, platform: str, user_id: str) -> Person | None:
-    query = select(Person).where(Person.platform == platform, Person.user_id == user_id)
-    return db.exec(query).first()
+    """The person, asked once per session once found (a command asks it to choose its
+    language and again for its caller; a person is never deleted)."""
+    known = db.info.setdefault(_FOUND, {})
+    if (platform, user_id) not in known:
+        values = {"platform": platform, "user_id": user_id}
+        found = db.exec(_by_platform_id(), params=values).first()
+        if found is None:
+            return None
+        known[platform, user_id] = found
+    return known[platform, user_id]
 
 
 def by_name(db: Session, platform: str, name: str) -> Sequence[Person]:
@@ -33,6 +54,7 @@ def ensure(db: Session, platform: str, user_id: str, display_name: str | None) -
             with db.begin_nested():  # two first messages from one person may race
                 db.add(person)
                 db.flush()
+            db.info.setdefault(_FOUND, {})[platform, user_id] = person
         except IntegrityError:
             person = by_platform_id(db, platform, user_id)
             if person is None:
@@ -43,11 +65,8 @@ def ensure(db: Session, platform: str, user_id: str, display_name: str | None) -
     return person
 
 
-def by_ids(db: Session, ids: Iterable[int]) -> dict[int, Person]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return {p.id: p for p in db.exec(select(Person).where(col(Person.id).in_(wanted))).all()}
+def by_ids(db: Session, ids: Iterable[int | None]) -> dict[int, Person]:
+    return {p.id: p for p in rows_in(db, Person, "id", ids)}
 
 
 def department(db: Session, name: str) -> Department | None:
@@ -60,11 +79,7 @@ def departments(db: Session) -> Sequence[Department]:
 
 
 def departments_by_ids(db: Session, ids: Iterable[int | None]) -> dict[int, Department]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    query = select(Department).where(col(Department.id).in_(wanted))
-    return {d.id: d for d in db.exec(query).all()}
+    return {d.id: d for d in rows_in(db, Department, "id", ids)}
 
 
 def department_creator(db: Session, dept_id: int) -> int | None:

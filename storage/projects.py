@@ -4,18 +4,54 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from storage.models import ChannelBinding, Kpi, KpiValue, Membership, Person, Project
 from storage.names import name_key
 
 _BOUND = "projects.by_channel"  # Session.info: (platform, channel id) -> bound project
+_MINE = "projects.projects_of"  # Session.info: person id -> their projects
 
 
 def by_key(db: Session, key: str) -> Project | None:
     return db.exec(select(Project).where(func.upper(Project.key) == key.upper())).first()
+
+
+@cache  # the statements every command runs are built once, their values bound at each run
+def _by_channel() -> SelectOfScalar[Project]:
+    return (
+        select(Project)
+        .join(ChannelBinding, col(ChannelBinding.project_id) == col(Project.id))
+        .where(
+            ChannelBinding.platform == bindparam("platform"),
+            ChannelBinding.channel_id == bindparam("channel_id"),
+        )
+    )
+
+
+@cache
+def _membership() -> SelectOfScalar[Membership]:
+    return select(Membership).where(
+        Membership.project_id == bindparam("project_id"),
+        Membership.person_id == bindparam("person_id"),
+    )
+
+
+@cache
+def _projects_of() -> Select[tuple[Project, Membership]]:
+    return (
+        select(Project, Membership)
+        .join(Membership, col(Membership.project_id) == col(Project.id))
+        .where(Membership.person_id == bindparam("person_id"))
+        .order_by(Project.key)
+    )
 
 
 def by_channel(db: Session, platform: str, channel_id: str) -> Project | None:
@@ -23,12 +59,8 @@ def by_channel(db: Session, platform: str, channel_id: str) -> Project | None:
     choose its language and again to choose its project), until a binding changes."""
     known = db.info.setdefault(_BOUND, {})
     if (platform, channel_id) not in known:
-        query = (
-            select(Project)
-            .join(ChannelBinding, col(ChannelBinding.project_id) == col(Project.id))
-            .where(ChannelBinding.platform == platform, ChannelBinding.channel_id == channel_id)
-        )
-        known[platform, channel_id] = db.exec(query).first()
+        values = {"platform": platform, "channel_id": channel_id}
+        known[platform, channel_id] = db.exec(_by_channel(), params=values).first()
     return known[platform, channel_id]
 
 
@@ -40,11 +72,15 @@ def next_key(db: Session) -> str:
 
 
 def calendars(db: Session, project_ids: set[int]) -> dict[int, str]:
-    """Each project's calendar name, in one query."""
-    if not project_ids:
-        return {}
-    rows = db.exec(select(Project.id, Project.calendar).where(col(Project.id).in_(project_ids)))
-    return {pid: name for pid, name in rows}
+    """Each project's calendar name: from the projects this session holds already, the
+    rest in one query."""
+    held = {pid: db.identity_map.get(identity_key(Project, pid)) for pid in project_ids}
+    found = {pid: p.calendar for pid, p in held.items() if isinstance(p, Project)}
+    missing = project_ids - found.keys()
+    if missing:
+        query = select(Project.id, Project.calendar).where(col(Project.id).in_(missing))
+        found.update(dict(db.exec(query).all()))
+    return found
 
 
 def create(db: Session, project: Project) -> Project:
@@ -78,22 +114,29 @@ def unbind(db: Session, platform: str, channel_id: str) -> None:
     db.flush()
 
 
-def next_item_seq(db: Session, project_id: int) -> int:
-    """Atomically take the project's next item number (A1, A2, …)."""
-    statement = (
+@cache
+def _next_item_seq() -> Any:
+    return (
         update(Project)
-        .where(col(Project.id) == project_id)
+        .where(col(Project.id) == bindparam("project_id"))
         .values(item_seq=Project.item_seq + 1)
         .returning(Project.item_seq)
     )
-    return db.exec(statement).scalar_one()
+
+
+def next_item_seq(db: Session, project_id: int) -> int:
+    """Atomically take the project's next item number (A1, A2, …); the project this
+    session holds shows it too."""
+    taken = db.exec(_next_item_seq(), params={"project_id": project_id}).scalar_one()
+    held = db.identity_map.get(identity_key(Project, project_id))
+    if isinstance(held, Project):
+        set_committed_value(held, "item_seq", taken)
+    return taken
 
 
 def membership(db: Session, project_id: int, person_id: int) -> Membership | None:
-    query = select(Membership).where(
-        Membership.project_id == project_id, Membership.person_id == person_id
-    )
-    return db.exec(query).first()
+    values = {"project_id": project_id, "person_id": person_id}
+    return db.exec(_membership(), params=values).first()
 
 
 def members(db: Session, project_id: int) -> Sequence[tuple[Membership, Person]]:
@@ -126,16 +169,17 @@ def newest_bound_owner(db: Session) -> tuple[ChannelBinding, Person] | None:
 
 
 def projects_of(db: Session, person_id: int) -> Sequence[tuple[Project, Membership]]:
-    query = (
-        select(Project, Membership)
-        .join(Membership, col(Membership.project_id) == col(Project.id))
-        .where(Membership.person_id == person_id)
-        .order_by(Project.key)
-    )
-    return db.exec(query).all()
+    """The person's projects with their memberships, by key; asked once per session (a
+    command in a DM asks it to choose its language and again for its scope), until a
+    membership changes."""
+    known = db.info.setdefault(_MINE, {})
+    if person_id not in known:
+        known[person_id] = db.exec(_projects_of(), params={"person_id": person_id}).all()
+    return known[person_id]
 
 
 def set_membership(db: Session, project_id: int, person_id: int, role: str) -> Membership:
+    db.info.pop(_MINE, None)
     found = membership(db, project_id, person_id)
     if found is None:
         found = Membership(project_id=project_id, person_id=person_id, role=role)

@@ -7,12 +7,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Index, Text, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint, bindparam
 from sqlmodel import Field, Session, SQLModel, col, func, select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from storage.models import Membership, Person, Project
+from storage.prepared import rows_in
 
 
 class QuizBank(SQLModel, table=True):
@@ -97,9 +100,25 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+@cache  # the statements `quiz status` runs, built once (storage/prepared.py)
+def _latest_bank() -> SelectOfScalar[QuizBank]:
+    query = select(QuizBank).where(QuizBank.key == bindparam("key"))
+    return query.order_by(col(QuizBank.version).desc())
+
+
+@cache
+def _assignments_of() -> Select[tuple[QuizAssignment, QuizBank]]:
+    return (
+        select(QuizAssignment, QuizBank)
+        .join(QuizBank, col(QuizBank.id) == col(QuizAssignment.bank_id))
+        .where(QuizAssignment.project_id == bindparam("project_id"),
+               QuizBank.key == bindparam("key"))
+        .order_by(QuizAssignment.id)
+    )
+
+
 def latest_bank(db: Session, key: str) -> QuizBank | None:
-    query = select(QuizBank).where(QuizBank.key == key.strip().lower())
-    return db.exec(query.order_by(col(QuizBank.version).desc())).first()
+    return db.exec(_latest_bank(), params={"key": key.strip().lower()}).first()
 
 
 def latest_banks(db: Session) -> Sequence[QuizBank]:
@@ -117,20 +136,12 @@ def questions(db: Session, bank_id: int) -> list[QuizQuestion]:
 
 
 def questions_by_ids(db: Session, ids: Iterable[int]) -> dict[int, QuizQuestion]:
-    wanted = set(ids)
-    if not wanted:
-        return {}
-    query = select(QuizQuestion).where(col(QuizQuestion.id).in_(wanted))
-    return {q.id: q for q in db.exec(query).all()}
+    return {q.id: q for q in rows_in(db, QuizQuestion, "id", ids)}
 
 
 def assignments_of(db: Session, project_id: int, key: str) -> list[tuple[QuizAssignment, QuizBank]]:
-    query = (
-        select(QuizAssignment, QuizBank)
-        .join(QuizBank, col(QuizBank.id) == col(QuizAssignment.bank_id))
-        .where(QuizAssignment.project_id == project_id, QuizBank.key == key.strip().lower())
-    )
-    return list(db.exec(query.order_by(QuizAssignment.id)).all())
+    values = {"project_id": project_id, "key": key.strip().lower()}
+    return list(db.exec(_assignments_of(), params=values).all())
 
 
 def project_assignments(db: Session, project_id: int) -> list[tuple[QuizAssignment, QuizBank]]:
@@ -143,11 +154,7 @@ def project_assignments(db: Session, project_id: int) -> list[tuple[QuizAssignme
 
 
 def assignees(db: Session, assignment_ids: Iterable[int]) -> list[QuizAssignee]:
-    wanted = set(assignment_ids)
-    if not wanted:
-        return []
-    query = select(QuizAssignee).where(col(QuizAssignee.assignment_id).in_(wanted))
-    return list(db.exec(query.order_by(QuizAssignee.id)).all())
+    return list(rows_in(db, QuizAssignee, "assignment_id", assignment_ids))
 
 
 def mine(
@@ -166,11 +173,7 @@ def mine(
 
 
 def attempts(db: Session, assignee_ids: Iterable[int]) -> list[QuizAttempt]:
-    wanted = set(assignee_ids)
-    if not wanted:
-        return []
-    query = select(QuizAttempt).where(col(QuizAttempt.assignee_id).in_(wanted))
-    return list(db.exec(query.order_by(QuizAttempt.assignee_id, QuizAttempt.number)).all())
+    return list(rows_in(db, QuizAttempt, "assignee_id", assignee_ids, ("assignee_id", "number")))
 
 
 def attempt_for_update(db: Session, attempt_id: int) -> QuizAttempt | None:

@@ -17,6 +17,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, or_, select
 
 from storage.models import Project
+from storage.prepared import rows_in
 
 MODES = ("all", "any")
 OPEN = "open"
@@ -105,10 +106,7 @@ def by_seq(db: Session, project_id: int, seq: int) -> Review | None:
 
 def slots_of(db: Session, review_ids: Sequence[int]) -> dict[int, list[ReviewSlot]]:
     found: dict[int, list[ReviewSlot]] = {rid: [] for rid in review_ids}
-    if not review_ids:
-        return found
-    query = select(ReviewSlot).where(col(ReviewSlot.review_id).in_(set(review_ids)))
-    for slot in db.exec(query.order_by(ReviewSlot.id)).all():
+    for slot in rows_in(db, ReviewSlot, "review_id", review_ids):
         found[slot.review_id].append(slot)
     return found
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.logs import current_request_id
 from bot.messages import Notice
@@ -21,6 +22,7 @@ from bot.outbox.quiet import quiet_until
 from bot.render import PayloadRenderer, renderer_for
 from storage import outbox
 from storage.models import Person
+from storage.prepared import ids_param
 
 # A platform's own renderer (its escaping, its templates), imported on first use:
 # fixed here, so every process renders a platform's notices alike, whether or not
@@ -54,12 +56,16 @@ def quiet_people(db: Session, notices: Sequence[Notice]) -> dict[tuple[str, str]
     ids = sorted({n.target.user_id for n in notices if n.target.user_id})
     found: dict[tuple[str, str], Person] = {}
     for start in range(0, len(ids), PEOPLE_CHUNK):
-        query = select(Person).where(
-            col(Person.user_id).in_(ids[start : start + PEOPLE_CHUNK]),
-            col(Person.quiet_start).is_not(None),
-        )
-        found.update({(p.platform, p.user_id): p for p in db.exec(query).all()})
+        chunk = {"ids": ids[start : start + PEOPLE_CHUNK]}
+        found.update({(p.platform, p.user_id): p for p in db.exec(_quiet(), params=chunk).all()})
     return found
+
+
+@functools.cache  # every command with a notice asks it: built once (storage/prepared.py)
+def _quiet() -> SelectOfScalar[Person]:
+    return select(Person).where(
+        col(Person.user_id).in_(ids_param()), col(Person.quiet_start).is_not(None)
+    )
 
 
 def enqueue(
