@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -59,7 +59,10 @@ def _listing(owner: bool, department: bool, since: bool, until: bool, overdue: i
         where.append(col(ActionItem.due_date) >= bindparam("due_from"))
     if until:
         where.append(col(ActionItem.due_date) <= bindparam("due_until"))
-    if overdue:
+    if overdue == 1:  # one project: its due dates alone (a repeated project_id = ? would
+        # lead SQLite to its (project, seq) index, reading every item of the project)
+        where.append(col(ActionItem.due_date) < bindparam("d0"))
+    elif overdue:
         where.append(or_(*(
             and_(ActionItem.project_id == bindparam(f"p{n}"),
                  col(ActionItem.due_date) < bindparam(f"d{n}"))
@@ -76,10 +79,11 @@ def _listing(owner: bool, department: bool, since: bool, until: bool, overdue: i
 
 
 def _todays(flt: ItemFilter) -> list[tuple[int, date]]:
-    """(project, its today) for an overdue-only filter."""
+    """(project, its today) for an overdue-only filter: of every project listed (a project
+    without a today lists nothing overdue)."""
     if not flt.overdue_only:
         return []
-    return [(pid, day) for pid, day in flt.today.items() if pid in flt.project_ids]
+    return list({pid: flt.today[pid] for pid in flt.project_ids if pid in flt.today}.items())
 
 
 def _values(flt: ItemFilter, todays: list[tuple[int, date]]) -> dict[str, Any]:
@@ -101,6 +105,10 @@ def listing(
     if not flt.project_ids:
         return [], 0
     todays = _todays(flt)
+    if flt.overdue_only and len(todays) < len(set(flt.project_ids)):
+        flt = replace(flt, project_ids=[pid for pid, _ in todays])  # see `_listing`
+        if not todays:
+            return [], 0
     values = _values(flt, todays)
     page, count = _listing(flt.owner_id is not None, flt.department_id is not None,
                            flt.due_from is not None, flt.due_until is not None, len(todays))

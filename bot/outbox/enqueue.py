@@ -12,7 +12,10 @@ import importlib
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from itertools import groupby
+from operator import itemgetter
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -53,18 +56,21 @@ def row_key(notice: Notice) -> str:
 
 def quiet_people(db: Session, notices: Sequence[Notice]) -> dict[tuple[str, str], Person]:
     """The people among the notices' DM targets who keep quiet hours."""
-    ids = sorted({n.target.user_id for n in notices if n.target.user_id})
+    wanted = sorted({(n.target.platform, n.target.user_id) for n in notices if n.target.user_id})
     found: dict[tuple[str, str], Person] = {}
-    for start in range(0, len(ids), PEOPLE_CHUNK):
-        chunk = {"ids": ids[start : start + PEOPLE_CHUNK]}
-        found.update({(p.platform, p.user_id): p for p in db.exec(_quiet(), params=chunk).all()})
+    for start in range(0, len(wanted), PEOPLE_CHUNK):
+        for platform, pairs in groupby(wanted[start : start + PEOPLE_CHUNK], key=itemgetter(0)):
+            values = {"platform": platform, "ids": [user_id for _, user_id in pairs]}
+            rows = db.exec(_quiet(), params=values).all()
+            found.update({(p.platform, p.user_id): p for p in rows})
     return found
 
 
 @functools.cache  # every command with a notice asks it: built once (storage/prepared.py)
 def _quiet() -> SelectOfScalar[Person]:
-    return select(Person).where(
-        col(Person.user_id).in_(ids_param()), col(Person.quiet_start).is_not(None)
+    return select(Person).where(  # by (platform, user id): the unique index
+        Person.platform == bindparam("platform"), col(Person.user_id).in_(ids_param()),
+        col(Person.quiet_start).is_not(None),
     )
 
 
