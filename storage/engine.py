@@ -32,6 +32,10 @@ from sqlmodel import Session, create_engine
 # background work rides out another writer's lock of 10 s and more (tests/trials/
 # test_sqlite_locked.py); commands still answer "busy" after COMMAND_WAIT_S
 SQLITE_BUSY_MS = 30_000
+# SQLite's own default: after a commit leaves this many pages in the WAL, that commit
+# copies them into the database file (a checkpoint, 10–80 ms here). A command's commit
+# never does (0): the next background commit of the process does, off the people's path.
+CHECKPOINT_PAGES = 1000
 COMMAND_WAIT_S = 3.0  # how long a command waits for the write lock before answering "busy"
 YIELD_MAX_S = 1.0  # how long one background chunk lets waiting commands go first
 BUSY_SQLSTATES = {"55P03", "57014"}  # PostgreSQL: lock_timeout, statement_timeout
@@ -57,10 +61,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
 
 
 def _busy_ms(connection, wanted: int) -> None:  # noqa: ANN001
+    _pragma(connection, "busy_timeout", wanted, SQLITE_BUSY_MS)
+
+
+def _checkpoints(connection, pages: int) -> None:  # noqa: ANN001
+    _pragma(connection, "wal_autocheckpoint", pages, CHECKPOINT_PAGES)
+
+
+def _pragma(connection, name: str, wanted: int, default: int) -> None:  # noqa: ANN001
     info = connection.connection.info  # per DBAPI connection: set only when it changes
-    if info.get("busy_ms", SQLITE_BUSY_MS) != wanted:
-        connection.exec_driver_sql(f"PRAGMA busy_timeout={wanted}")
-        info["busy_ms"] = wanted
+    if info.get(name, default) != wanted:
+        connection.exec_driver_sql(f"PRAGMA {name}={wanted}")
+        info[name] = wanted
 
 
 class Busy(Exception):
@@ -95,6 +107,7 @@ def _command_begin(connection) -> None:  # noqa: ANN001
     try:
         left = COMMAND_WAIT_S - (time.monotonic() - started)
         _busy_ms(connection, max(50, int(left * 1000)))
+        _checkpoints(connection, 0)
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     except BaseException:
         gate.release()
@@ -112,6 +125,7 @@ def _begin_sqlite(connection) -> None:  # noqa: ANN001
         return
     if kind != "command":
         _busy_ms(connection, SQLITE_BUSY_MS)
+        _checkpoints(connection, CHECKPOINT_PAGES)
         connection.exec_driver_sql("BEGIN IMMEDIATE")
         return
     key = id(connection.engine)
