@@ -90,7 +90,8 @@ def _release_gate(connection) -> None:  # noqa: ANN001
         gate.release()
 
 
-def _release_on_checkin(_dbapi_connection, record, *_: object) -> None:  # noqa: ANN001
+def _release_on_checkin(_dbapi_connection, record, _state: object = None) -> None:  # noqa: ANN001
+    # checkin passes two arguments; reset (its reset state) and invalidate three
     gate = record.info.pop("gate", None)  # a connection dropped or reset mid-transaction
     if gate is not None:
         gate.release()
