@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.models import ActionItem, Person
+from storage.prepared import ids_param
 
 ACTIVE = ("open", "in_progress", "blocked")
 
@@ -42,14 +43,14 @@ def add(db: Session, item: ActionItem) -> ActionItem:
     return item
 
 
-@lru_cache(maxsize=64)  # a statement per shape of filter, built once (storage/windows.py)
+@lru_cache(maxsize=64)  # a statement per shape of filter, built once (storage/prepared.py)
 def _listing(owner: bool, department: bool, since: bool, until: bool, overdue: int
              ) -> tuple[SelectOfScalar[ActionItem], SelectOfScalar[int]]:
     """The page and the count for a filter of this shape; `overdue`: how many projects'
     todays it compares with (each project has its own)."""
     where = [
-        col(ActionItem.project_id).in_(bindparam("ids", expanding=True)),
-        col(ActionItem.status).in_(bindparam("statuses", expanding=True)),
+        col(ActionItem.project_id).in_(ids_param()),
+        col(ActionItem.status).in_(ids_param("statuses")),
     ]
     if owner:
         where.append(ActionItem.owner_id == bindparam("owner_id"))

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from functools import cache
 
-from sqlalchemy import Index, UniqueConstraint, bindparam, update
+from sqlalchemy import Index, UniqueConstraint, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
+from storage.prepared import rows_in
 from storage.sequences import next_seq
 
 SCHEDULED, RUNNING, ENDED, NOT_HELD, AUTO_CLOSED = (
@@ -174,15 +173,8 @@ def carry_over(db: Session, project_id: int, meeting_id: int) -> None:
 # -- meetings -------------------------------------------------------------------------
 
 
-@cache  # built once (storage/prepared.py)
-def _meeting_where(column: str) -> SelectOfScalar[Meeting]:
-    return select(Meeting).where(
-        Meeting.project_id == bindparam("project_id"), getattr(Meeting, column) == bindparam("v")
-    )
-
-
 def meeting_on(db: Session, project_id: int, day: date) -> Meeting | None:
-    return db.exec(_meeting_where("occurs_on"), params={"project_id": project_id, "v": day}).first()
+    return next(iter(rows_in(db, Meeting, "project_id", [project_id], occurs_on=day)), None)
 
 
 def ensure_meeting(db: Session, row: Meeting) -> Meeting:
@@ -196,8 +188,7 @@ def ensure_meeting(db: Session, row: Meeting) -> Meeting:
 
 
 def running(db: Session, project_id: int) -> Meeting | None:
-    values = {"project_id": project_id, "v": RUNNING}
-    return db.exec(_meeting_where("state"), params=values).first()
+    return next(iter(rows_in(db, Meeting, "project_id", [project_id], state=RUNNING)), None)
 
 
 def due_to_close(db: Session, now: datetime, limit: int) -> Sequence[int]:

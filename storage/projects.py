@@ -15,6 +15,7 @@ from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from storage.models import ChannelBinding, Kpi, KpiValue, Membership, Person, Project
 from storage.names import name_key
+from storage.prepared import rows_in
 
 _BOUND = "projects.by_channel"  # Session.info: (platform, channel id) -> bound project
 _MINE = "projects.projects_of"  # Session.info: person id -> their projects
@@ -33,14 +34,6 @@ def _by_channel() -> SelectOfScalar[Project]:
             ChannelBinding.platform == bindparam("platform"),
             ChannelBinding.channel_id == bindparam("channel_id"),
         )
-    )
-
-
-@cache
-def _membership() -> SelectOfScalar[Membership]:
-    return select(Membership).where(
-        Membership.project_id == bindparam("project_id"),
-        Membership.person_id == bindparam("person_id"),
     )
 
 
@@ -74,8 +67,8 @@ def next_key(db: Session) -> str:
 def calendars(db: Session, project_ids: set[int]) -> dict[int, str]:
     """Each project's calendar name: from the projects this session holds already, the
     rest in one query."""
-    held = {pid: db.identity_map.get(identity_key(Project, pid)) for pid in project_ids}
-    found = {pid: p.calendar for pid, p in held.items() if isinstance(p, Project)}
+    held = {pid: _held(db, pid) for pid in project_ids}
+    found = {pid: p.calendar for pid, p in held.items() if p is not None}
     missing = project_ids - found.keys()
     if missing:
         query = select(Project.id, Project.calendar).where(col(Project.id).in_(missing))
@@ -128,15 +121,21 @@ def next_item_seq(db: Session, project_id: int) -> int:
     """Atomically take the project's next item number (A1, A2, …); the project this
     session holds shows it too."""
     taken = db.exec(_next_item_seq(), params={"project_id": project_id}).scalar_one()
-    held = db.identity_map.get(identity_key(Project, project_id))
-    if isinstance(held, Project):
+    held = _held(db, project_id)
+    if held is not None:
         set_committed_value(held, "item_seq", taken)
     return taken
 
 
+def _held(db: Session, project_id: int) -> Project | None:
+    """The project, if this session holds it already (no statement)."""
+    found = db.identity_map.get(identity_key(Project, project_id))
+    return found if isinstance(found, Project) else None
+
+
 def membership(db: Session, project_id: int, person_id: int) -> Membership | None:
-    values = {"project_id": project_id, "person_id": person_id}
-    return db.exec(_membership(), params=values).first()
+    return next(iter(rows_in(db, Membership, "project_id", [project_id], person_id=person_id)),
+                None)
 
 
 def members(db: Session, project_id: int) -> Sequence[tuple[Membership, Person]]:

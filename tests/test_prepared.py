@@ -89,7 +89,8 @@ def _expected(db: Session, flt: ItemFilter) -> list[int]:
 def test_every_shape_of_listing_answers_what_its_filter_asks(engine):
     with transaction(engine) as db:
         (one, two), owners = _seed(db)
-        todays = {one.id: date(2026, 11, 20), two.id: date(2026, 11, 28)}  # two timezones
+        # two timezones; each today is the due date of one of its project's active items
+        todays = {one.id: date(2026, 11, 11), two.id: date(2026, 11, 28)}
         dept = people.by_ids(db, [owners[1]])[owners[1]].department_id
         shapes = [
             {}, {"overdue_only": True}, {"owner_id": owners[1]}, {"department_id": dept},
