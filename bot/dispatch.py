@@ -31,7 +31,7 @@ from bot.scope import resolve_project
 from bot.settings import Settings
 from bot.tokens import Token, tokenize
 from bot.workdays import refresh_overrides
-from storage import people, projects, seen
+from storage import opening, people, projects, seen
 from storage.engine import is_busy, reading, transaction
 
 log = logging.getLogger(__name__)
@@ -200,6 +200,8 @@ class Dispatcher:
         return Reply("error", data, visibility="private", locale=attempt.locale)
 
     def _run(self, db: Session, inbound: Inbound, attempt: _Attempt) -> list[Reply]:
+        channel = None if inbound.is_dm else inbound.channel_id
+        opening.read_ahead(db, inbound.platform, inbound.user_id, channel)
         attempt.locale = self._locale_before_parsing(db, inbound) or attempt.locale
         if len(inbound.text) > MAX_TEXT:
             raise CommandError(

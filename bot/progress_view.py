@@ -26,7 +26,6 @@ from storage.models import ActionItem, Project
 
 STATUS_LIMIT = 10
 ITEM_SECTIONS = ("done", "overdue", "blocked", "soon")
-KPI_CHUNK = 500  # KPI ids per query of their latest values
 
 
 def item_section(db: Session, clock: Clock, targets: Sequence[DigestTarget]) -> Sections:
@@ -58,21 +57,14 @@ def item_section(db: Session, clock: Clock, targets: Sequence[DigestTarget]) -> 
 
 def kpi_section(db: Session, clock: Clock, targets: Sequence[DigestTarget]) -> Sections:
     """Every KPI of each target with its newest value, its date and whether it is stale."""
-    found = digest_sets.kpis(db, [t.id for t in targets])
-    ids = [k.id for kpis in found.values() for k in kpis]
-    latest: dict[int, Any] = {}
-    cadences: dict[int, Any] = {}
-    for start in range(0, len(ids), KPI_CHUNK):
-        chunk = ids[start : start + KPI_CHUNK]
-        latest.update(kpis_store.latest_values(db, chunk))
-        cadences.update(kpis_store.cadences_of(db, chunk))
+    found = kpis_store.with_latest(db, [t.id for t in targets])
     by_id = {t.id: t for t in targets}
     return {
         project_id: {
             "kpis": [
-                kpi_row_on(k, latest.get(k.id), cadences.get(k.id), by_id[project_id].project,
+                kpi_row_on(kpi, value, cadence, by_id[project_id].project,
                            by_id[project_id].today)
-                for k in found_kpis
+                for kpi, value, cadence in found_kpis
             ]
         }
         for project_id, found_kpis in found.items()

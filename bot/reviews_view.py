@@ -18,7 +18,7 @@ from bot.messages import Notice
 from bot.notices import dm
 from bot.views import number
 from bot.workdays import WorkCalendar, calendar_for
-from storage import digest_sets, people, projects, reviews
+from storage import people, projects, reviews
 from storage.models import Department, Person, Project
 from storage.names import name_key
 from storage.reviews import Review, ReviewDecision, ReviewSlot
@@ -105,25 +105,19 @@ def review_row(
 
 
 def open_review_rows(db: Session, project: Project, today: date) -> list[dict[str, Any]]:
-    """The digest's section: open reviews with time left or how late (two queries)."""
-    found = reviews.of_project(db, project.id, [reviews.OPEN])
-    slots = reviews.slots_of(db, [r.id for r in found])
-    return [review_row(project, r, slots[r.id], today) for r in found]
+    """The digest's section: open reviews with time left or how late (one query)."""
+    return [review_row(project, r, slots, today)
+            for r, slots in reviews.with_slots(db, [project.id], [reviews.OPEN])]
 
 
 def digest_section(db: Session, clock: Clock, targets: Sequence[DigestTarget]) -> Sections:
-    """`open_review_rows` for many projects, in two queries."""
-    found = digest_sets.rows_of_projects(db, Review, [t.id for t in targets],
-                                         state=reviews.OPEN)
-    slots = reviews.slots_of(db, [r.id for r in found])
-    by_project: dict[int, list[Review]] = {t.id: [] for t in targets}
-    for review in sorted(found, key=lambda r: r.seq):
-        by_project[review.project_id].append(review)
-    return {
-        t.id: {"reviews": [review_row(t.project, r, slots[r.id], t.today)
-                           for r in by_project[t.id]]}
-        for t in targets
-    }
+    """`open_review_rows` for many projects, in one query per chunk of them."""
+    by_project: dict[int, list[dict[str, Any]]] = {t.id: [] for t in targets}
+    by_id = {t.id: t for t in targets}
+    for review, slots in reviews.with_slots(db, list(by_id), [reviews.OPEN]):
+        target = by_id[review.project_id]
+        by_project[target.id].append(review_row(target.project, review, slots, target.today))
+    return {pid: {"reviews": rows} for pid, rows in by_project.items()}
 
 
 def late_recipients(

@@ -92,14 +92,11 @@ def kpi_row(kpi: Kpi, latest: float | None) -> dict[str, Any]:
 
 
 def kpi_rows(db: Session, project_id: int, today: date | None = None) -> list[dict[str, Any]]:
-    """Every KPI of a project with its latest value and that value's date, in three queries;
+    """Every KPI of a project with its latest value and that value's date, in one query;
     with `today`, whether a KPI on a cadence is stale (bot/kpi_periods.py)."""
-    found = projects.kpis(db, project_id)
-    ids = [k.id for k in found]
-    latest = kpis.latest_values(db, ids)
-    cadences = kpis.cadences_of(db, ids)
     project = db.get(Project, project_id)
-    return [kpi_row_on(k, latest.get(k.id), cadences.get(k.id), project, today) for k in found]
+    return [kpi_row_on(kpi, value, cadence, project, today)
+            for kpi, value, cadence in kpis.with_latest(db, [project_id])[project_id]]
 
 
 def kpi_row_on(

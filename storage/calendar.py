@@ -37,8 +37,19 @@ def _version() -> Any:
     return select(func.count(CalendarOverride.id), total)
 
 
+_AHEAD = "calendar.version"  # Session.info: the version read ahead, answered once
+
+
+def remember_version(db: Session, count: int, revisions: int) -> None:
+    """What the next `version` answers (read ahead by storage/opening.py)."""
+    db.info[_AHEAD] = (int(count), int(revisions))
+
+
 def version(db: Session) -> tuple[int, int]:
     """Changes whenever an override is added or replaced (and committed)."""
+    ahead = db.info.pop(_AHEAD, None)
+    if ahead is not None:
+        return ahead
     count, revisions = db.exec(_version()).one()
     return int(count), int(revisions)
 

@@ -29,6 +29,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
+from storage import postgres
+
 # background work rides out another writer's lock of 10 s and more (tests/trials/
 # test_sqlite_locked.py); commands still answer "busy" after COMMAND_WAIT_S
 SQLITE_BUSY_MS = 30_000
@@ -107,7 +109,8 @@ def _command_begin(connection) -> None:  # noqa: ANN001
         raise Busy("the database stayed busy")
     try:
         left = COMMAND_WAIT_S - (time.monotonic() - started)
-        _busy_ms(connection, max(50, int(left * 1000)))
+        # in steps of 100 ms: an uncontended command then finds it set already
+        _busy_ms(connection, max(50, int(left * 10) * 100))
         _checkpoints(connection, 0)
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     except BaseException:
@@ -141,17 +144,7 @@ def _begin_sqlite(connection) -> None:  # noqa: ANN001
 
 
 def _begin_postgres(connection) -> None:  # noqa: ANN001
-    kind = _kind.get()
-    if kind == "command":
-        ms = int(COMMAND_WAIT_S * 1000)
-        # row-level waits end after a few seconds; a statement stuck for longer ends too
-        # (both in one round trip: `set_config(…, true)` is SET LOCAL)
-        connection.exec_driver_sql(
-            f"SELECT set_config('lock_timeout', '{ms}', true), "
-            f"set_config('statement_timeout', '{ms * 2}', true)"
-        )
-    elif kind == "read":
-        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+    postgres.begin(connection, _kind.get(), COMMAND_WAIT_S)
 
 
 def make_engine(url: str) -> Engine:
@@ -166,7 +159,8 @@ def make_engine(url: str) -> Engine:
         for name in ("checkin", "reset", "invalidate"):
             event.listen(engine.pool, name, _release_on_checkin)
         return engine
-    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_engine(url, pool_size=10, max_overflow=10)
+    postgres.set_up(engine)
     event.listen(engine, "begin", _begin_postgres)
     return engine
 

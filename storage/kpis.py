@@ -11,15 +11,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
+from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import UniqueConstraint, and_
 from sqlmodel import Field, Session, SQLModel, col, func, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.models import Kpi, KpiValue, Membership, Person, Project
-from storage.prepared import ids_param, rows_in
+from storage.prepared import ids_param
 
 CADENCES = ("week", "month")
+CHUNK = 500  # projects per statement of `with_latest`
 
 
 class KpiCadence(SQLModel, table=True):
@@ -37,11 +38,6 @@ class KpiCadence(SQLModel, table=True):
 
 def cadence_of(db: Session, kpi_id: int) -> KpiCadence | None:
     return db.exec(select(KpiCadence).where(KpiCadence.kpi_id == kpi_id)).first()
-
-
-def cadences_of(db: Session, kpi_ids: Sequence[int]) -> dict[int, KpiCadence]:
-    """The cadence of each of `kpi_ids` that has one, in one query."""
-    return {c.kpi_id: c for c in rows_in(db, KpiCadence, "kpi_id", kpi_ids)}
 
 
 def set_cadence(
@@ -100,27 +96,39 @@ def value_times_since(
 
 
 @cache  # built once (storage/prepared.py)
-def _latest_values() -> SelectOfScalar[KpiValue]:
+def _with_latest() -> Any:
+    of_projects = col(Kpi.project_id).in_(ids_param())
     newest = (
         select(KpiValue.kpi_id, func.max(KpiValue.recorded_at).label("last_at"))
-        .where(col(KpiValue.kpi_id).in_(ids_param()))
+        .join(Kpi, col(Kpi.id) == col(KpiValue.kpi_id))
+        .where(of_projects)
         .group_by(col(KpiValue.kpi_id))
         .subquery()
     )
-    return select(KpiValue).join(
-        newest,
-        (col(KpiValue.kpi_id) == newest.c.kpi_id) & (col(KpiValue.recorded_at) == newest.c.last_at),
-    ).order_by(KpiValue.id)
+    return (
+        select(Kpi, KpiValue, KpiCadence)
+        .outerjoin(newest, newest.c.kpi_id == col(Kpi.id))
+        .outerjoin(KpiValue, and_(col(KpiValue.kpi_id) == col(Kpi.id),
+                                  col(KpiValue.recorded_at) == newest.c.last_at))
+        .outerjoin(KpiCadence, col(KpiCadence.kpi_id) == col(Kpi.id))
+        .where(of_projects)
+        .order_by(Kpi.id, KpiValue.id)
+    )
 
 
-def latest_values(db: Session, kpi_ids: Sequence[int]) -> dict[int, KpiValue]:
-    """The value of the latest date per KPI (the last recorded of that moment), one query."""
-    if not kpi_ids:
-        return {}
-    found: dict[int, KpiValue] = {}
-    for value in db.exec(_latest_values(), params={"ids": sorted(set(kpi_ids))}).all():
-        found[value.kpi_id] = value
-    return found
+Latest = tuple[Kpi, KpiValue | None, KpiCadence | None]
+
+
+def with_latest(db: Session, project_ids: Sequence[int]) -> dict[int, list[Latest]]:
+    """Each project's KPIs in their order, each with `latest_values`' value and its
+    cadence; one statement for up to `chunk` projects."""
+    found: dict[int, dict[int, Latest]] = {pid: {} for pid in project_ids}
+    wanted = sorted(set(project_ids))
+    for start in range(0, len(wanted), CHUNK):
+        params = {"ids": wanted[start : start + CHUNK]}
+        for kpi, value, cadence in db.exec(_with_latest(), params=params).all():
+            found[kpi.project_id][kpi.id] = (kpi, value, cadence)  # the last value of a tie
+    return {pid: list(kpis.values()) for pid, kpis in found.items()}
 
 
 def history(

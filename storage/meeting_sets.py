@@ -15,7 +15,7 @@ from storage.digest_sets import chunks
 from storage.items import ACTIVE
 from storage.meetings import AUTO_CLOSED, ENDED, NOT_HELD, Meeting, MeetingSlot
 from storage.models import ActionItem
-from storage.windows import Window, ids
+from storage.windows import Sections, ids
 
 OVER = (ENDED, AUTO_CLOSED, NOT_HELD)
 CHUNK = 200  # meetings inserted per statement
@@ -48,44 +48,30 @@ def agenda_items(
 ) -> tuple[Ranked, Ranked, Ranked]:
     """The agenda's item sections of each project, soonest due first: overdue (any active
     status), blocked, and open or in progress due from today until the day before the
-    next meeting; the first `limit` of each and how many. One statement per section,
-    distinct date (projects in other timezones, slots on other days) and CHUNK projects."""
-    by_today: dict[date, list[int]] = defaultdict(list)
+    next meeting; the first `limit` of each and how many. One statement for all three,
+    per distinct (today, until) (projects in other timezones, slots on other days) and
+    CHUNK projects."""
     by_span: dict[tuple[date, date], list[int]] = defaultdict(list)
     for pid, today in todays.items():
-        by_today[today].append(pid)
         by_span[(today, untils[pid])].append(pid)
-    overdue = _first(db, OVERDUE, {(today,): pids for today, pids in by_today.items()}, limit)
-    blocked = _first(db, BLOCKED, {(): list(todays)}, limit)
-    soon = _first(db, DUE_SOON, by_span, limit, ("today", "until"))
-    return overdue, blocked, soon
-
-
-def _soonest() -> tuple:
-    return (ActionItem.due_date, ActionItem.seq)
-
-
-OVERDUE = Window(ActionItem, lambda: [
-    col(ActionItem.project_id).in_(ids()), col(ActionItem.status).in_(ACTIVE),
-    col(ActionItem.due_date) < bindparam("today")], _soonest)
-BLOCKED = Window(ActionItem, lambda: [
-    col(ActionItem.project_id).in_(ids()), ActionItem.status == "blocked"], _soonest)
-DUE_SOON = Window(ActionItem, lambda: [
-    col(ActionItem.project_id).in_(ids()), col(ActionItem.status).in_(("open", "in_progress")),
-    col(ActionItem.due_date) >= bindparam("today"), col(ActionItem.due_date) <= bindparam("until")],
-    _soonest)
-
-
-def _first(db: Session, window: Window, groups: Mapping[tuple, list[int]], limit: int,
-           names: tuple[str, ...] = ("today",)) -> Ranked:
-    """`window` for each group of projects sharing its values (bound to `names`)."""
-    found: Ranked = {}
-    for values, project_ids in groups.items():
-        bound = dict(zip(names, values, strict=False))
+    found: dict[str, Ranked] = {"overdue": {}, "blocked": {}, "due_soon": {}}
+    for (today, until), project_ids in by_span.items():
         for chunk in chunks(project_ids):
-            ranked = window.run(db, limit, ids=chunk, **bound)
-            found.update({pid: rows for (pid, _), rows in ranked.items()})
-    return found
+            ranked = AGENDA.run(db, limit, ids=chunk, today=today, until=until)
+            for (pid, section), rows in ranked.items():
+                found[section][pid] = rows
+    return found["overdue"], found["blocked"], found["due_soon"]
+
+
+AGENDA = Sections(ActionItem, lambda: {
+    "overdue": [col(ActionItem.project_id).in_(ids()), col(ActionItem.status).in_(ACTIVE),
+                col(ActionItem.due_date) < bindparam("today")],
+    "blocked": [col(ActionItem.project_id).in_(ids()), ActionItem.status == "blocked"],
+    "due_soon": [col(ActionItem.project_id).in_(ids()),
+                 col(ActionItem.status).in_(("open", "in_progress")),
+                 col(ActionItem.due_date) >= bindparam("today"),
+                 col(ActionItem.due_date) <= bindparam("until")],
+}, lambda: (ActionItem.due_date, ActionItem.seq))
 
 
 def ensure_meetings(db: Session, rows: Sequence[Meeting]) -> dict[tuple[int, date], Meeting]:

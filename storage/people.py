@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 
 from sqlalchemy import bindparam
@@ -15,6 +15,7 @@ from storage.names import name_key, shown_name
 from storage.prepared import rows_in
 
 _FOUND = "people.by_platform_id"  # Session.info: (platform, user id) -> person
+_BY_ID = "people.by_id"  # Session.info: person id -> person
 
 
 @cache  # the hot statements are built once, their values bound at each run (storage/windows.py)
@@ -33,8 +34,19 @@ def by_platform_id(db: Session, platform: str, user_id: str) -> Person | None:
         found = db.exec(_by_platform_id(), params=values).first()
         if found is None:
             return None
-        known[platform, user_id] = found
+        remember(db, found)
     return known[platform, user_id]
+
+
+def remembered(db: Session) -> Mapping[tuple[str, str], Person]:
+    """The people this session found by (platform, user id) so far."""
+    return db.info.get(_FOUND, {})
+
+
+def remember(db: Session, person: Person) -> None:
+    """What `by_platform_id` and `by_ids` answer for this person in this session."""
+    db.info.setdefault(_FOUND, {})[person.platform, person.user_id] = person
+    db.info.setdefault(_BY_ID, {})[person.id] = person
 
 
 def by_name(db: Session, platform: str, name: str) -> Sequence[Person]:
@@ -54,7 +66,7 @@ def ensure(db: Session, platform: str, user_id: str, display_name: str | None) -
             with db.begin_nested():  # two first messages from one person may race
                 db.add(person)
                 db.flush()
-            db.info.setdefault(_FOUND, {})[platform, user_id] = person
+            remember(db, person)
         except IntegrityError:
             person = by_platform_id(db, platform, user_id)
             if person is None:
@@ -66,7 +78,21 @@ def ensure(db: Session, platform: str, user_id: str, display_name: str | None) -
 
 
 def by_ids(db: Session, ids: Iterable[int | None]) -> dict[int, Person]:
-    return {p.id: p for p in rows_in(db, Person, "id", ids)}
+    """People by id; those this session remembers (`remember`, `prefetch`) are not read
+    again."""
+    known = db.info.get(_BY_ID, {})
+    wanted = {i for i in ids if i is not None}
+    found = {p.id: p for p in rows_in(db, Person, "id", wanted - known.keys())}
+    found.update((i, known[i]) for i in wanted & known.keys())
+    return found
+
+
+def prefetch(db: Session, ids: Iterable[int | None]) -> None:
+    """Read these people once for the rest of the session (a view whose sections name
+    the same people asks for them all first). The objects kept are the ones the session
+    would hand out, changes included; a person is never deleted."""
+    for person in by_ids(db, ids).values():
+        remember(db, person)
 
 
 def department(db: Session, name: str) -> Department | None:

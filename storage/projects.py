@@ -19,6 +19,7 @@ from storage.prepared import rows_in
 
 _BOUND = "projects.by_channel"  # Session.info: (platform, channel id) -> bound project
 _MINE = "projects.projects_of"  # Session.info: person id -> their projects
+_MEMBER = "projects.membership"  # Session.info: (project id, person id) -> read ahead
 
 
 def by_key(db: Session, key: str) -> Project | None:
@@ -45,6 +46,18 @@ def _projects_of() -> Select[tuple[Project, Membership]]:
         .where(Membership.person_id == bindparam("person_id"))
         .order_by(Project.key)
     )
+
+
+def remember_channel(db: Session, platform: str, channel_id: str, project: Project | None
+                     ) -> None:
+    """What `by_channel` answers in this session (read ahead by storage/opening.py)."""
+    db.info.setdefault(_BOUND, {})[platform, channel_id] = project
+
+
+def remember_membership(db: Session, project_id: int, person_id: int,
+                        found: Membership | None) -> None:
+    """What the next `membership` of these two answers (read ahead by storage/opening.py)."""
+    db.info.setdefault(_MEMBER, {})[project_id, person_id] = found
 
 
 def by_channel(db: Session, platform: str, channel_id: str) -> Project | None:
@@ -134,6 +147,9 @@ def _held(db: Session, project_id: int) -> Project | None:
 
 
 def membership(db: Session, project_id: int, person_id: int) -> Membership | None:
+    ahead = db.info.get(_MEMBER)
+    if ahead and (project_id, person_id) in ahead:  # read ahead, answered once
+        return ahead.pop((project_id, person_id))
     return next(iter(rows_in(db, Membership, "project_id", [project_id], person_id=person_id)),
                 None)
 
@@ -179,6 +195,7 @@ def projects_of(db: Session, person_id: int) -> Sequence[tuple[Project, Membersh
 
 def set_membership(db: Session, project_id: int, person_id: int, role: str) -> Membership:
     db.info.pop(_MINE, None)
+    db.info.pop(_MEMBER, None)
     found = membership(db, project_id, person_id)
     if found is None:
         found = Membership(project_id=project_id, person_id=person_id, role=role)

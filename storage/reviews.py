@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from functools import cache
+from typing import Any
 
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, or_, select
 
 from storage.models import Project
-from storage.prepared import rows_in
+from storage.prepared import ids_param, rows_in
 
 MODES = ("all", "any")
 OPEN = "open"
@@ -133,6 +135,40 @@ def decisions(
     if since is not None:
         query = query.where(col(ReviewDecision.at) > since)
     return db.exec(query.order_by(ReviewDecision.id)).all()
+
+
+CHUNK = 500  # projects per statement of `with_slots`
+WithSlots = tuple[Review, list[ReviewSlot]]
+
+
+@cache  # built once per shape (storage/prepared.py)
+def _with_slots(by_state: bool) -> Any:
+    where = [col(Review.project_id).in_(ids_param())]
+    if by_state:
+        where.append(col(Review.state).in_(ids_param("states")))
+    return (
+        select(Review, ReviewSlot)
+        .outerjoin(ReviewSlot, col(ReviewSlot.review_id) == col(Review.id))
+        .where(*where)
+        .order_by(Review.project_id, Review.seq, ReviewSlot.id)
+    )
+
+
+def with_slots(db: Session, project_ids: Iterable[int], states: Sequence[str] | None = None
+               ) -> list[WithSlots]:
+    """The projects' reviews (in `states`, if given) by project and number, each with its
+    slots; one statement for up to CHUNK projects."""
+    found: dict[int, WithSlots] = {}
+    wanted = sorted(set(project_ids))
+    for start in range(0, len(wanted), CHUNK):
+        params: dict[str, Any] = {"ids": wanted[start : start + CHUNK]}
+        if states:
+            params["states"] = list(states)
+        for review, slot in db.exec(_with_slots(bool(states)), params=params).all():
+            entry = found.setdefault(review.id, (review, []))
+            if slot is not None:
+                entry[1].append(slot)
+    return list(found.values())
 
 
 def of_project(db: Session, project_id: int, states: Sequence[str] | None) -> Sequence[Review]:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import bindparam, literal_column
+from sqlalchemy import bindparam, literal_column, union_all
 from sqlalchemy.sql import Select
 from sqlmodel import Session, SQLModel, col, func, select
 
@@ -35,22 +35,33 @@ def ids(key: str = "ids") -> Any:
     return bindparam(key, expanding=True)
 
 
+def _ranked(model: type[SQLModel], where: list, order: Sequence, section: Any) -> Select:
+    partition = (model.project_id, section)  # type: ignore[attr-defined]
+    return select(
+        col(model.id).label("row_id"),  # type: ignore[attr-defined]
+        section.label("section"),
+        func.row_number().over(partition_by=partition, order_by=order).label("rank"),
+        func.count().over(partition_by=partition).label("total"),
+    ).where(*where)
+
+
 def statement(model: type[SQLModel], where: list, order: Sequence, limit: Any,
               section: Any = None) -> Select:
     """The window statement: each project's first `limit` rows of `model` matching `where`
     in `order`, with its section and how many its section holds."""
     section = constant("") if section is None else section
-    partition = (model.project_id, section)  # type: ignore[attr-defined]
-    inner = (
-        select(
-            col(model.id).label("row_id"),  # type: ignore[attr-defined]
-            section.label("section"),
-            func.row_number().over(partition_by=partition, order_by=order).label("rank"),
-            func.count().over(partition_by=partition).label("total"),
-        )
-        .where(*where)
-        .subquery()
-    )
+    return _outer(model, _ranked(model, where, order, section).subquery(), limit)
+
+
+def sections_statement(model: type[SQLModel], wheres: dict[str, list], order: Sequence,
+                       limit: Any) -> Select:
+    """`statement` for several named sections at once (UNION ALL), a row in each section
+    it matches: each project's first `limit` rows of every section."""
+    parts = [_ranked(model, where, order, constant(name)) for name, where in wheres.items()]
+    return _outer(model, union_all(*parts).subquery(), limit)
+
+
+def _outer(model: type[SQLModel], inner: Any, limit: Any) -> Select:
     return (
         select(model, inner.c.section, inner.c.total)
         .join(inner, col(model.id) == inner.c.row_id)  # type: ignore[attr-defined]
@@ -91,3 +102,17 @@ class Window:
 
     def run(self, db: Session, limit: int, **values: Any) -> Found:
         return collect(db.exec(self.statement, params={"limit": limit, **values}).all())
+
+
+class Sections(Window):
+    """A `Window` of several named sections in one statement (`sections_statement`):
+    `wheres` gives each section's clauses."""
+
+    def __init__(self, model: type[SQLModel], wheres: Callable[[], dict[str, list]],
+                 order: Callable[[], Sequence]) -> None:
+        super().__init__(model, lambda: [], order)
+        self.wheres = wheres
+
+    @cached_property
+    def statement(self) -> Select:
+        return sections_statement(self.model, self.wheres(), self.order(), bindparam("limit"))

@@ -9,6 +9,7 @@ import os
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from benchmarks.statements import recorded
 from storage.engine import CHECKPOINT_PAGES, make_engine, transaction
 
 ROW = "x" * 4000  # about one page each
@@ -38,3 +39,16 @@ def test_the_wal_is_checkpointed_by_background_commits_not_by_commands(sqlite_ur
     grown = _file_bytes(sqlite_url) - before
     assert grown > CHECKPOINT_PAGES * 4000, grown  # the background commit checkpointed
     engine.dispose()
+
+
+def test_commands_one_after_another_set_nothing_again(sqlite_url):
+    engine = make_engine(sqlite_url)
+    with transaction(engine, command=True) as db:  # the first sets the command's pragmas
+        db.exec(text("SELECT 1"))
+    with recorded(engine) as seen:
+        for _ in range(3):
+            with transaction(engine, command=True) as db:
+                db.exec(text("SELECT 1"))
+    engine.dispose()
+    assert [s for s in seen if s.startswith("PRAGMA")] == []
+    assert seen.count("BEGIN IMMEDIATE") == 3

@@ -90,6 +90,16 @@ def test_quiet_hours_hold_dms_until_they_end(rt: Runtime) -> None:
     say(rt, "cid", "quiet off", channel="dm")
 
 
+def test_a_commands_dm_to_someone_named_in_it_waits_for_their_quiet_hours(rt: Runtime) -> None:
+    say(rt, "cid", "quiet 08:00-10:30", channel="dm")
+    rt.clock.set(at("2026-11-17T09:00"))
+    say(rt, "ann", 'action add "Quietly" owner @cid due 2026-11-20')  # @cid: read by the command
+    say(rt, "ann", 'action add "Loudly" owner @bob due 2026-11-20')
+    now = [t for t, x in run_tick(rt, at("2026-11-17T09:00")) if "Loudly" in x or "Quietly" in x]
+    later = [t for t, x in run_tick(rt, at("2026-11-17T10:30")) if "Quietly" in x]
+    assert (now, later) == (["@bob"], ["@cid"])
+
+
 def test_event_notices_reach_the_people_concerned(rt: Runtime) -> None:
     assigned = rows(rt, kind="notice_assigned")
     assert [(r.user_id, r.state) for r in assigned] == [("cid", "sent")]

@@ -51,7 +51,19 @@ def test_cadences_values_and_history(any_db_url: str) -> None:
         group = kpis.in_group(db, "Asia/Shanghai", "cn")
         assert [(c.every, k.name, p.key) for c, k, p in group] == [("month", "cycle", "LA")]
         assert kpis.owned_project_ids(db, max_.id) == [cycle.project_id]
-        assert kpis.latest_values(db, [cycle.id, other.id])[cycle.id].value == 12
+        projects = [cycle.project_id, other.project_id]
+        found = kpis.with_latest(db, projects)
+        latest = {k.id: (v, c) for pid in projects for k, v, c in found[pid]}
+        assert [[k.id for k, _, _ in found[pid]] for pid in projects] == [[cycle.id], [other.id]]
+        assert latest[cycle.id][0].value == 12 and latest[cycle.id][1].every == "month"
+        assert latest[other.id][0] is None and latest[other.id][1].every == "week"
+        same = datetime(2026, 11, 2, tzinfo=UTC)
+        db.add_all([KpiValue(kpi_id=other.id, value=v, recorded_at=same, recorded_by=max_.id)
+                    for v in (5, 6)])
+        db.flush()
+        tied = kpis.with_latest(db, [other.project_id, 999])
+        assert [v.value for _, v, _ in tied[other.project_id]] == [6]  # a tie: the last
+        assert tied[999] == []
         times = kpis.value_times_since(db, [cycle.id, other.id], datetime(2026, 11, 10, tzinfo=UTC))
         assert len(times[cycle.id]) == 1 and times[other.id] == []
         page, total = kpis.history(db, cycle.id, 0, 1)

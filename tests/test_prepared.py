@@ -19,7 +19,7 @@ from bot.clock import Clock
 from bot.dispatch import Dispatcher
 from bot.messages import Inbound
 from bot.settings import Settings
-from storage import items, people, projects
+from storage import items, meeting_sets, people, projects
 from storage.engine import make_engine, transaction
 from storage.items import ItemFilter
 from storage.models import ActionItem, Department, Project
@@ -30,14 +30,14 @@ STATUSES = ("open", "in_progress", "blocked", "done", "cancelled")
 # statements each P2 command may run (benchmarks/run.py), BEGIN aside: more means a lookup
 # crept back (a DM's caller and projects are asked once a command, not once a use)
 BUDGET = {
-    "action list mine": 5,
-    "action list overdue": 7,
-    'action add "bench item" owner @u32 due 2026-12-01': 12,
-    "status": 12,
-    "agenda show": 19,
-    "escalation list": 6,
-    "quiz status q4": 11,
-    "review list": 6,
+    "action list mine": 3,
+    "action list overdue": 4,
+    'action add "bench item" owner @u32 due 2026-12-01': 9,
+    "status": 7,
+    "agenda show": 10,
+    "escalation list": 3,
+    "quiz status q4": 8,
+    "review list": 2,
 }
 
 
@@ -167,3 +167,31 @@ def test_each_benchmarked_command_stays_within_its_statements(tmp_path):
     engine.dispose()
     over = {text: (n, BUDGET[text]) for text, n in ran.items() if n > BUDGET[text]}
     assert not over, over
+
+
+def test_the_agendas_item_sections_come_from_one_statement_and_match_a_plain_filter(engine):
+    with transaction(engine) as db:
+        (one, two), _ = _seed(db)
+        todays = {one.id: date(2026, 11, 11), two.id: date(2026, 11, 20)}
+        untils = {one.id: date(2026, 11, 17), two.id: date(2026, 11, 30)}
+        everything = rows_in(db, ActionItem, "project_id", [one.id, two.id])
+        wanted = {
+            "overdue": lambda i, t, u: i.status in items.ACTIVE and i.due_date < t,
+            "blocked": lambda i, t, u: i.status == "blocked",
+            "due_soon": lambda i, t, u: (i.status in ("open", "in_progress")
+                                         and t <= i.due_date <= u),
+        }
+        with recorded(engine) as seen:
+            found = dict(zip(wanted, meeting_sets.agenda_items(db, todays, untils, 3), strict=True))
+        assert len(seen) == 2  # one statement per (today, until)
+        for name, keep in wanted.items():
+            for pid in (one.id, two.id):
+                kept = sorted((i for i in everything if i.project_id == pid
+                               and keep(i, todays[pid], untils[pid])),
+                              key=lambda i: (i.due_date, i.seq))
+                rows, total = found[name].get(pid, ([], 0))
+                assert [i.id for i in rows] == [i.id for i in kept[:3]], (name, pid)
+                assert total == len(kept), (name, pid)
+        overdue_and_blocked = {i.id for rows, _ in found["overdue"].values() for i in rows
+                               if i.status == "blocked"}
+        assert overdue_and_blocked  # an item may sit in two sections

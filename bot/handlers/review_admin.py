@@ -138,13 +138,12 @@ def cancel(ctx: Context, args: Args) -> Reply:
 @command("review list", "[<filter:open|mine|all>]", permission="read")
 def review_list(ctx: Context, args: Args) -> Reply:
     which = args.filter or "open"
-    found = reviews.of_project(ctx.db, ctx.project.id, None if which != "open" else ["open"])
-    slots = reviews.slots_of(ctx.db, [r.id for r in found])
+    found = reviews.with_slots(ctx.db, [ctx.project.id], None if which != "open" else ["open"])
     if which == "mine":
-        found = [r for r in found if r.requester_id == ctx.actor.id
-                 or any(ctx.actor.id in deciders(s) for s in slots[r.id])]
+        found = [(r, slots) for r, slots in found if r.requester_id == ctx.actor.id
+                 or any(ctx.actor.id in deciders(s) for s in slots)]
     today = ctx.today()
-    rows = [review_row(ctx.project, r, slots[r.id], today) for r in found]
+    rows = [review_row(ctx.project, r, slots, today) for r, slots in found]
     return ctx.reply("review_list", filter=which, reviews=rows, project=ctx.project.key)
 
 

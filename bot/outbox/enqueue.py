@@ -23,7 +23,7 @@ from bot.logs import current_request_id
 from bot.messages import Notice
 from bot.outbox.quiet import quiet_until
 from bot.render import PayloadRenderer, renderer_for
-from storage import outbox
+from storage import outbox, people
 from storage.models import Person
 from storage.prepared import ids_param
 
@@ -56,8 +56,11 @@ def row_key(notice: Notice) -> str:
 
 def quiet_people(db: Session, notices: Sequence[Notice]) -> dict[tuple[str, str], Person]:
     """The people among the notices' DM targets who keep quiet hours."""
-    wanted = sorted({(n.target.platform, n.target.user_id) for n in notices if n.target.user_id})
-    found: dict[tuple[str, str], Person] = {}
+    targets = {(n.target.platform, n.target.user_id) for n in notices if n.target.user_id}
+    known = people.remembered(db)  # the session's people: its caller, the people @named
+    found = {key: known[key] for key in targets & known.keys()
+             if known[key].quiet_start is not None}
+    wanted = sorted(targets - known.keys())
     for start in range(0, len(wanted), PEOPLE_CHUNK):
         for platform, pairs in groupby(wanted[start : start + PEOPLE_CHUNK], key=itemgetter(0)):
             values = {"platform": platform, "ids": [user_id for _, user_id in pairs]}

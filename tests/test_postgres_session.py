@@ -1,0 +1,107 @@
+"""PostgreSQL connections cost no extra round trip on a command's usual path, and stay
+correct: a command's timeouts hold in every command and never leak into background work,
+and a connection the server cut is noticed (after idle by the check, at once by the
+busy answer) without losing a command's words."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import SETUP, make_chat
+from sqlalchemy import create_engine, text
+
+from storage import engine as engine_module
+from storage import postgres
+from storage.engine import make_engine, transaction
+
+
+def _timeouts(db) -> tuple[str, str]:  # noqa: ANN001
+    row = db.execute(text("SELECT current_setting('lock_timeout'), "
+                          "current_setting('statement_timeout')")).one()
+    return row[0], row[1]
+
+
+def _kill_pooled(url: str, engine) -> None:  # noqa: ANN001
+    with transaction(engine) as db:
+        pid = db.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    other = create_engine(url)
+    with other.connect() as conn:
+        assert conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar()
+    other.dispose()
+
+
+def test_command_timeouts_hold_in_every_command_and_not_in_background_work(
+    postgres_url: str,
+) -> None:
+    engine = make_engine(postgres_url)
+    engine.pool.dispose()
+    try:
+        with transaction(engine) as db:
+            default = _timeouts(db)
+        seen = []
+        for _ in range(3):
+            with transaction(engine, command=True) as db:
+                seen.append(_timeouts(db))
+        with pytest.raises(RuntimeError), transaction(engine, command=True) as db:
+            raise RuntimeError("a command that rolls back")
+        with transaction(engine, command=True) as db:
+            after_rollback = _timeouts(db)
+        with transaction(engine) as db:
+            background = _timeouts(db)
+    finally:
+        engine.dispose()
+    assert default == ("0", "0")
+    assert seen == [("3s", "6s")] * 3
+    assert after_rollback == ("3s", "6s")
+    assert background == default
+
+
+def test_the_timeouts_are_set_only_when_the_kind_changes(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[str] = []
+    real = postgres._outside_transaction
+    monkeypatch.setattr(postgres, "_outside_transaction",
+                        lambda conn, sql: (sent.append(sql), real(conn, sql)))
+    engine = make_engine(postgres_url)
+    try:
+        for command in (True, True, True, False, False, True):
+            with transaction(engine, command=command) as db:
+                db.execute(text("SELECT 1"))
+    finally:
+        engine.dispose()
+    assert [("reset_val" in sql) for sql in sent] == [False, True, False]
+
+
+def test_a_connection_cut_while_idle_is_replaced_before_use(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(postgres, "PING_IDLE_S", 0.0)
+    chat = make_chat(postgres_url)
+    try:
+        for user, line in SETUP:
+            chat(user, line)
+        _kill_pooled(postgres_url, chat.runtime.engine)
+        answer = chat("olivia", 'action add "After a restart" owner @max due fri')
+    finally:
+        chat.runtime.engine.dispose()
+    assert "Added A1" in answer
+
+
+def test_a_connection_cut_a_moment_ago_answers_busy_then_works(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(postgres, "PING_IDLE_S", 3600.0)
+    monkeypatch.setattr(engine_module, "COMMAND_WAIT_S", 1.0)
+    chat = make_chat(postgres_url)
+    try:
+        for user, line in SETUP:
+            chat(user, line)
+        _kill_pooled(postgres_url, chat.runtime.engine)
+        first = chat("olivia", 'action add "After a restart" owner @max due fri')
+        again = chat("olivia", 'action add "After a restart" owner @max due fri')
+        listed = chat("olivia", "action list")
+    finally:
+        chat.runtime.engine.dispose()
+    assert "busy right now" in first and "nothing was changed" in first
+    assert "Added A1" in again
+    assert listed.count("After a restart") == 1

@@ -1,0 +1,126 @@
+"""A command's first read brings the channel's project, the caller, the caller's
+membership and the calendar's version in one statement, and the command's later asks
+find them; a view that names many people reads them once. Every answer is the one the
+plain lookup gives, and nothing stays remembered past what it may."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlmodel import Session
+
+from benchmarks.statements import recorded
+from storage import calendar, opening, people, projects
+from storage.engine import make_engine, transaction
+from storage.models import Project
+
+NOW = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def engine(any_db_url):  # noqa: ANN001, ANN201
+    made = make_engine(any_db_url)
+    with transaction(made) as db:
+        project = projects.create(db, Project(key="LA", name="LA", created_at=NOW))
+        projects.bind(db, project.id, "console", "launch", None)
+        ann = people.ensure(db, "console", "ann", "Ann")
+        people.ensure(db, "console", "bob", "Bob")
+        projects.set_membership(db, project.id, ann.id, "lead")
+    yield made
+    made.dispose()
+
+
+def _asked(seen: list[str]) -> list[str]:
+    """The lookups among what ran (not a transaction's BEGIN and settings)."""
+    return [s for s in seen if not s.startswith(("BEGIN", "PRAGMA")) and "set_config" not in s]
+
+
+def _plain(engine) -> dict:  # noqa: ANN001
+    with Session(engine) as db:
+        project = projects.by_channel(db, "console", "launch")
+        ann = people.by_platform_id(db, "console", "ann")
+        return {"project": project.id, "ann": ann.id, "version": calendar.version(db),
+                "role": projects.membership(db, project.id, ann.id).role}
+
+
+def test_the_first_read_answers_four_lookups_in_one_statement(engine):
+    plain = _plain(engine)
+    with transaction(engine, command=True) as db:
+        with recorded(engine) as first:
+            opening.read_ahead(db, "console", "ann", "launch")
+        with recorded(engine) as later:
+            project = projects.by_channel(db, "console", "launch")
+            ann = people.by_platform_id(db, "console", "ann")
+            version = calendar.version(db)
+            member = projects.membership(db, project.id, ann.id)
+            assert people.by_ids(db, [ann.id]) == {ann.id: ann}
+        assert (len(_asked(first)), _asked(later)) == (1, [])
+        assert {"project": project.id, "ann": ann.id, "version": version,
+                "role": member.role} == plain
+        with recorded(engine) as again:  # the version and the membership are answered once
+            calendar.version(db)
+            projects.membership(db, project.id, ann.id)
+        assert len(_asked(again)) == 2
+
+
+def test_a_stranger_a_non_member_a_dm_and_an_unbound_channel(engine):
+    with transaction(engine, command=True) as db:
+        opening.read_ahead(db, "console", "zoe", "launch")  # never seen: nobody to remember
+        assert people.by_platform_id(db, "console", "zoe") is None
+        assert people.ensure(db, "console", "zoe", "Zoe").display_name == "Zoe"
+    with transaction(engine, command=True) as db:
+        opening.read_ahead(db, "console", "bob", "launch")
+        project = projects.by_channel(db, "console", "launch")
+        bob = people.by_platform_id(db, "console", "bob")
+        with recorded(engine) as seen:
+            assert projects.membership(db, project.id, bob.id) is None
+        assert _asked(seen) == []
+    with transaction(engine, command=True) as db:
+        opening.read_ahead(db, "console", "ann", None)
+        with recorded(engine) as seen:
+            assert projects.by_channel(db, "console", "elsewhere") is None
+        assert len(_asked(seen)) == 1  # a DM's read leaves channel lookups to themselves
+        opening.read_ahead(db, "console", "ann", "elsewhere")
+        with recorded(engine) as seen:
+            assert projects.by_channel(db, "console", "elsewhere") is None
+        assert _asked(seen) == []
+
+
+def test_a_membership_change_is_not_hidden_by_what_was_read_ahead(engine):
+    with transaction(engine, command=True) as db:
+        opening.read_ahead(db, "console", "bob", "launch")
+        project = projects.by_channel(db, "console", "launch")
+        bob = people.by_platform_id(db, "console", "bob")
+        projects.set_membership(db, project.id, bob.id, "member")
+        assert projects.membership(db, project.id, bob.id).role == "member"
+
+
+def test_another_replicas_calendar_change_shows_in_the_next_first_read(any_db_url, engine):
+    other = make_engine(any_db_url)
+    try:
+        with transaction(engine, command=True) as db:
+            opening.read_ahead(db, "console", "ann", "launch")
+            before = calendar.version(db)
+        with transaction(other) as db:
+            calendar.put(db, date(2026, 12, 5), "workday", "", None, NOW)
+        with transaction(engine, command=True) as db:
+            opening.read_ahead(db, "console", "ann", "launch")
+            after = calendar.version(db)
+    finally:
+        other.dispose()
+    assert after == (before[0] + 1, before[1] + 1)
+
+
+def test_people_are_remembered_only_when_prefetched(engine):
+    with transaction(engine) as db:
+        ids = [p.id for p in (people.by_platform_id(db, "console", u) for u in ("ann", "bob"))]
+    with transaction(engine) as db:
+        with recorded(engine) as seen:
+            people.by_ids(db, ids)
+            people.by_ids(db, ids)  # a job's counts do not depend on who was asked before
+        assert len(_asked(seen)) == 2
+        people.prefetch(db, ids)
+        with recorded(engine) as seen:
+            found = people.by_ids(db, [*ids, None])
+        assert _asked(seen) == [] and sorted(found) == sorted(ids)
