@@ -86,10 +86,14 @@ def settle(db: Session, assignee: QuizAssignee, now: datetime) -> None:
         _close(db, record, now)
 
 
-def settle_all(db: Session, now: datetime) -> int:
-    """The job's pass: every open quiz record whose department has all passed (one query
-    finds them; the others are not read)."""
-    records = escalation_sets.quiz_records_all_passed(db)
+def settle_all(db: Session, now: datetime, created_since: datetime | None = None,
+               group: tuple[str, str] | None = None) -> int:
+    """The job's pass: the open quiz records whose department has all passed (one query
+    finds them; the others are not read), of those created since `created_since` or of
+    the projects of `group` (timezone, calendar) when given. `settle` closes a record
+    when its last assignee passes; this pass closes one raised by a morning sweep while
+    that pass was being committed, which saw no record yet."""
+    records = escalation_sets.quiz_records_all_passed(db, created_since, group)
     for record in records:
         _close(db, record, now)
     return len(records)

@@ -49,9 +49,12 @@ def renotify_due(
     return db.exec(query.order_by(Escalation.id)).all()  # type: ignore[return-value]
 
 
-def quiz_records_all_passed(db: Session) -> Sequence[Escalation]:
+def quiz_records_all_passed(
+    db: Session, created_since: datetime | None = None, group: tuple[str, str] | None = None
+) -> Sequence[Escalation]:
     """Open quiz-deadline records whose department (of their assignment) has nobody left
-    who has not passed, in one query (the other open records are not read)."""
+    who has not passed, in one query; only those created since `created_since`, or of the
+    projects of `group` (timezone, calendar), when given."""
     same_dept = or_(
         col(QuizAssignee.department_id) == col(Escalation.target_dept_id),
         and_(col(QuizAssignee.department_id).is_(None), col(Escalation.target_dept_id).is_(None)),
@@ -65,4 +68,9 @@ def quiz_records_all_passed(db: Session) -> Sequence[Escalation]:
     query = select(Escalation).where(
         Escalation.subject_kind == "quiz", col(Escalation.state).in_(OPEN_STATES), ~waiting
     )
+    if created_since is not None:
+        query = query.where(col(Escalation.created_at) >= created_since)
+    if group is not None:
+        query = query.join(Project, col(Project.id) == col(Escalation.project_id)).where(
+            Project.timezone == group[0], Project.calendar == group[1])
     return db.exec(query.order_by(Escalation.id)).all()

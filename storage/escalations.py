@@ -41,7 +41,7 @@ class Escalation(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("project_id", "seq"),
         Index("ix_escalation_state_project", "state", "project_id"),
-        Index("ix_escalation_kind_state", "subject_kind", "state"),
+        Index("ix_escalation_kind_state_created", "subject_kind", "state", "created_at"),
         Index("ix_escalation_state_notified", "state", "last_notified_at"),
         Index("ix_escalation_item", "item_id", "state"),
     )

@@ -158,3 +158,30 @@ def test_head_message_has_the_record_buttons_on_slack_and_dingtalk() -> None:
     card = DingTalkMessage.parse(DingTalkRenderer().render("quiz_overdue_head", data, "zh-CN"))
     assert ("确认，明天解决", "escalation ack LA/E3 eta tomorrow") in card.buttons
     assert "升级记录 LA/E3" in card.text and "Legal 没有部门负责人" in card.text
+
+
+def _passed_unseen(chat: Chat, dept: str) -> None:
+    """The department's assignees pass in a transaction that saw no record yet (a pass
+    committed while the morning sweep raised it: `settle` had nothing to close)."""
+    with Session(chat.runtime.engine) as db:
+        dept_id = db.exec(select(Department.id).where(Department.name == dept)).one()
+        for assignee in db.exec(select(QuizAssignee).where(
+                QuizAssignee.department_id == dept_id)).all():
+            assignee.passed = True
+            db.add(assignee)
+        db.commit()
+
+
+def test_the_job_closes_a_record_whose_last_pass_came_unseen(quiz: Chat) -> None:
+    run(quiz, "2027-01-04T09:05:00+08:00")
+    _passed_unseen(quiz, "Marketing")
+    run(quiz, "2027-01-04T09:06:00+08:00")  # raised within the day: every run looks
+    assert records(quiz)["Marketing"].state == "resolved"
+    assert records(quiz)["Marketing"].resolution == "all-passed"
+    run(quiz, "2027-01-05T09:05:00+08:00")  # the group's morning, Legal still waiting
+    assert records(quiz)["Legal"].state == "open"
+    _passed_unseen(quiz, "Legal")
+    run(quiz, "2027-01-05T10:00:00+08:00")  # raised over a day ago: not read every run …
+    assert records(quiz)["Legal"].state == "open"
+    run(quiz, "2027-01-06T09:05:00+08:00")  # … but by the group's next morning
+    assert records(quiz)["Legal"].state == "resolved"

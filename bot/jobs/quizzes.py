@@ -7,8 +7,9 @@ Per timezone/calendar group, once a morning (job `quiz`, period the date):
   department) to the department's head listing who has not passed (the process
   owner when the department has no head, saying why), and a summary to the process
   owner. Missed mornings are caught up once, like the overdue sweep. Each head's
-message is an escalation record (bot/quiz_escalations.py), resolved on every run once
-all of that department have passed.
+message is an escalation record (bot/quiz_escalations.py), resolved once all of that
+department have passed: when the last of them passes, and by the job (every run for the
+records of the last day, every morning for the group's).
 Keys `quiz-remind:<assignee>:<due>:<n>`, `quiz-head:<assignment>:<dept>` and
 `quiz-owner:<assignment>` make each go out once. Open attempts past their time limit
 are graded as they stand on every run.
@@ -45,13 +46,15 @@ CHUNK = 100  # assignments whose assignees are read (and held) at once
 GRADE_BATCH = 500
 REMIND_BEFORE = (1, 2)  # working days before the due date
 LOOKAHEAD_DAYS = 30
+RECHECK = timedelta(days=1)  # quiz records re-checked on every run for this long
 
 
 @job(JOB)
 def quiz_sweep(env: JobEnv) -> int:
     _grade_expired(env)
-    with transaction(env.engine) as db:
-        quiz_escalations.settle_all(db, env.clock.now())
+    now = env.clock.now()
+    with transaction(env.engine) as db:  # records raised lately; each group's every morning
+        quiz_escalations.settle_all(db, now, created_since=now - RECHECK)
     return each_group(env, JOB, _sweep_group)
 
 
@@ -91,6 +94,7 @@ def _sweep_group(env: JobEnv, zone: str, calendar_name: str, scope: str) -> int:
         if claimed is None:
             return 0
         previous, first = claimed
+        quiz_escalations.settle_all(db, now, group=(zone, calendar_name))
         queued = 0
         if local_now.date() == day and calendar.is_working(day):
             dates = reminder_dates(calendar, day)
