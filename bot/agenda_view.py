@@ -17,8 +17,8 @@ from bot.meeting_time import Occurrence, following
 from bot.meeting_view import LIMIT, meeting_row, topic_rows
 from bot.views import item_rows
 from bot.workdays import calendar_for
-from storage import digest_sets, meeting_sets, people
-from storage.meetings import QUEUED, AgendaTopic, MeetingSlot
+from storage import digest_sets, meeting_sets
+from storage.meetings import MeetingSlot
 from storage.models import Project
 
 Wanted = tuple[Project, MeetingSlot, Occurrence]
@@ -44,9 +44,7 @@ def agendas_of(db: Session, clock: Clock, wanted: Sequence[Wanted]) -> dict[int,
     ids = list(todays)
     overdue, blocked, soon = meeting_sets.agenda_items(db, todays, untils, LIMIT)
     shown = [i for found in (overdue, blocked, soon) for rows, _ in found.values() for i in rows]
-    queued = sorted(digest_sets.rows_of_projects(db, AgendaTopic, ids, state=QUEUED),
-                    key=lambda t: (t.project_id, t.seq))
-    people.prefetch(db, [i.owner_id for i in shown] + [t.presenter_id for t in queued])
+    queued = meeting_sets.queued_topics(db, ids)  # owners and presenters read along
     lines = {i.id: row for i, row in zip(shown, item_rows(db, shown, todays), strict=True)}
     records = digest_sets.open_escalations(db, ids, LIMIT)
     named = escalation_view.lookups(db, [r for rs, _ in records.values() for r in rs])

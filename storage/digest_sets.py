@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, or_
 from sqlmodel import Session, SQLModel, col, func, select
 
+from storage import people
 from storage.escalations import OPEN_STATES, Escalation
 from storage.items import ACTIVE
 from storage.meetings import Decision
@@ -76,6 +77,7 @@ ACTIVE_SECTIONS = Window(
     ],
     lambda: (ActionItem.due_date, ActionItem.seq),
     _active_section,
+    owners=people.remember_all,
 )
 
 

@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, or_
 from sqlmodel import Session, col, func, select
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
+from storage import people
 from storage.models import ActionItem, Person
 from storage.prepared import ids_param
 
@@ -45,9 +46,9 @@ def add(db: Session, item: ActionItem) -> ActionItem:
 
 @lru_cache(maxsize=64)  # a statement per shape of filter, built once (storage/prepared.py)
 def _listing(owner: bool, department: bool, since: bool, until: bool, overdue: int
-             ) -> tuple[SelectOfScalar[ActionItem], SelectOfScalar[int]]:
-    """The page and the count for a filter of this shape; `overdue`: how many projects'
-    todays it compares with (each project has its own)."""
+             ) -> tuple[Select[tuple[ActionItem, Person]], SelectOfScalar[int]]:
+    """The page (each item with its owner) and the count for a filter of this shape;
+    `overdue`: how many projects' todays it compares with (each project has its own)."""
     where = [
         col(ActionItem.project_id).in_(ids_param()),
         col(ActionItem.status).in_(ids_param("statuses")),
@@ -71,7 +72,7 @@ def _listing(owner: bool, department: bool, since: bool, until: bool, overdue: i
         )))
     joined = col(Person.id) == col(ActionItem.owner_id)
     page = (
-        select(ActionItem).join(Person, joined).where(*where)
+        select(ActionItem, Person).join(Person, joined).where(*where)
         .order_by(ActionItem.due_date, ActionItem.project_id, ActionItem.seq)
         .offset(bindparam("offset")).limit(bindparam("limit"))
     )
@@ -102,7 +103,7 @@ def listing(
     db: Session, flt: ItemFilter, limit: int, offset: int = 0
 ) -> tuple[Sequence[ActionItem], int]:
     """Up to `limit` matching items after the first `offset`, soonest due first, and how
-    many matched in all."""
+    many matched in all; their owners read with them (`people.by_ids` finds them)."""
     if not flt.project_ids:
         return [], 0
     todays = _todays(flt)
@@ -113,7 +114,10 @@ def listing(
     values = _values(flt, todays)
     page, count = _listing(flt.owner_id is not None, flt.department_id is not None,
                            flt.due_from is not None, flt.due_until is not None, len(todays))
-    rows = db.exec(page, params={**values, "offset": offset, "limit": limit}).all()
+    found = db.exec(page, params={**values, "offset": offset, "limit": limit}).all()
+    for _, owner in found:
+        people.remember(db, owner)
+    rows = [item for item, _ in found]
     if len(rows) < limit and (rows or not offset):
         return rows, offset + len(rows)
     return rows, db.exec(count, params=values).one()

@@ -6,15 +6,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from functools import cache
+from typing import Any
 
 from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from storage import people
 from storage.digest_sets import chunks
 from storage.items import ACTIVE
-from storage.meetings import AUTO_CLOSED, ENDED, NOT_HELD, Meeting, MeetingSlot
-from storage.models import ActionItem
+from storage.meetings import AUTO_CLOSED, ENDED, NOT_HELD, QUEUED, AgendaTopic, Meeting, MeetingSlot
+from storage.models import ActionItem, Person
 from storage.windows import Sections, ids
 
 OVER = (ENDED, AUTO_CLOSED, NOT_HELD)
@@ -71,7 +74,28 @@ AGENDA = Sections(ActionItem, lambda: {
                  col(ActionItem.status).in_(("open", "in_progress")),
                  col(ActionItem.due_date) >= bindparam("today"),
                  col(ActionItem.due_date) <= bindparam("until")],
-}, lambda: (ActionItem.due_date, ActionItem.seq))
+}, lambda: (ActionItem.due_date, ActionItem.seq), owners=people.remember_all)
+
+
+@cache  # built once (storage/prepared.py)
+def _queued_topics() -> Any:
+    presenter = col(Person.id) == col(AgendaTopic.presenter_id)
+    return (
+        select(AgendaTopic, Person).outerjoin(Person, presenter)
+        .where(col(AgendaTopic.project_id).in_(ids()), AgendaTopic.state == QUEUED)
+        .order_by(AgendaTopic.project_id, AgendaTopic.seq)
+    )
+
+
+def queued_topics(db: Session, project_ids: Sequence[int]) -> list[AgendaTopic]:
+    """The projects' queued agenda topics by project and number; their presenters read
+    in the same statement (`people.by_ids` finds them). One statement per CHUNK projects."""
+    found: list[AgendaTopic] = []
+    for chunk in chunks(project_ids):
+        rows = db.exec(_queued_topics(), params={"ids": chunk}).all()
+        people.remember_all(db, (person for _, person in rows if person is not None))
+        found.extend(topic for topic, _ in rows)
+    return found
 
 
 def ensure_meetings(db: Session, rows: Sequence[Meeting]) -> dict[tuple[int, date], Meeting]:

@@ -49,6 +49,12 @@ def remember(db: Session, person: Person) -> None:
     db.info.setdefault(_BY_ID, {})[person.id] = person
 
 
+def remember_all(db: Session, found: Iterable[Person]) -> None:
+    """`remember` for each (people read along with other rows)."""
+    for person in found:
+        remember(db, person)
+
+
 def by_name(db: Session, platform: str, name: str) -> Sequence[Person]:
     query = select(Person).where(Person.platform == platform, Person.name_key == name_key(name))
     return db.exec(query.order_by(Person.id).limit(10)).all()
@@ -78,21 +84,14 @@ def ensure(db: Session, platform: str, user_id: str, display_name: str | None) -
 
 
 def by_ids(db: Session, ids: Iterable[int | None]) -> dict[int, Person]:
-    """People by id; those this session remembers (`remember`, `prefetch`) are not read
-    again."""
+    """People by id; those this session remembers (found by platform id, or read along
+    with items and topics: `remember_all`) are not read again. The objects kept are the
+    ones the session would hand out, changes included; a person is never deleted."""
     known = db.info.get(_BY_ID, {})
     wanted = {i for i in ids if i is not None}
     found = {p.id: p for p in rows_in(db, Person, "id", wanted - known.keys())}
     found.update((i, known[i]) for i in wanted & known.keys())
     return found
-
-
-def prefetch(db: Session, ids: Iterable[int | None]) -> None:
-    """Read these people once for the rest of the session (a view whose sections name
-    the same people asks for them all first). The objects kept are the ones the session
-    would hand out, changes included; a person is never deleted."""
-    for person in by_ids(db, ids).values():
-        remember(db, person)
 
 
 def department(db: Session, name: str) -> Department | None:

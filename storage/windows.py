@@ -21,6 +21,8 @@ from sqlalchemy import bindparam, literal_column, union_all
 from sqlalchemy.sql import Select
 from sqlmodel import Session, SQLModel, col, func, select
 
+from storage.models import Person
+
 Found = dict[tuple[int, str], tuple[list, int]]  # (project id, section) -> (first rows, total)
 
 
@@ -85,23 +87,39 @@ def first_per_project(db: Session, model: type[SQLModel], where: list, order: Se
     return collect(db.exec(statement(model, where, order, limit, section)).all())
 
 
+OwnersRead = Callable[[Session, list], None]  # what to do with the owners read along
+
+
 class Window:
     """A `first_per_project` statement built on first use and kept: `where`, `order` and
     `section` give its clauses, with `bindparam`s (or `ids()`) for the values each run
-    binds; the limit is bound as `limit`."""
+    binds; the limit is bound as `limit`. With `owners`, each row's owner (a Person by
+    the model's `owner_id`) is read in the same statement and handed to `owners`."""
 
     def __init__(self, model: type[SQLModel], where: Callable[[], list],
-                 order: Callable[[], Sequence], section: Callable[[], Any] | None = None
-                 ) -> None:
+                 order: Callable[[], Sequence], section: Callable[[], Any] | None = None,
+                 owners: OwnersRead | None = None) -> None:
         self.model, self.where, self.order, self.section = model, where, order, section
+        self.owners = owners
 
     @cached_property
     def statement(self) -> Select:
         section = self.section() if self.section else None
-        return statement(self.model, self.where(), self.order(), bindparam("limit"), section)
+        built = statement(self.model, self.where(), self.order(), bindparam("limit"), section)
+        return self._with_owners(built)
+
+    def _with_owners(self, built: Select) -> Select:
+        if self.owners is None:
+            return built
+        owner = col(Person.id) == self.model.owner_id  # type: ignore[attr-defined]
+        return built.add_columns(Person).outerjoin(Person, owner)
 
     def run(self, db: Session, limit: int, **values: Any) -> Found:
-        return collect(db.exec(self.statement, params={"limit": limit, **values}).all())
+        rows = db.exec(self.statement, params={"limit": limit, **values}).all()
+        if self.owners is not None:
+            self.owners(db, [row[3] for row in rows if row[3] is not None])
+            rows = [row[:3] for row in rows]
+        return collect(rows)
 
 
 class Sections(Window):
@@ -109,10 +127,11 @@ class Sections(Window):
     `wheres` gives each section's clauses."""
 
     def __init__(self, model: type[SQLModel], wheres: Callable[[], dict[str, list]],
-                 order: Callable[[], Sequence]) -> None:
-        super().__init__(model, lambda: [], order)
+                 order: Callable[[], Sequence], owners: OwnersRead | None = None) -> None:
+        super().__init__(model, lambda: [], order, owners=owners)
         self.wheres = wheres
 
     @cached_property
     def statement(self) -> Select:
-        return sections_statement(self.model, self.wheres(), self.order(), bindparam("limit"))
+        built = sections_statement(self.model, self.wheres(), self.order(), bindparam("limit"))
+        return self._with_owners(built)

@@ -31,10 +31,10 @@ STATUSES = ("open", "in_progress", "blocked", "done", "cancelled")
 # crept back (a DM's caller and projects are asked once a command, not once a use)
 BUDGET = {
     "action list mine": 3,
-    "action list overdue": 4,
-    'action add "bench item" owner @u32 due 2026-12-01': 9,
-    "status": 7,
-    "agenda show": 10,
+    "action list overdue": 3,
+    'action add "bench item" owner @u32 due 2026-12-01': 8,
+    "status": 6,
+    "agenda show": 9,
     "escalation list": 3,
     "quiz status q4": 8,
     "review list": 2,
@@ -103,9 +103,13 @@ def test_every_shape_of_listing_answers_what_its_filter_asks(engine):
             expected = _expected(db, flt)
             assert expected or shape.get("statuses"), shape  # each shape finds some rows
             for limit, offset in ((50, 0), (3, 0), (3, 3)):
+                db.info.clear()
                 rows, total = items.listing(db, flt, limit, offset)
                 assert [r.id for r in rows] == expected[offset : offset + limit], (shape, ids)
                 assert total == len(expected), (shape, ids, limit, offset)
+                with recorded(engine) as seen:  # the owners were read along
+                    people.by_ids(db, [r.owner_id for r in rows])
+                assert seen == [], (shape, ids, limit, offset)
 
 
 def test_rows_in_leaves_out_none_and_repeats_orders_and_filters(engine):
@@ -195,3 +199,7 @@ def test_the_agendas_item_sections_come_from_one_statement_and_match_a_plain_fil
         overdue_and_blocked = {i.id for rows, _ in found["overdue"].values() for i in rows
                                if i.status == "blocked"}
         assert overdue_and_blocked  # an item may sit in two sections
+        owners = {i.owner_id for f in found.values() for rows, _ in f.values() for i in rows}
+        with recorded(engine) as seen:  # the owners were read along
+            assert set(people.by_ids(db, owners)) == owners
+        assert seen == []

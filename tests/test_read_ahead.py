@@ -112,7 +112,7 @@ def test_another_replicas_calendar_change_shows_in_the_next_first_read(any_db_ur
     assert after == (before[0] + 1, before[1] + 1)
 
 
-def test_people_are_remembered_only_when_prefetched(engine):
+def test_people_are_remembered_only_when_read_along_or_found_by_platform_id(engine):
     with transaction(engine) as db:
         ids = [p.id for p in (people.by_platform_id(db, "console", u) for u in ("ann", "bob"))]
     with transaction(engine) as db:
@@ -120,7 +120,7 @@ def test_people_are_remembered_only_when_prefetched(engine):
             people.by_ids(db, ids)
             people.by_ids(db, ids)  # a job's counts do not depend on who was asked before
         assert len(_asked(seen)) == 2
-        people.prefetch(db, ids)
+        people.remember_all(db, people.by_ids(db, ids).values())  # as a listing does
         with recorded(engine) as seen:
             found = people.by_ids(db, [*ids, None])
         assert _asked(seen) == [] and sorted(found) == sorted(ids)
