@@ -193,7 +193,8 @@ def _left(engine: Engine) -> int:
 
 def report(result: Result) -> str:
     queued = ", ".join(f"{kind} {n}" for kind, n in sorted(result.queued.items()))
-    ratio = result.seconds / result.floor if result.floor else float("nan")
+    ratio = (f"×{result.seconds / result.floor:.2f}" if result.floor
+             else "the limits allow every message at once")
     share = result.refused / result.requests if result.requests else 0.0
     by = (f"{result.replicas} `taskforce run` replicas" if result.replicas
           else "one delivery loop")
@@ -207,7 +208,7 @@ def report(result: Result) -> str:
         f"queued {sum(result.queued.values())} "
         f"({queued}); Friday tick {result.tick_seconds:.1f} s\n"
         f"  delivered {result.sent} in {result.seconds:.1f} s; floor {result.floor:.1f} s "
-        f"(×{ratio:.2f}); lost {result.lost}, doubled {result.doubled}; "
+        f"({ratio}); lost {result.lost}, doubled {result.doubled}; "
         f"{result.refused} of {result.requests} requests refused ({share:.2%}{by_limit})"
         f"{memory}"
     )

@@ -19,7 +19,7 @@ from bot.clock import Clock
 from bot.digest_sections import DigestTarget, Sections
 from bot.messages import Label, Notice, Target
 from bot.quiz_bank import LETTERS
-from storage import digest_sets, people, quizzes
+from storage import digest_sets, quizzes
 from storage.models import Person
 from storage.quizzes import QuizAssignee, QuizAssignment, QuizAttempt, QuizBank, QuizQuestion
 
@@ -45,18 +45,15 @@ class Row:
 
 
 def rows_of(db: Session, pairs: Sequence[tuple[QuizAssignment, QuizBank]]) -> list[Row]:
-    """One row per assignee of the given assignments, with their attempts (4 queries)."""
+    """One row per assignee of the given assignments, with their attempts (2 queries)."""
     by_id = {a.id: (a, b) for a, b in pairs}
-    assignees = quizzes.assignees(db, by_id)
+    named = quizzes.assignees_named(db, by_id)
     tries: dict[int, list[QuizAttempt]] = defaultdict(list)
-    for attempt in quizzes.attempts(db, [a.id for a in assignees]):
+    for attempt in quizzes.attempts(db, [a.id for a, _, _ in named]):
         tries[attempt.assignee_id].append(attempt)
-    persons = people.by_ids(db, (a.person_id for a in assignees))
-    depts = people.departments_by_ids(db, (a.department_id for a in assignees))
     return [
-        Row(a, *by_id[a.assignment_id], persons.get(a.person_id),
-            depts[a.department_id].name if a.department_id in depts else None, tries[a.id])
-        for a in assignees
+        Row(a, *by_id[a.assignment_id], person, dept.name if dept else None, tries[a.id])
+        for a, person, dept in named
     ]
 
 

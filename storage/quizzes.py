@@ -14,8 +14,8 @@ from sqlalchemy import Index, Text, UniqueConstraint, bindparam
 from sqlmodel import Field, Session, SQLModel, col, func, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
-from storage.models import Membership, Person, Project
-from storage.prepared import rows_in
+from storage.models import Department, Membership, Person, Project
+from storage.prepared import ids_param, rows_in
 
 
 class QuizBank(SQLModel, table=True):
@@ -155,6 +155,23 @@ def project_assignments(db: Session, project_id: int) -> list[tuple[QuizAssignme
 
 def assignees(db: Session, assignment_ids: Iterable[int]) -> list[QuizAssignee]:
     return list(rows_in(db, QuizAssignee, "assignment_id", assignment_ids))
+
+
+@cache  # built once (storage/prepared.py)
+def _assignees_named() -> Any:
+    return (
+        select(QuizAssignee, Person, Department)
+        .join(Person, col(Person.id) == col(QuizAssignee.person_id))
+        .outerjoin(Department, col(Department.id) == col(QuizAssignee.department_id))
+        .where(col(QuizAssignee.assignment_id).in_(ids_param())).order_by(QuizAssignee.id)
+    )
+
+
+def assignees_named(db: Session, assignment_ids: Iterable[int]
+                    ) -> list[tuple[QuizAssignee, Person, Department | None]]:
+    """`assignees`, each with the person and the department, in one statement."""
+    wanted = sorted(set(assignment_ids))
+    return list(db.exec(_assignees_named(), params={"ids": wanted}).all()) if wanted else []
 
 
 def mine(

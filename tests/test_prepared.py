@@ -36,7 +36,7 @@ BUDGET = {
     "status": 6,
     "agenda show": 9,
     "escalation list": 3,
-    "quiz status q4": 8,
+    "quiz status q4": 6,
     "review list": 2,
 }
 
