@@ -12,17 +12,18 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot import quiz_escalations
 from bot.clock import Clock
 from bot.digest_sections import DigestTarget, Sections
 from bot.ladder import REVIEW_SLOT
 from bot.messages import Label
-from bot.quiz_escalations import subjects
 from bot.reviews_view import slot_label
 from bot.workdays import calendar_for
 from storage import digest_sets, escalations, people, reviews
 from storage.escalations import Escalation
-from storage.models import ActionItem, Project
+from storage.models import ActionItem, Department, Person, Project
 from storage.prepared import rows_in
+from storage.reviews import Review, ReviewSlot
 
 SECTION_LIMIT = 10
 SYSTEM_RESOLUTIONS = ("done", "cancelled", "reopened", "due-moved", "all-passed", "approved",
@@ -46,12 +47,17 @@ def rows(db: Session, records: Sequence[Escalation], project: Project, today: da
 
 def lookups(db: Session, records: Sequence[Escalation]) -> dict[str, Any]:
     """What the rows of `records` name (items, review slots, people, quizzes), of any
-    number of projects, in a few queries."""
+    number of projects, in five queries at most: one a kind of row."""
+    slots = reviews.slots_with_reviews(db, _slot_ids(records))
+    quizzes = quiz_escalations.assignments_of(db, records)
+    depts = people.departments_by_ids(db, [s.department_id for s, _ in slots] + [
+        r.target_dept_id for r in quiz_escalations.quiz_records(records)])
+    names = people.by_ids(db, [*_slot_people(slots), *(r.ack_by for r in records)])
     return {
         "items": {i.id: i for i in items_of(db, records)},
-        "slots": review_slots_of(db, records),
-        "names": people.by_ids(db, [r.ack_by for r in records if r.ack_by]),
-        "quizzes": subjects(db, records),
+        "slots": _slot_rows(slots, depts, names),
+        "names": names,
+        "quizzes": quiz_escalations.subjects(records, quizzes, depts),
     }
 
 
@@ -86,17 +92,27 @@ def items_of(db: Session, records: Sequence[Escalation]) -> list[ActionItem]:
 
 def review_slots_of(db: Session, records: Sequence[Escalation]) -> dict[int, dict[str, Any]]:
     """What names a late review slot's record: the review and the slot, by slot id."""
-    wanted = [r.subject_id for r in records if r.subject_kind == REVIEW_SLOT and r.subject_id]
-    found = reviews.slots_with_reviews(db, wanted)
-    depts = people.departments_by_ids(db, (s.department_id for s, _ in found))
-    names = people.by_ids(db, [p for s, _ in found for p in (s.person_id, s.reviewer_id,
-                                                               s.delegate_id)])
+    slots = reviews.slots_with_reviews(db, _slot_ids(records))
+    depts = people.departments_by_ids(db, (s.department_id for s, _ in slots))
+    return _slot_rows(slots, depts, people.by_ids(db, _slot_people(slots)))
+
+
+def _slot_ids(records: Sequence[Escalation]) -> list[int]:
+    return [r.subject_id for r in records if r.subject_kind == REVIEW_SLOT and r.subject_id]
+
+
+def _slot_people(slots: Sequence[tuple[ReviewSlot, Review]]) -> list[int | None]:
+    return [p for s, _ in slots for p in (s.person_id, s.reviewer_id, s.delegate_id)]
+
+
+def _slot_rows(slots: Sequence[tuple[ReviewSlot, Review]], depts: dict[int, Department],
+               names: dict[int, Person]) -> dict[int, dict[str, Any]]:
     return {
         slot.id: {"id": f"R{review.seq}", "title": review.title, "due": review.due_date,
                   "slot": slot_label(slot, depts, names),
                   "reviewer": names[slot.delegate_id or slot.reviewer_id].display_name
                   if (slot.delegate_id or slot.reviewer_id) in names else "-"}
-        for slot, review in found
+        for slot, review in slots
     }
 
 

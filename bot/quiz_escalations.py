@@ -18,10 +18,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.ladder import resolve
-from storage import escalation_sets, escalations, people, quizzes
+from storage import escalation_sets, escalations, quizzes
 from storage.escalations import Escalation
-from storage.models import Person
-from storage.quizzes import QuizAssignee, QuizAssignment
+from storage.models import Department, Person
+from storage.quizzes import QuizAssignee, QuizAssignment, QuizBank
 
 LEVEL = "dept-head"
 ALL_PASSED = "all-passed"
@@ -104,20 +104,30 @@ def _close(db: Session, record: Escalation, now: datetime) -> None:
     escalations.event(db, record, "resolved", now, note=ALL_PASSED)
 
 
-def subjects(db: Session, records: Sequence[Escalation]) -> dict[int, dict[str, Any]]:
-    """What each quiz record is about, for list rows: the quiz key and title, the department."""
-    wanted = [r for r in records if r.subject_kind == "quiz" and r.subject_id]
+def quiz_records(records: Sequence[Escalation]) -> list[Escalation]:
+    return [r for r in records if r.subject_kind == "quiz" and r.subject_id]
+
+
+def assignments_of(db: Session, records: Sequence[Escalation]
+                   ) -> dict[int, tuple[QuizAssignment, QuizBank]]:
+    """The assignment and quiz of each quiz record's subject, in one statement."""
+    wanted = {r.subject_id for r in quiz_records(records)}
     if not wanted:
         return {}
-    query = select(QuizAssignment).where(
-        col(QuizAssignment.id).in_({r.subject_id for r in wanted}))
-    assignments = {a.id: a for a in db.exec(query).all()}
-    banks = quizzes.banks_by_ids(db, {a.bank_id for a in assignments.values()})
-    depts = people.departments_by_ids(db, {r.target_dept_id for r in wanted})
+    query = (select(QuizAssignment, QuizBank)
+             .join(QuizBank, col(QuizBank.id) == col(QuizAssignment.bank_id))
+             .where(col(QuizAssignment.id).in_(wanted)))
+    return {a.id: (a, b) for a, b in db.exec(query).all()}
+
+
+def subjects(records: Sequence[Escalation], assignments: dict[int, tuple[QuizAssignment, QuizBank]],
+             depts: dict[int, Department]) -> dict[int, dict[str, Any]]:
+    """What each quiz record is about, for list rows: the quiz key and title, the department
+    (`assignments_of`; the records' target departments)."""
     out = {}
-    for record in wanted:
-        assignment = assignments.get(record.subject_id or 0)
-        bank = banks.get(assignment.bank_id) if assignment else None
+    for record in quiz_records(records):
+        found = assignments.get(record.subject_id or 0)
+        bank = found[1] if found else None
         dept = depts.get(record.target_dept_id or 0)
         out[record.id or 0] = {"key": bank.key if bank else "?",
                                "title": bank.title if bank else "",

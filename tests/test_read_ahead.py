@@ -8,11 +8,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from benchmarks.statements import recorded
+from benchmarks.ticks import seed, week
+from bot import escalation_view
 from storage import calendar, opening, people, projects
 from storage.engine import make_engine, transaction
+from storage.escalations import Escalation
 from storage.models import Project
 
 NOW = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
@@ -124,3 +127,23 @@ def test_people_are_remembered_only_when_read_along_or_found_by_platform_id(engi
         with recorded(engine) as seen:
             found = people.by_ids(db, [*ids, None])
         assert _asked(seen) == [] and sorted(found) == sorted(ids)
+
+
+def test_what_escalation_rows_name_is_read_in_one_statement_a_kind(tmp_path):
+    url = f"sqlite:///{tmp_path}/seeded.db"
+    seed(url, 20)
+    week(url)  # the week's jobs raise quiz and review-slot records besides the seed's
+    made = make_engine(url)
+    with transaction(made) as db:
+        records = db.exec(select(Escalation).where(Escalation.state == "open")).all()
+        assert {r.subject_kind for r in records} >= {"item", "quiz", "review-slot"}
+        with recorded(made) as seen:
+            found = escalation_view.lookups(db, records)
+        slots = {r.subject_id for r in records if r.subject_kind == "review-slot"}
+        quizzes = [r.id for r in records if r.subject_kind == "quiz"]
+        assert set(found["slots"]) == slots and set(found["quizzes"]) == set(quizzes)
+        assert all(s["slot"] != "?" and s["reviewer"] != "-" for s in found["slots"].values())
+        assert all(q["key"] != "?" for q in found["quizzes"].values())
+        assert {r.item_id for r in records if r.item_id} == set(found["items"])
+    made.dispose()
+    assert len(_asked(seen)) == 5  # items, slots, quizzes, departments, people
