@@ -159,7 +159,8 @@ def make_engine(url: str) -> Engine:
         for name in ("checkin", "reset", "invalidate"):
             event.listen(engine.pool, name, _release_on_checkin)
         return engine
-    engine = create_engine(url, pool_size=10, max_overflow=10)
+    engine = create_engine(url, pool_size=10, max_overflow=10,
+                           connect_args={"prepare_threshold": postgres.PREPARE_AFTER})
     postgres.set_up(engine)
     event.listen(engine, "begin", _begin_postgres)
     return engine

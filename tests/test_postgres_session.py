@@ -105,3 +105,17 @@ def test_a_connection_cut_a_moment_ago_answers_busy_then_works(
     assert "busy right now" in first and "nothing was changed" in first
     assert "Added A1" in again
     assert listed.count("After a restart") == 1
+
+
+def test_a_statement_run_twice_on_a_connection_is_prepared(postgres_url: str) -> None:
+    engine = make_engine(postgres_url)
+    try:
+        with engine.connect() as conn:
+            for n in range(2):
+                conn.execute(text("SELECT 41 + :n AS twice"), {"n": n})
+            conn.execute(text("SELECT 1 AS once"))
+            prepared = conn.execute(text("SELECT statement FROM pg_prepared_statements")).all()
+    finally:
+        engine.dispose()
+    statements = " | ".join(row[0] for row in prepared)
+    assert "twice" in statements and "once" not in statements
