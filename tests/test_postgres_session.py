@@ -72,18 +72,26 @@ def test_the_timeouts_are_set_only_when_the_kind_changes(
     assert [("reset_val" in sql) for sql in sent] == [False, True, False]
 
 
+def _after_a_cut(url: str, lines: list[str]) -> list[str]:
+    """A set-up project, its pooled connection cut by the server, then `lines` (olivia's)."""
+    chat = make_chat(url)
+    try:
+        for user, line in SETUP:
+            chat(user, line)
+        _kill_pooled(url, chat.runtime.engine)
+        return [chat("olivia", line) for line in lines]
+    finally:
+        chat.runtime.engine.dispose()
+
+
+ADD = 'action add "After a restart" owner @max due fri'
+
+
 def test_a_connection_cut_while_idle_is_replaced_before_use(
     postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(postgres, "PING_IDLE_S", 0.0)
-    chat = make_chat(postgres_url)
-    try:
-        for user, line in SETUP:
-            chat(user, line)
-        _kill_pooled(postgres_url, chat.runtime.engine)
-        answer = chat("olivia", 'action add "After a restart" owner @max due fri')
-    finally:
-        chat.runtime.engine.dispose()
+    [answer] = _after_a_cut(postgres_url, [ADD])
     assert "Added A1" in answer
 
 
@@ -92,16 +100,7 @@ def test_a_connection_cut_a_moment_ago_answers_busy_then_works(
 ) -> None:
     monkeypatch.setattr(postgres, "PING_IDLE_S", 3600.0)
     monkeypatch.setattr(engine_module, "COMMAND_WAIT_S", 1.0)
-    chat = make_chat(postgres_url)
-    try:
-        for user, line in SETUP:
-            chat(user, line)
-        _kill_pooled(postgres_url, chat.runtime.engine)
-        first = chat("olivia", 'action add "After a restart" owner @max due fri')
-        again = chat("olivia", 'action add "After a restart" owner @max due fri')
-        listed = chat("olivia", "action list")
-    finally:
-        chat.runtime.engine.dispose()
+    first, again, listed = _after_a_cut(postgres_url, [ADD, ADD, "action list"])
     assert "busy right now" in first and "nothing was changed" in first
     assert "Added A1" in again
     assert listed.count("After a restart") == 1
