@@ -20,7 +20,7 @@ from storage import people
 from storage.escalations import OPEN_STATES, Escalation
 from storage.items import ACTIVE
 from storage.meetings import Decision
-from storage.models import ActionItem, Kpi
+from storage.models import ActionItem
 from storage.prepared import rows_in
 from storage.quizzes import QuizAssignee, QuizAssignment, QuizAttempt, QuizBank
 from storage.windows import Window, constant, first_per_project, ids
@@ -187,15 +187,6 @@ def _status_counts() -> Any:
         .where(col(ActionItem.project_id).in_(ids()))
         .group_by(ActionItem.project_id, ActionItem.status)
     )
-
-
-def kpis(db: Session, project_ids: Sequence[int]) -> dict[int, list[Kpi]]:
-    """Each project's KPIs in their order, one statement per CHUNK projects."""
-    found: dict[int, list[Kpi]] = {pid: [] for pid in project_ids}
-    for chunk in chunks(project_ids):
-        for kpi in rows_in(db, Kpi, "project_id", chunk):
-            found[kpi.project_id].append(kpi)
-    return found
 
 
 def quiz_assignments(

@@ -115,8 +115,7 @@ def listing(
     page, count = _listing(flt.owner_id is not None, flt.department_id is not None,
                            flt.due_from is not None, flt.due_until is not None, len(todays))
     found = db.exec(page, params={**values, "offset": offset, "limit": limit}).all()
-    for _, owner in found:
-        people.remember(db, owner)
+    people.remember_all(db, (owner for _, owner in found))
     rows = [item for item, _ in found]
     if len(rows) < limit and (rows or not offset):
         return rows, offset + len(rows)

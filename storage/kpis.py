@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import UniqueConstraint, and_
 from sqlmodel import Field, Session, SQLModel, col, func, select
 
+from storage.digest_sets import chunks
 from storage.models import Kpi, KpiValue, Membership, Person, Project
 from storage.prepared import ids_param
 
 CADENCES = ("week", "month")
-CHUNK = 500  # projects per statement of `with_latest`
 
 
 class KpiCadence(SQLModel, table=True):
@@ -120,13 +120,11 @@ Latest = tuple[Kpi, KpiValue | None, KpiCadence | None]
 
 
 def with_latest(db: Session, project_ids: Sequence[int]) -> dict[int, list[Latest]]:
-    """Each project's KPIs in their order, each with `latest_values`' value and its
-    cadence; one statement for up to `chunk` projects."""
+    """Each project's KPIs in their order, each with the value of its latest date (the
+    last recorded of that moment) and its cadence; one statement per CHUNK projects."""
     found: dict[int, dict[int, Latest]] = {pid: {} for pid in project_ids}
-    wanted = sorted(set(project_ids))
-    for start in range(0, len(wanted), CHUNK):
-        params = {"ids": wanted[start : start + CHUNK]}
-        for kpi, value, cadence in db.exec(_with_latest(), params=params).all():
+    for chunk in chunks(project_ids):
+        for kpi, value, cadence in db.exec(_with_latest(), params={"ids": chunk}).all():
             found[kpi.project_id][kpi.id] = (kpi, value, cadence)  # the last value of a tie
     return {pid: list(kpis.values()) for pid, kpis in found.items()}
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, or_, select
 
+from storage.digest_sets import chunks
 from storage.models import Project
 from storage.prepared import ids_param, rows_in
 
@@ -137,7 +138,6 @@ def decisions(
     return db.exec(query.order_by(ReviewDecision.id)).all()
 
 
-CHUNK = 500  # projects per statement of `with_slots`
 WithSlots = tuple[Review, list[ReviewSlot]]
 
 
@@ -159,9 +159,8 @@ def with_slots(db: Session, project_ids: Iterable[int], states: Sequence[str] | 
     """The projects' reviews (in `states`, if given) by project and number, each with its
     slots; one statement for up to CHUNK projects."""
     found: dict[int, WithSlots] = {}
-    wanted = sorted(set(project_ids))
-    for start in range(0, len(wanted), CHUNK):
-        params: dict[str, Any] = {"ids": wanted[start : start + CHUNK]}
+    for chunk in chunks(list(project_ids)):
+        params: dict[str, Any] = {"ids": chunk}
         if states:
             params["states"] = list(states)
         for review, slot in db.exec(_with_slots(bool(states)), params=params).all():
