@@ -32,7 +32,7 @@ from bot.settings import Settings
 from bot.tokens import Token, tokenize
 from bot.workdays import refresh_overrides
 from storage import opening, people, projects, seen
-from storage.engine import is_busy, reading, transaction
+from storage.engine import is_busy, reading, rehearsing, transaction
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 4000
@@ -143,15 +143,21 @@ class Dispatcher:
         command_done(name, outcome, seconds)
         return replies
 
-    def rehearse(self, inbound: Inbound) -> None:
-        """Run a command in a read-only transaction that is rolled back, its replies
-        dropped: nothing changes, and its statements are compiled and cached (the start-up
-        warm-up, bot/warmup.py)."""
+    def rehearse(self, inbound: Inbound, *, write: bool = False) -> bool:
+        """Run a command in a transaction that is rolled back (read-only unless `write`),
+        its replies dropped: nothing changes, and its statements are compiled, cached and
+        prepared (the start-up warm-up, bot/warmup.py). Whether it ran to its end."""
         try:
-            with reading(self.engine) as db:
-                self._run(db, inbound, _Attempt(locale=self.default_locale(inbound)))
-        except Exception:  # a refusal or a write the read-only transaction refused
+            with rehearsing(self.engine) if write else reading(self.engine) as db:
+                try:
+                    self._run(db, inbound, _Attempt(locale=self.default_locale(inbound)))
+                except CommandError as refused:  # the read still ends (PostgreSQL: commits)
+                    log.debug("rehearsal of %r refused: %s", inbound.text, refused.key)
+                    return False
+        except Exception:  # a write the read-only transaction refused
             log.debug("rehearsal of %r ended early", inbound.text, exc_info=True)
+            return False
+        return True
 
     def _handle(
         self, inbound: Inbound, once: str | None, attempt: _Attempt

@@ -186,13 +186,38 @@ def transaction(engine: Engine, *, command: bool = False) -> Iterator[Session]:
 
 @contextmanager
 def reading(engine: Engine) -> Iterator[Session]:
-    """A read-only unit of work that never waits for the write lock."""
+    """A read-only unit of work that never waits for the write lock.
+
+    On PostgreSQL, where the server refuses its writes, it ends with a COMMIT: psycopg
+    drops every statement it prepared on the connection at a ROLLBACK, and the commands
+    after it would prepare and plan theirs again. On SQLite it is rolled back."""
     token = _kind.set("read")
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+            if engine.dialect.name == "postgresql":
+                session.commit()
+            # else closing hands the connection back, its transaction rolled back
+    finally:
+        _kind.reset(token)
+
+
+@contextmanager
+def rehearsing(engine: Engine) -> Iterator[Session]:
+    """A command's unit of work that is always rolled back (the start-up rehearsal of
+    the write commands, bot/warmup.py): its statements run, nothing stays."""
+    token = _kind.set("command")
     try:
         with Session(engine, expire_on_commit=False) as session:
             yield session  # closing hands the connection back, its transaction rolled back
     finally:
         _kind.reset(token)
+
+
+def warm_runs(engine: Engine) -> int:
+    """How often a statement runs on a connection before it costs what it will cost from
+    then on (SQLite: once, to be compiled and cached)."""
+    return postgres.WARM_RUNS if engine.dialect.name == "postgresql" else 1
 
 
 def is_busy(error: BaseException) -> bool:

@@ -24,6 +24,11 @@ PING_IDLE_S = 10.0
 # costs about a millisecond, which the first five runs of every command paid on each of
 # the pool's connections after a start.
 PREPARE_AFTER = 1
+# The server plans a prepared statement afresh at each of its first five runs (custom
+# plans), builds its generic plan at the sixth and keeps it when it is no worse: from the
+# seventh run on a connection, a statement is planned no more (forcing generic plans
+# from the first run made the jobs' set queries five times slower).
+WARM_RUNS = PREPARE_AFTER + 6
 _SERVER_DEFAULTS = (
     "SELECT set_config(name, reset_val, false) FROM pg_settings "
     "WHERE name IN ('lock_timeout', 'statement_timeout')"

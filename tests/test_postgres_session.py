@@ -5,13 +5,17 @@ busy answer) without losing a command's words."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import SETUP, make_chat
 from sqlalchemy import create_engine, text
 
+from benchmarks.statements import recorded
+from bot.warmup import rehearse
 from storage import engine as engine_module
 from storage import postgres
-from storage.engine import make_engine, transaction
+from storage.engine import make_engine, reading, transaction
 
 
 def _timeouts(db) -> tuple[str, str]:  # noqa: ANN001
@@ -118,3 +122,50 @@ def test_a_statement_run_twice_on_a_connection_is_prepared(postgres_url: str) ->
         engine.dispose()
     statements = " | ".join(row[0] for row in prepared)
     assert "twice" in statements and "once" not in statements
+
+
+def _prepared_here(db) -> list[str]:  # noqa: ANN001
+    return [row[0] for row in db.execute(text("SELECT statement FROM pg_prepared_statements"))]
+
+
+def test_a_read_keeps_what_the_connection_prepared(postgres_url: str) -> None:
+    # psycopg drops every prepared statement at a ROLLBACK: a read ends with a COMMIT
+    engine = make_engine(postgres_url)
+    try:
+        for n in range(2):
+            with transaction(engine, command=True) as db:
+                db.execute(text("SELECT 41 + :n AS kept"), {"n": n})
+        with reading(engine) as db:
+            db.execute(text("SELECT 1"))
+        with reading(engine) as db, pytest.raises(Exception, match="read-only"):
+            db.execute(text("CREATE TABLE refused (id int)"))
+        with transaction(engine) as db:
+            kept = _prepared_here(db)
+    finally:
+        engine.dispose()
+    assert any("kept" in statement for statement in kept)
+
+
+def test_the_warm_up_leaves_the_read_commands_prepared(postgres_url: str) -> None:
+    # `agenda show`, rehearsed after `meeting history`, is refused (no meeting slot yet):
+    # its read ends with a COMMIT too, which keeps what the rehearsals before it prepared
+    chat = make_chat(postgres_url)
+    engine = chat.runtime.engine
+    try:
+        for user, line in SETUP:
+            chat(user, line)
+        with recorded(engine) as ran:
+            chat("olivia", "meeting history")
+        engine.dispose()  # a new process: nothing prepared yet
+        assert rehearse(chat.runtime.dispatcher) > 0
+        with transaction(engine) as db:
+            prepared = _prepared_here(db)
+    finally:
+        engine.dispose()
+    wanted = {_shape(s) for s in ran if s.startswith("SELECT") and "set_config" not in s}
+    assert wanted and wanted <= {_shape(s) for s in prepared}, wanted - set(map(_shape, prepared))
+
+
+def _shape(sql: str) -> str:
+    """A statement without its placeholders (SQLAlchemy's %(name)s, the server's $1)."""
+    return re.sub(r"%\(\w+\)s|\$\d+", "?", sql)
