@@ -66,7 +66,8 @@ def _new_user(ctx: Context, name: str, raw: object):  # noqa: ANN202
 
 
 def _member(ctx: Context, name: str, raw: object):  # noqa: ANN202
-    person = _user(ctx, name, raw)
+    within = ctx.project.id if ctx.project else None  # the membership read along
+    person = resolve(ctx.db, _token(raw), ctx.inbound, create=False, within=within)
     if ctx.project and projects.membership(ctx.db, ctx.project.id, person.id) is None:
         raise CommandError("user.not_member", name=person.display_name, project=ctx.project.key)
     return person

@@ -22,7 +22,7 @@ from bot.workdays import calendar_for
 from storage import digest_sets, escalations, people, reviews
 from storage.escalations import Escalation
 from storage.models import ActionItem, Department, Person, Project
-from storage.prepared import rows_in
+from storage.prepared import by_ids
 from storage.reviews import Review, ReviewSlot
 
 SECTION_LIMIT = 10
@@ -87,7 +87,7 @@ def row(record: Escalation, found: dict[str, Any], project: Project, today: date
 
 
 def items_of(db: Session, records: Sequence[Escalation]) -> list[ActionItem]:
-    return list(rows_in(db, ActionItem, "id", (r.item_id for r in records)))
+    return by_ids(db, ActionItem, (r.item_id for r in records))
 
 
 def review_slots_of(db: Session, records: Sequence[Escalation]) -> dict[int, dict[str, Any]]:

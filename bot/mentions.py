@@ -7,7 +7,7 @@ from sqlmodel import Session
 from bot.errors import CommandError
 from bot.messages import Inbound, Label
 from bot.tokens import Token
-from storage import people
+from storage import people, projects
 from storage.models import Person
 
 MAX_USER_ID = 64
@@ -25,8 +25,10 @@ def _platform_identity(token: Token, inbound: Inbound) -> tuple[str, str | None,
     return None
 
 
-def resolve(db: Session, token: Token, inbound: Inbound, *, create: bool) -> Person:
-    """The person `token` names; with `create`, someone new is added.
+def resolve(db: Session, token: Token, inbound: Inbound, *, create: bool,
+            within: int | None = None) -> Person:
+    """The person `token` names; with `create`, someone new is added. `within`: a
+    project whose membership of the person is read along (`projects.people_in`).
 
     A user the platform identified (Slack `<@U1>`, DingTalk atUsers) is found by
     that id only, never by a name another person may share.
@@ -42,14 +44,15 @@ def resolve(db: Session, token: Token, inbound: Inbound, *, create: bool) -> Per
             length=len(identity[0]),
         )
     if identity:
-        found = people.by_platform_id(db, inbound.platform, identity[0])
+        found = _by_id(db, inbound.platform, identity[0], within)
         if found:
             return found
         if identity[2]:
             if create:
                 return people.ensure(db, inbound.platform, identity[0], identity[1])
             raise CommandError("user.unknown", value=token.text)
-    candidates = people.by_name(db, inbound.platform, token.text)
+    candidates = (people.by_name(db, inbound.platform, token.text) if within is None
+                  else projects.people_in(db, within, inbound.platform, "name", token.text))
     if len(candidates) == 1:
         return candidates[0]
     if len(candidates) > 1:
@@ -58,3 +61,9 @@ def resolve(db: Session, token: Token, inbound: Inbound, *, create: bool) -> Per
     if identity and create:
         return people.ensure(db, inbound.platform, identity[0], identity[1])
     raise CommandError("user.unknown", value=token.text)
+
+
+def _by_id(db: Session, platform: str, user_id: str, within: int | None) -> Person | None:
+    if within is None:
+        return people.by_platform_id(db, platform, user_id)
+    return next(iter(projects.people_in(db, within, platform, "user_id", user_id)), None)

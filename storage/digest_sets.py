@@ -21,9 +21,9 @@ from storage.escalations import OPEN_STATES, Escalation
 from storage.items import ACTIVE
 from storage.meetings import Decision
 from storage.models import ActionItem
-from storage.prepared import rows_in
+from storage.prepared import hold, rows_in
 from storage.quizzes import QuizAssignee, QuizAssignment, QuizAttempt, QuizBank
-from storage.windows import Window, constant, first_per_project, ids
+from storage.windows import Along, Window, constant, first_per_project, ids, owners
 
 CHUNK = 500  # projects per statement (bounded parameter lists)
 SOON_DAYS = 7
@@ -77,7 +77,7 @@ ACTIVE_SECTIONS = Window(
     ],
     lambda: (ActionItem.due_date, ActionItem.seq),
     _active_section,
-    owners=people.remember_all,
+    along=owners(people.remember_all),
 )
 
 
@@ -128,6 +128,7 @@ OPEN_ESCALATIONS = Window(
     Escalation,
     lambda: [col(Escalation.project_id).in_(ids()), col(Escalation.state).in_(OPEN_STATES)],
     lambda: (Escalation.seq,),
+    along=Along(ActionItem, "item_id", hold),  # their rows name the items (escalation_view)
 )
 
 

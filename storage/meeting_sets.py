@@ -18,7 +18,7 @@ from storage.digest_sets import chunks
 from storage.items import ACTIVE
 from storage.meetings import AUTO_CLOSED, ENDED, NOT_HELD, QUEUED, AgendaTopic, Meeting, MeetingSlot
 from storage.models import ActionItem, Person
-from storage.windows import Sections, ids
+from storage.windows import Sections, ids, owners
 
 OVER = (ENDED, AUTO_CLOSED, NOT_HELD)
 CHUNK = 200  # meetings inserted per statement
@@ -74,7 +74,7 @@ AGENDA = Sections(ActionItem, lambda: {
                  col(ActionItem.status).in_(("open", "in_progress")),
                  col(ActionItem.due_date) >= bindparam("today"),
                  col(ActionItem.due_date) <= bindparam("until")],
-}, lambda: (ActionItem.due_date, ActionItem.seq), owners=people.remember_all)
+}, lambda: (ActionItem.due_date, ActionItem.seq), along=owners(people.remember_all))
 
 
 @cache  # built once (storage/prepared.py)

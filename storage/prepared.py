@@ -15,12 +15,14 @@ from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import bindparam
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.windows import ids as ids_param
 
 Model = TypeVar("Model", bound=SQLModel)
+_HELD = "prepared.held"
 
 
 @cache
@@ -41,3 +43,20 @@ def rows_in(db: Session, model: type[Model], column: str, ids: Iterable[int | No
     statement = _rows_in(model, column, tuple(order), tuple(sorted(equal)))
     values = {"ids": wanted, **{f"eq_{name}": value for name, value in equal.items()}}
     return db.exec(statement, params=values).all()
+
+
+def hold(db: Session, rows: list) -> None:
+    """Keep `rows` in the session for its life (its identity map holds rows only while
+    something else does), for `by_ids` to find."""
+    db.info.setdefault(_HELD, []).extend(rows)
+
+
+def by_ids(db: Session, model: type[Model], ids: Iterable[int | None]) -> list[Model]:
+    """The rows of `model` whose id is one of `ids`, by id: those the session holds
+    already (read earlier in the same transaction, as a second read would find them)
+    without a statement, the rest in one."""
+    wanted = sorted({i for i in ids if i is not None})
+    held = {i: row for i in wanted
+            if (row := db.identity_map.get(identity_key(model, i))) is not None}
+    read = rows_in(db, model, "id", (i for i in wanted if i not in held))
+    return sorted([*held.values(), *read], key=lambda row: row.id)

@@ -7,12 +7,13 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import and_, bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
+from storage import people
 from storage.models import ChannelBinding, Kpi, KpiValue, Membership, Person, Project
 from storage.names import name_key
 from storage.prepared import rows_in
@@ -152,6 +153,32 @@ def membership(db: Session, project_id: int, person_id: int) -> Membership | Non
         return ahead.pop((project_id, person_id))
     return next(iter(rows_in(db, Membership, "project_id", [project_id], person_id=person_id)),
                 None)
+
+
+@cache  # built once (storage/prepared.py)
+def _people_in(by: str) -> Select:
+    member = and_(col(Membership.person_id) == col(Person.id),
+                  col(Membership.project_id) == bindparam("project_id"))
+    key = Person.user_id if by == "user_id" else Person.name_key
+    return (
+        select(Person, Membership).outerjoin(Membership, member)
+        .where(Person.platform == bindparam("platform"), key == bindparam("key"))
+        .order_by(Person.id).limit(10)
+    )
+
+
+def people_in(db: Session, project_id: int, platform: str, by: str, key: str) -> list[Person]:
+    """The people `people.by_platform_id` (`by` "user_id") or `people.by_name` (`by`
+    "name") finds, each with its membership of the project read in the same statement:
+    what the next `membership` of the two answers."""
+    value = key if by == "user_id" else name_key(key)
+    values = {"project_id": project_id, "platform": platform, "key": value}
+    found = []
+    for person, member in db.exec(_people_in(by), params=values).all():
+        people.remember(db, person)
+        remember_membership(db, project_id, person.id, member)
+        found.append(person)
+    return found
 
 
 def members(db: Session, project_id: int) -> Sequence[tuple[Membership, Person]]:

@@ -14,6 +14,7 @@ prebuilt, for one project's agenda section on SQLite).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -87,37 +88,55 @@ def first_per_project(db: Session, model: type[SQLModel], where: list, order: Se
     return collect(db.exec(statement(model, where, order, limit, section)).all())
 
 
-OwnersRead = Callable[[Session, list], None]  # what to do with the owners read along
+AlongRead = Callable[[Session, list], None]  # what to do with the rows read along
+
+
+@dataclass(frozen=True)
+class Along:
+    """Rows of another model read in the window's statement (an outer join): the one
+    whose id is in the window model's column `by`; the session then holds them, and
+    `then` (if given) receives them."""
+
+    model: type[SQLModel]
+    by: str
+    then: AlongRead | None = None
+
+
+def owners(then: AlongRead) -> Along:
+    """Each row's owner (a Person by the model's `owner_id`)."""
+    return Along(Person, "owner_id", then)
 
 
 class Window:
     """A `first_per_project` statement built on first use and kept: `where`, `order` and
     `section` give its clauses, with `bindparam`s (or `ids()`) for the values each run
-    binds; the limit is bound as `limit`. With `owners`, each row's owner (a Person by
-    the model's `owner_id`) is read in the same statement and handed to `owners`."""
+    binds; the limit is bound as `limit`. With `along`, the rows each row names are
+    read in the same statement."""
 
     def __init__(self, model: type[SQLModel], where: Callable[[], list],
                  order: Callable[[], Sequence], section: Callable[[], Any] | None = None,
-                 owners: OwnersRead | None = None) -> None:
+                 along: Along | None = None) -> None:
         self.model, self.where, self.order, self.section = model, where, order, section
-        self.owners = owners
+        self.along = along
 
     @cached_property
     def statement(self) -> Select:
         section = self.section() if self.section else None
         built = statement(self.model, self.where(), self.order(), bindparam("limit"), section)
-        return self._with_owners(built)
+        return self._with_along(built)
 
-    def _with_owners(self, built: Select) -> Select:
-        if self.owners is None:
+    def _with_along(self, built: Select) -> Select:
+        if self.along is None:
             return built
-        owner = col(Person.id) == self.model.owner_id  # type: ignore[attr-defined]
-        return built.add_columns(Person).outerjoin(Person, owner)
+        other = self.along.model
+        named = col(other.id) == getattr(self.model, self.along.by)  # type: ignore[attr-defined]
+        return built.add_columns(other).outerjoin(other, named)
 
     def run(self, db: Session, limit: int, **values: Any) -> Found:
         rows = db.exec(self.statement, params={"limit": limit, **values}).all()
-        if self.owners is not None:
-            self.owners(db, [row[3] for row in rows if row[3] is not None])
+        if self.along is not None:
+            if self.along.then is not None:
+                self.along.then(db, [row[3] for row in rows if row[3] is not None])
             rows = [row[:3] for row in rows]
         return collect(rows)
 
@@ -127,11 +146,11 @@ class Sections(Window):
     `wheres` gives each section's clauses."""
 
     def __init__(self, model: type[SQLModel], wheres: Callable[[], dict[str, list]],
-                 order: Callable[[], Sequence], owners: OwnersRead | None = None) -> None:
-        super().__init__(model, lambda: [], order, owners=owners)
+                 order: Callable[[], Sequence], along: Along | None = None) -> None:
+        super().__init__(model, lambda: [], order, along=along)
         self.wheres = wheres
 
     @cached_property
     def statement(self) -> Select:
         built = sections_statement(self.model, self.wheres(), self.order(), bindparam("limit"))
-        return self._with_owners(built)
+        return self._with_along(built)

@@ -4,6 +4,7 @@ no more statements than its budget."""
 
 from __future__ import annotations
 
+import gc
 import itertools
 from datetime import UTC, date, datetime, timedelta
 
@@ -23,7 +24,7 @@ from storage import items, meeting_sets, people, projects
 from storage.engine import make_engine, transaction
 from storage.items import ItemFilter
 from storage.models import ActionItem, Department, Project
-from storage.prepared import rows_in
+from storage.prepared import by_ids, hold, rows_in
 
 NOW = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
 STATUSES = ("open", "in_progress", "blocked", "done", "cancelled")
@@ -32,9 +33,9 @@ STATUSES = ("open", "in_progress", "blocked", "done", "cancelled")
 BUDGET = {
     "action list mine": 3,
     "action list overdue": 3,
-    'action add "bench item" owner @u32 due 2026-12-01': 8,
+    'action add "bench item" owner @u32 due 2026-12-01': 7,
     "status": 6,
-    "agenda show": 9,
+    "agenda show": 8,
     "escalation list": 3,
     "quiz status q4": 6,
     "review list": 2,
@@ -123,6 +124,46 @@ def test_rows_in_leaves_out_none_and_repeats_orders_and_filters(engine):
         with recorded(engine) as seen:
             assert rows_in(db, ActionItem, "project_id", [None]) == []
         assert seen == []
+
+
+def test_by_ids_reads_only_the_rows_the_session_does_not_hold(engine):
+    with transaction(engine) as db:
+        (one, _two), _ = _seed(db)
+        ids = [i.id for i in rows_in(db, ActionItem, "project_id", [one.id])][:4]
+    with transaction(engine) as db:
+        held = rows_in(db, ActionItem, "id", ids[:2])
+        with recorded(engine) as seen:
+            found = by_ids(db, ActionItem, [ids[3], None, ids[1], ids[0], ids[2], ids[1]])
+        assert [i.id for i in found] == sorted(ids)
+        assert found[:2] == sorted(held, key=lambda i: i.id)  # the very rows, not copies
+        [read] = seen  # one statement, for the two rows not held
+        listed = read.split("actionitem.id IN (")[1].split(") ORDER BY")[0]
+        assert listed.count(",") == 1, listed
+    with transaction(engine) as db:  # rows only read along are kept by `hold`
+        hold(db, list(rows_in(db, ActionItem, "id", ids)))
+        gc.collect()
+        with recorded(engine) as seen:
+            assert [i.id for i in by_ids(db, ActionItem, ids)] == sorted(ids)
+        assert seen == []
+
+
+def test_people_found_for_a_project_bring_their_membership(engine):
+    with transaction(engine) as db:
+        (one, two), owners = _seed(db)
+        ann = people.by_ids(db, owners[:1])[owners[0]]
+        projects.set_membership(db, one.id, ann.id, "lead")
+    for by, key in (("user_id", ann.user_id), ("name", ann.display_name)):
+        with transaction(engine) as db:
+            [found] = projects.people_in(db, one.id, "console", by, key)
+            [elsewhere] = projects.people_in(db, two.id, "console", by, key)
+            with recorded(engine) as seen:
+                assert found.id == ann.id and people.by_platform_id(db, "console", ann.user_id)
+                assert projects.membership(db, one.id, ann.id).role == "lead"
+                assert projects.membership(db, two.id, ann.id) is None
+            assert seen == [], by
+            assert elsewhere is found
+    with transaction(engine) as db:
+        assert projects.people_in(db, one.id, "console", "name", "nobody") == []
 
 
 def test_the_next_item_number_shows_on_the_project_the_session_holds(engine):
