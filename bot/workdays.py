@@ -125,6 +125,9 @@ class WorkCalendar:
 
     name: str = ""
 
+    def __init__(self) -> None:
+        self._counted: dict[int, tuple[object, list[int]]] = {}
+
     def is_working(self, d: date) -> bool:
         raise NotImplementedError
 
@@ -155,12 +158,31 @@ class WorkCalendar:
 
     def working_days_after(self, due: date, day: date) -> int:
         """How many working days lie in (due, day]; 0 when day <= due."""
-        count = 0
-        d = due + _ONE_DAY
-        while d <= day:
-            count += self.is_working(d)
-            d += _ONE_DAY
-        return count
+        if day <= due:
+            return 0
+        through = self._year_counts(day.year)[day.timetuple().tm_yday - 1]
+        before = self._year_counts(due.year)[due.timetuple().tm_yday - 1]
+        years = sum(self._year_counts(y)[-1] for y in range(due.year, day.year))
+        return years + through - before
+
+    def _year_counts(self, year: int) -> list[int]:
+        # the working days from 1 January through each day of `year`, kept while the
+        # calendar's days stay as they are (`_days`): an item two years late is counted
+        # as fast as one two days late
+        days = self._days()
+        kept = self._counted.get(year)
+        if kept is None or kept[0] is not days:
+            start, counts, total = date(year, 1, 1), [], 0
+            for offset in range((date(year + 1, 1, 1) - start).days if year < 9999 else 365):
+                total += self.is_working(start + timedelta(days=offset))
+                counts.append(total)
+            kept = self._counted[year] = (days, counts)
+        return kept[1]
+
+    def _days(self) -> object:
+        """What this calendar's working days depend on beyond the packages (a new object
+        whenever they change)."""
+        return None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -185,7 +207,11 @@ class ChinaCalendar(WorkCalendar):
     name = "cn"
 
     def __init__(self) -> None:
+        super().__init__()
         self._warned_years: set[int] = set()
+
+    def _days(self) -> object:
+        return _store.current  # the override snapshot, replaced whenever it changes
 
     def is_working(self, d: date) -> bool:
         override = _store.current.days.get(d)

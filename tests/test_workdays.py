@@ -268,3 +268,34 @@ def test_cn_fallback_warns_once_per_year(caplog: pytest.LogCaptureFixture) -> No
         assert len(caplog.records) == 2
     assert "2027" in caplog.records[0].getMessage()
     assert "2028" in caplog.records[1].getMessage()
+
+
+def _counted_day_by_day(calendar: WorkCalendar, due: date, day: date) -> int:
+    return sum(calendar.is_working(due + timedelta(days=k)) for k in range(1, (day - due).days + 1))
+
+
+@pytest.mark.parametrize("calendar", [WEEKENDS, CN], ids=["weekends", "cn"])
+def test_working_days_after_counts_as_day_by_day_across_years(calendar: WorkCalendar) -> None:
+    starts = [D("2025-12-30"), D("2026-01-01"), D("2026-09-29"), D("2026-12-31"), D("2027-02-05")]
+    spans = [0, 1, 2, 6, 9, 40, 366, 800]
+    for due in starts:
+        for span in spans:
+            day = due + timedelta(days=span)
+            assert calendar.working_days_after(due, day) == _counted_day_by_day(
+                calendar, due, day), (due, day)
+            assert calendar.working_days_after(day, due) == 0
+
+
+def test_working_days_after_follows_an_override_snapshot(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot import workdays
+    from bot.holiday_data import DayInfo
+
+    calendar = ChinaCalendar()
+    due, day = D("2026-11-20"), D("2026-11-30")  # Friday to Monday a week later: 6
+    assert calendar.working_days_after(due, day) == 6
+    off = DayInfo(D("2026-11-25"), "holiday", "override", "Company day", "公司假日")
+    monkeypatch.setattr(workdays._store, "current", workdays.Overrides(
+        ("test", 1, 1), {off.day: off}, frozenset()))
+    assert calendar.working_days_after(due, day) == 5
