@@ -3,9 +3,10 @@
     python -m benchmarks.seed --projects 2000 --url sqlite:///bench.db
     python -m benchmarks.seed --projects 2000 --url postgresql+psycopg://postgres@127.0.0.1/tf_bench
 
-Per project: 10 members (the first the process owner), 100 items (a third active,
-the rest mostly done over the last ten weeks), a history row per item, 2 KPIs with
-a value each, a decision; every fourth project has a weekly meeting slot. Escalations,
+Every other project (the even ones) counts working days on the PRC calendar, the rest
+on Monday to Friday. Per project: 10 members (the first the process owner), 100 items
+(a third active, the rest mostly done over the last ten weeks), a history row per item,
+2 KPIs with a value each, a decision; every fourth project has a weekly meeting slot. Escalations,
 reviews, quizzes, KPI cadences, announcements, feedback, past meetings and rollouts
 come from benchmarks/seed_extras.py (dated so that Thursday 09:00 has work for every job). The data
 are the same for every run (a fixed random seed). `--closed-factor 10` multiplies
@@ -67,10 +68,10 @@ def _extra(items: int, closed_factor: int) -> int:
 
 
 def _projects(projects: int, items: int) -> Iterator[dict[str, Any]]:
-    for p in range(1, projects + 1):
+    for p in range(1, projects + 1):  # every other project on the PRC calendar (P2's P4)
         yield {"id": p, "key": f"P{p}", "name": f"Project {p}", "timezone": "Asia/Shanghai",
-               "calendar": "weekends", "locale": "en", "phase": "pilot", "item_seq": items,
-               "created_at": NOW}
+               "calendar": "weekends" if p % 2 else "cn", "locale": "en", "phase": "pilot",
+               "item_seq": items, "created_at": NOW}
 
 
 def _item(rng: random.Random, p: int, seq: int, owner: int, closed: bool) -> dict[str, Any]:

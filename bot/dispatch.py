@@ -149,12 +149,8 @@ class Dispatcher:
         prepared (the start-up warm-up, bot/warmup.py). Whether it ran to its end."""
         try:
             with rehearsing(self.engine) if write else reading(self.engine) as db:
-                try:
-                    self._run(db, inbound, _Attempt(locale=self.default_locale(inbound)))
-                except CommandError as refused:  # the read still ends (PostgreSQL: commits)
-                    log.debug("rehearsal of %r refused: %s", inbound.text, refused.key)
-                    return False
-        except Exception:  # a write the read-only transaction refused
+                self._run(db, inbound, _Attempt(locale=self.default_locale(inbound)))
+        except Exception:  # a refusal or a write the read-only transaction refused
             log.debug("rehearsal of %r ended early", inbound.text, exc_info=True)
             return False
         return True

@@ -3,13 +3,14 @@ that its first commands do not pay it.
 
 - the ORM's mapper configuration, the message catalogues, the working-day calendars, the
   notice templates, a pooled database connection;
-- a rehearsal of the read commands (and the lists people ask for most) as the newest
-  project's process owner, in its channel and in a DM, each in a read-only transaction
-  that is rolled back, then of the write commands people use most (`action add`) in a
-  command's transaction that is rolled back (`Dispatcher.rehearse`): nothing changes,
-  and their statements are compiled and cached as they will be asked (SQLAlchemy caches
-  compiled statements per engine by shape, not by value) and, on PostgreSQL, prepared
-  and planned;
+- a rehearsal, as the newest project's process owner, of the write command people use
+  most (`action add`) in a command's transaction that is rolled back, then of the read
+  commands that need no words of their own (and the lists people ask for most) in its
+  channel and in a DM, each in a read-only transaction that is rolled back
+  (`Dispatcher.rehearse`): nothing changes, and their statements are compiled and cached
+  as they will be asked (SQLAlchemy caches compiled statements per engine by shape, not
+  by value) and, on PostgreSQL, prepared and run until the server has settled on their
+  plans (`warm_runs` times);
 - last, the start-up objects are moved out of the garbage collector's way (`gc.freeze`):
   a full collection then walks only what the process made since, not every imported
   module's objects, which held a command up for tens of milliseconds.
@@ -77,7 +78,7 @@ def compile_templates(found: Renderer) -> int:
 
 
 def rehearse(dispatcher: Dispatcher) -> int:
-    """Rehearse the read commands, then the write commands people use most, each in a
+    """Rehearse the write commands people use most, then the read commands, each in a
     transaction that is rolled back (bot.dispatch.Dispatcher.rehearse); how many ran to
     their end (none on an empty database)."""
     with reading(dispatcher.engine) as db:
@@ -87,7 +88,6 @@ def rehearse(dispatcher: Dispatcher) -> int:
     binding, owner = found
     texts = [" ".join(c.words) for c in registry.COMMANDS.values() if _bare_read(c)]
     runs, repeats = 0, warm_runs(dispatcher.engine)
-    # the writes first: their rollback drops what the connection prepared (psycopg)
     for text in _written_most(dispatcher.clock):
         for _ in range(repeats):
             inbound = _in_channel(binding, owner, text, mention=True)

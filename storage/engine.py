@@ -186,18 +186,11 @@ def transaction(engine: Engine, *, command: bool = False) -> Iterator[Session]:
 
 @contextmanager
 def reading(engine: Engine) -> Iterator[Session]:
-    """A read-only unit of work that never waits for the write lock.
-
-    On PostgreSQL, where the server refuses its writes, it ends with a COMMIT: psycopg
-    drops every statement it prepared on the connection at a ROLLBACK, and the commands
-    after it would prepare and plan theirs again. On SQLite it is rolled back."""
+    """A read-only unit of work that never waits for the write lock."""
     token = _kind.set("read")
     try:
         with Session(engine, expire_on_commit=False) as session:
-            yield session
-            if engine.dialect.name == "postgresql":
-                session.commit()
-            # else closing hands the connection back, its transaction rolled back
+            yield session  # closing hands the connection back, its transaction rolled back
     finally:
         _kind.reset(token)
 

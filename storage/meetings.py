@@ -20,6 +20,7 @@ SCHEDULED, RUNNING, ENDED, NOT_HELD, AUTO_CLOSED = (
     "scheduled", "running", "ended", "not-held", "auto-closed"
 )
 QUEUED, DONE, REMOVED = "queued", "done", "removed"
+_RUNNING = "meetings.running"  # project id -> whether a meeting runs (read ahead)
 
 
 class MeetingSlot(SQLModel, table=True):
@@ -117,6 +118,7 @@ def slot(db: Session, project_id: int) -> MeetingSlot | None:
 
 
 def save(db: Session, row: SQLModel) -> None:
+    db.info.pop(_RUNNING, None)  # a meeting's state may change
     db.add(row)
     db.flush()
 
@@ -187,7 +189,15 @@ def ensure_meeting(db: Session, row: Meeting) -> Meeting:
     return found
 
 
+def remember_running(db: Session, project_id: int, runs: bool) -> None:
+    """Whether a meeting of the project runs, read ahead (storage/opening.py): the next
+    `running` of the project needs no statement when none does."""
+    db.info.setdefault(_RUNNING, {})[project_id] = runs
+
+
 def running(db: Session, project_id: int) -> Meeting | None:
+    if db.info.get(_RUNNING, {}).pop(project_id, None) is False:
+        return None
     return next(iter(rows_in(db, Meeting, "project_id", [project_id], state=RUNNING)), None)
 
 

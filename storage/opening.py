@@ -1,5 +1,6 @@
 """A command's first read, in one statement: the channel's project, the caller, the
-caller's membership there and the working-day calendar's version.
+caller's membership there, whether a meeting of the project runs, and the working-day
+calendar's version.
 
 Each of these used to be its own statement, and on PostgreSQL each statement is a round
 trip. The answers go to the session's memos (`projects.by_channel`,
@@ -12,11 +13,12 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, literal
+from sqlalchemy import and_, bindparam, exists, literal
 from sqlmodel import Session, col, func, select
 
-from storage import calendar, people, projects
+from storage import calendar, meetings, people, projects
 from storage.calendar import CalendarOverride
+from storage.meetings import RUNNING, Meeting
 from storage.models import ChannelBinding, Membership, Person, Project
 
 
@@ -24,9 +26,10 @@ from storage.models import ChannelBinding, Membership, Person, Project
 def _opening() -> Any:
     anchor = select(literal(1).label("one")).subquery()
     count = select(func.count(CalendarOverride.id)).scalar_subquery()
+    runs = exists().where(col(Meeting.project_id) == col(Project.id), Meeting.state == RUNNING)
     revisions = select(func.coalesce(func.sum(CalendarOverride.revision), 0)).scalar_subquery()
     return (
-        select(Project, Person, Membership, count, revisions)
+        select(Project, Person, Membership, count, revisions, runs)
         .select_from(anchor)
         .outerjoin(ChannelBinding, and_(
             ChannelBinding.platform == bindparam("platform"),
@@ -44,10 +47,13 @@ def read_ahead(db: Session, platform: str, user_id: str, channel_id: str | None)
     """Read the four at once into the session's memos; `channel_id` None in a DM (no
     channel project)."""
     values = {"platform": platform, "user_id": user_id, "channel_id": channel_id}
-    project, person, membership, count, revisions = db.exec(_opening(), params=values).one()
+    project, person, membership, count, revisions, runs = db.exec(
+        _opening(), params=values).one()
     calendar.remember_version(db, count, revisions)
     if channel_id is not None:
         projects.remember_channel(db, platform, channel_id, project)
+    if project is not None:
+        meetings.remember_running(db, project.id, bool(runs))
     if person is not None:
         people.remember(db, person)
         if project is not None:

@@ -5,6 +5,11 @@
   fails its first statement, which `is_busy` answers "busy, try again", and the pool
   replaces every connection older than that failure.
 - Prepared statements: a statement run twice on a connection is prepared (PREPARE_AFTER).
+- Prepared statements outlive a rollback: psycopg drops every statement it prepared on
+  a connection at a ROLLBACK, in case the transaction changed the schema (ours never
+  do: migrations commit). A failed command or a rehearsal would make the next commands
+  prepare and plan theirs again, so the transaction is rolled back on the wire first
+  (`keep_prepared`) and psycopg then finds nothing to roll back.
 - Command timeouts: lock_timeout and statement_timeout are session settings, changed
   only when the connection's last transaction was of another kind. They are set outside
   any transaction, so that no rollback can undo them behind the connection's record.
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import time
 
+from psycopg import pq
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
@@ -24,6 +30,10 @@ PING_IDLE_S = 10.0
 # costs about a millisecond, which the first five runs of every command paid on each of
 # the pool's connections after a start.
 PREPARE_AFTER = 1
+# psycopg keeps 100 prepared statements a connection and deallocates the oldest beyond
+# them; the commands alone prepare 54 (the warm-up and P2's commands), and the jobs
+# theirs on the same pool
+PREPARED_MAX = 500
 # The server plans a prepared statement afresh at each of its first five runs (custom
 # plans), builds its generic plan at the sixth and keeps it when it is no worse: from the
 # seventh run on a connection, a statement is planned no more (forcing generic plans
@@ -50,8 +60,24 @@ def set_up(engine: Engine) -> None:
                 raise DisconnectionError("the server closed the connection") from error
             raise
 
+    event.listen(engine.pool, "connect", _prepare_more)
     event.listen(engine.pool, "checkout", ping_if_idle)
     event.listen(engine.pool, "checkin", _stamp_idle)
+    event.listen(engine, "rollback", keep_prepared)
+
+
+_OPEN = (pq.TransactionStatus.INTRANS, pq.TransactionStatus.INERROR)
+
+
+def keep_prepared(connection) -> None:  # noqa: ANN001
+    """Before SQLAlchemy's rollback: ROLLBACK sent through libpq itself, past psycopg's
+    bookkeeping. Anything unusual (a lost connection) is left to psycopg's own rollback."""
+    try:
+        pgconn = connection.connection.dbapi_connection.pgconn
+        if pgconn.transaction_status in _OPEN:
+            pgconn.exec_(b"ROLLBACK")
+    except Exception:  # noqa: BLE001  (psycopg's rollback meets it again and reports it)
+        return
 
 
 def begin(connection, kind: str, command_wait_s: float) -> None:  # noqa: ANN001
@@ -86,6 +112,10 @@ def _outside_transaction(connection, sql: str) -> None:  # noqa: ANN001
     finally:
         if not raw.closed:
             raw.autocommit = before
+
+
+def _prepare_more(dbapi_connection, _record) -> None:  # noqa: ANN001
+    dbapi_connection.prepared_max = PREPARED_MAX
 
 
 def _stamp_idle(_dbapi_connection, record) -> None:  # noqa: ANN001

@@ -118,8 +118,10 @@ def test_a_statement_run_twice_on_a_connection_is_prepared(postgres_url: str) ->
                 conn.execute(text("SELECT 41 + :n AS twice"), {"n": n})
             conn.execute(text("SELECT 1 AS once"))
             prepared = conn.execute(text("SELECT statement FROM pg_prepared_statements")).all()
+            kept = conn.connection.dbapi_connection.prepared_max
     finally:
         engine.dispose()
+    assert kept == postgres.PREPARED_MAX
     statements = " | ".join(row[0] for row in prepared)
     assert "twice" in statements and "once" not in statements
 
@@ -128,27 +130,34 @@ def _prepared_here(db) -> list[str]:  # noqa: ANN001
     return [row[0] for row in db.execute(text("SELECT statement FROM pg_prepared_statements"))]
 
 
-def test_a_read_keeps_what_the_connection_prepared(postgres_url: str) -> None:
-    # psycopg drops every prepared statement at a ROLLBACK: a read ends with a COMMIT
+def test_a_rollback_keeps_what_the_connection_prepared_and_undoes_the_writes(
+    postgres_url: str,
+) -> None:
+    # psycopg drops every prepared statement at its ROLLBACK; ours goes first (keep_prepared)
     engine = make_engine(postgres_url)
     try:
         for n in range(2):
             with transaction(engine, command=True) as db:
                 db.execute(text("SELECT 41 + :n AS kept"), {"n": n})
-        with reading(engine) as db:
-            db.execute(text("SELECT 1"))
+        with pytest.raises(RuntimeError), transaction(engine, command=True) as db:
+            db.execute(text("CREATE TABLE undone (id int)"))
+            raise RuntimeError("a command that fails")
         with reading(engine) as db, pytest.raises(Exception, match="read-only"):
             db.execute(text("CREATE TABLE refused (id int)"))
+        with reading(engine) as db:
+            db.execute(text("SELECT 1"))
         with transaction(engine) as db:
             kept = _prepared_here(db)
+            undone = db.execute(text("SELECT to_regclass('undone')")).scalar()
     finally:
         engine.dispose()
     assert any("kept" in statement for statement in kept)
+    assert undone is None
 
 
 def test_the_warm_up_leaves_the_read_commands_prepared(postgres_url: str) -> None:
     # `agenda show`, rehearsed after `meeting history`, is refused (no meeting slot yet):
-    # its read ends with a COMMIT too, which keeps what the rehearsals before it prepared
+    # its rollback keeps what the rehearsals before it prepared
     chat = make_chat(postgres_url)
     engine = chat.runtime.engine
     try:

@@ -33,7 +33,7 @@ STATUSES = ("open", "in_progress", "blocked", "done", "cancelled")
 BUDGET = {
     "action list mine": 3,
     "action list overdue": 3,
-    'action add "bench item" owner @u32 due 2026-12-01': 7,
+    'action add "bench item" owner @u32 due 2026-12-01': 6,
     "status": 6,
     "agenda show": 8,
     "escalation list": 3,

@@ -30,7 +30,8 @@ def quiet_statements(folder: Path, zones: int) -> tuple[list[str], int]:
     seed(engine, 6, items_per_project=10)
     with engine.begin() as conn:
         for project in range(1, 7):
-            conn.execute(text("UPDATE project SET timezone = :zone WHERE id = :id"),
+            conn.execute(text("UPDATE project SET timezone = :zone, calendar = 'weekends' "
+                              "WHERE id = :id"),
                          {"zone": ZONES[project % zones], "id": project})
     clock = Clock(MORNING)
     settings = Settings(database_url=url)

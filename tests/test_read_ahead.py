@@ -13,9 +13,10 @@ from sqlmodel import Session, select
 from benchmarks.statements import recorded
 from benchmarks.ticks import seed, week
 from bot import escalation_view
-from storage import calendar, opening, people, projects
+from storage import calendar, meetings, opening, people, projects
 from storage.engine import make_engine, transaction
 from storage.escalations import Escalation
+from storage.meetings import Meeting
 from storage.models import Project
 
 NOW = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
@@ -147,3 +148,24 @@ def test_what_escalation_rows_name_is_read_in_one_statement_a_kind(tmp_path):
         assert {r.item_id for r in records if r.item_id} == set(found["items"])
     made.dispose()
     assert len(_asked(seen)) == 5  # items, slots, quizzes, departments, people
+
+
+def test_whether_a_meeting_runs_is_read_ahead_and_not_hidden_by_a_start(engine):
+    with transaction(engine, command=True) as db:
+        opening.read_ahead(db, "console", "ann", "launch")
+        project = projects.by_channel(db, "console", "launch")
+        with recorded(engine) as none_runs:
+            assert meetings.running(db, project.id) is None
+        meeting = meetings.ensure_meeting(db, Meeting(
+            project_id=project.id, occurs_on=date(2026, 11, 18), at="10:00", tz="UTC",
+            minutes=60, scheduled_at=NOW, close_at=NOW, state=meetings.SCHEDULED))
+        opening.read_ahead(db, "console", "ann", "launch")
+        meeting.state = meetings.RUNNING
+        meetings.save(db, meeting)  # started after the first read: asked again
+        assert meetings.running(db, project.id) is meeting
+    with transaction(engine, command=True) as db:
+        opening.read_ahead(db, "console", "ann", "launch")
+        with recorded(engine) as one_runs:
+            assert meetings.running(db, project.id).id == meeting.id
+    assert _asked(none_runs) == []
+    assert len(_asked(one_runs)) == 1
