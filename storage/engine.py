@@ -21,7 +21,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import event
@@ -184,22 +184,20 @@ def transaction(engine: Engine, *, command: bool = False) -> Iterator[Session]:
         _kind.reset(token)
 
 
-@contextmanager
-def reading(engine: Engine) -> Iterator[Session]:
+def reading(engine: Engine) -> AbstractContextManager[Session]:
     """A read-only unit of work that never waits for the write lock."""
-    token = _kind.set("read")
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            yield session  # closing hands the connection back, its transaction rolled back
-    finally:
-        _kind.reset(token)
+    return _rolled_back(engine, "read")
 
 
-@contextmanager
-def rehearsing(engine: Engine) -> Iterator[Session]:
+def rehearsing(engine: Engine) -> AbstractContextManager[Session]:
     """A command's unit of work that is always rolled back (the start-up rehearsal of
     the write commands, bot/warmup.py): its statements run, nothing stays."""
-    token = _kind.set("command")
+    return _rolled_back(engine, "command")
+
+
+@contextmanager
+def _rolled_back(engine: Engine, kind: str) -> Iterator[Session]:
+    token = _kind.set(kind)
     try:
         with Session(engine, expire_on_commit=False) as session:
             yield session  # closing hands the connection back, its transaction rolled back
