@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import time
 
-from psycopg import pq
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
@@ -66,15 +65,15 @@ def set_up(engine: Engine) -> None:
     event.listen(engine, "rollback", keep_prepared)
 
 
-_OPEN = (pq.TransactionStatus.INTRANS, pq.TransactionStatus.INERROR)
-
-
 def keep_prepared(connection) -> None:  # noqa: ANN001
     """Before SQLAlchemy's rollback: ROLLBACK sent through libpq itself, past psycopg's
     bookkeeping. Anything unusual (a lost connection) is left to psycopg's own rollback."""
+    from psycopg import pq  # here: importing psycopg costs a SQLite process 10 MB
+
     try:
         pgconn = connection.connection.dbapi_connection.pgconn
-        if pgconn.transaction_status in _OPEN:
+        if pgconn.transaction_status in (pq.TransactionStatus.INTRANS,
+                                         pq.TransactionStatus.INERROR):
             pgconn.exec_(b"ROLLBACK")
     except Exception:  # noqa: BLE001  (psycopg's rollback meets it again and reports it)
         return
