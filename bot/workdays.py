@@ -160,10 +160,12 @@ class WorkCalendar:
         """How many working days lie in (due, day]; 0 when day <= due."""
         if day <= due:
             return 0
-        through = self._year_counts(day.year)[day.timetuple().tm_yday - 1]
-        before = self._year_counts(due.year)[due.timetuple().tm_yday - 1]
         years = sum(self._year_counts(y)[-1] for y in range(due.year, day.year))
-        return years + through - before
+        return years + self._through(day) - self._through(due)
+
+    def _through(self, d: date) -> int:
+        """The working days from 1 January of `d`'s year through `d`."""
+        return self._year_counts(d.year)[d.timetuple().tm_yday - 1]
 
     def _year_counts(self, year: int) -> list[int]:
         # the working days from 1 January through each day of `year`, kept while the
@@ -220,8 +222,8 @@ class ChinaCalendar(WorkCalendar):
     def is_working(self, d: date) -> bool:
         # chinesecalendar takes about 20 µs a date: each year is decided once (as long as
         # the overrides stay as they are) and read from the running totals after that
-        counts, at = self._year_counts(d.year), d.timetuple().tm_yday - 1
-        return counts[at] > (counts[at - 1] if at else 0)
+        before = self._through(d - _ONE_DAY) if (d.month, d.day) != (1, 1) else 0
+        return self._through(d) > before
 
     def _decide(self, d: date) -> bool:
         override = _store.current.days.get(d)

@@ -4,8 +4,8 @@ calendar's version.
 
 Each of these used to be its own statement, and on PostgreSQL each statement is a round
 trip. The answers go to the session's memos (`projects.by_channel`,
-`people.by_platform_id`, `projects.membership`, `calendar.version`), where the command's
-own later asks find them.
+`people.by_platform_id`, `projects.membership`, `meetings.running`, `calendar.version`),
+where the command's own later asks find them.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def _opening() -> Any:
 
 
 def read_ahead(db: Session, platform: str, user_id: str, channel_id: str | None) -> None:
-    """Read the four at once into the session's memos; `channel_id` None in a DM (no
+    """Read the five at once into the session's memos; `channel_id` None in a DM (no
     channel project)."""
     values = {"platform": platform, "user_id": user_id, "channel_id": channel_id}
     project, person, membership, count, revisions, runs = db.exec(

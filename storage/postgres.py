@@ -25,9 +25,8 @@ from sqlalchemy.exc import DisconnectionError
 
 PING_IDLE_S = 10.0
 # psycopg prepares a statement on a connection once it has run it this many times (its
-# default is 5): the server then plans it once per connection. A window statement's plan
-# costs about a millisecond, which the first five runs of every command paid on each of
-# the pool's connections after a start.
+# default is 5): the server no longer parses it, and from WARM_RUNS on plans it no more.
+# A window statement's plan costs about a millisecond.
 PREPARE_AFTER = 1
 # psycopg keeps 100 prepared statements a connection and deallocates the oldest beyond
 # them; the commands alone prepare 54 (the warm-up and P2's commands), and the jobs

@@ -94,12 +94,12 @@ AlongRead = Callable[[Session, list], None]  # what to do with the rows read alo
 @dataclass(frozen=True)
 class Along:
     """Rows of another model read in the window's statement (an outer join): the one
-    whose id is in the window model's column `by`; the session then holds them, and
-    `then` (if given) receives them."""
+    whose id is in the window model's column `by`, handed to `then` (which keeps them:
+    the session's identity map holds a row only while something else does)."""
 
     model: type[SQLModel]
     by: str
-    then: AlongRead | None = None
+    then: AlongRead
 
 
 def owners(then: AlongRead) -> Along:
@@ -135,8 +135,7 @@ class Window:
     def run(self, db: Session, limit: int, **values: Any) -> Found:
         rows = db.exec(self.statement, params={"limit": limit, **values}).all()
         if self.along is not None:
-            if self.along.then is not None:
-                self.along.then(db, [row[3] for row in rows if row[3] is not None])
+            self.along.then(db, [row[3] for row in rows if row[3] is not None])
             rows = [row[:3] for row in rows]
         return collect(rows)
 
