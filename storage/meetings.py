@@ -21,6 +21,7 @@ SCHEDULED, RUNNING, ENDED, NOT_HELD, AUTO_CLOSED = (
 )
 QUEUED, DONE, REMOVED = "queued", "done", "removed"
 _RUNNING = "meetings.running"  # project id -> whether a meeting runs (read ahead)
+_SLOTS = "meetings.slots"  # project id -> its slot or None (read ahead)
 
 
 class MeetingSlot(SQLModel, table=True):
@@ -114,16 +115,19 @@ class MeetingItem(SQLModel, table=True):
 
 
 def slot(db: Session, project_id: int) -> MeetingSlot | None:
-    return db.get(MeetingSlot, project_id)
+    read = db.info.get(_SLOTS, {}).pop(project_id, False)  # answers one ask
+    return db.get(MeetingSlot, project_id) if read is False else read
 
 
 def save(db: Session, row: SQLModel) -> None:
-    db.info.pop(_RUNNING, None)  # a meeting's state may change
+    for memo in (_RUNNING, _SLOTS):  # a meeting's state or a slot may change
+        db.info.pop(memo, None)
     db.add(row)
     db.flush()
 
 
 def remove_slot(db: Session, project_id: int) -> bool:
+    db.info.pop(_SLOTS, None)
     found = db.get(MeetingSlot, project_id)
     if found is not None:
         db.delete(found)
@@ -189,10 +193,12 @@ def ensure_meeting(db: Session, row: Meeting) -> Meeting:
     return found
 
 
-def remember_running(db: Session, project_id: int, runs: bool) -> None:
-    """Whether a meeting of the project runs, read ahead (storage/opening.py): the next
-    `running` of the project needs no statement when none does."""
+def remember(db: Session, project_id: int, runs: bool, slot: MeetingSlot | None) -> None:
+    """Whether a meeting of the project runs, and its slot, read ahead
+    (storage/opening.py): the next `running` of the project needs no statement when none
+    runs, nor the next `slot`."""
     db.info.setdefault(_RUNNING, {})[project_id] = runs
+    db.info.setdefault(_SLOTS, {})[project_id] = slot
 
 
 def running(db: Session, project_id: int) -> Meeting | None:
@@ -275,15 +281,6 @@ def record_decision(
 def decisions_of(db: Session, meeting_id: int) -> Sequence[Decision]:
     query = select(Decision).where(Decision.meeting_id == meeting_id)
     return db.exec(query.order_by(Decision.at, Decision.id)).all()
-
-
-def decisions_since(
-    db: Session, project_id: int, since: datetime | None, limit: int
-) -> Sequence[Decision]:
-    query = select(Decision).where(Decision.project_id == project_id)
-    if since is not None:
-        query = query.where(col(Decision.at) > since)
-    return db.exec(query.order_by(col(Decision.at).desc()).limit(limit)).all()
 
 
 def search_decisions(

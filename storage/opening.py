@@ -1,11 +1,11 @@
 """A command's first read, in one statement: the channel's project, the caller, the
-caller's membership there, whether a meeting of the project runs, and the working-day
-calendar's version.
+caller's membership there, whether a meeting of the project runs and its meeting slot,
+and the working-day calendar's version.
 
 Each of these used to be its own statement, and on PostgreSQL each statement is a round
 trip. The answers go to the session's memos (`projects.by_channel`,
-`people.by_platform_id`, `projects.membership`, `meetings.running`, `calendar.version`),
-where the command's own later asks find them.
+`people.by_platform_id`, `projects.membership`, `meetings.running`, `meetings.slot`,
+`calendar.version`), where the command's own later asks find them.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlmodel import Session, col, func, select
 
 from storage import calendar, meetings, people, projects
 from storage.calendar import CalendarOverride
-from storage.meetings import RUNNING, Meeting
+from storage.meetings import RUNNING, Meeting, MeetingSlot
 from storage.models import ChannelBinding, Membership, Person, Project
 
 
@@ -29,12 +29,13 @@ def _opening() -> Any:
     runs = exists().where(col(Meeting.project_id) == col(Project.id), Meeting.state == RUNNING)
     revisions = select(func.coalesce(func.sum(CalendarOverride.revision), 0)).scalar_subquery()
     return (
-        select(Project, Person, Membership, count, revisions, runs)
+        select(Project, Person, Membership, MeetingSlot, count, revisions, runs)
         .select_from(anchor)
         .outerjoin(ChannelBinding, and_(
             ChannelBinding.platform == bindparam("platform"),
             ChannelBinding.channel_id == bindparam("channel_id")))
         .outerjoin(Project, col(Project.id) == col(ChannelBinding.project_id))
+        .outerjoin(MeetingSlot, col(MeetingSlot.project_id) == col(Project.id))
         .outerjoin(Person, and_(
             Person.platform == bindparam("platform"), Person.user_id == bindparam("user_id")))
         .outerjoin(Membership, and_(
@@ -44,16 +45,16 @@ def _opening() -> Any:
 
 
 def read_ahead(db: Session, platform: str, user_id: str, channel_id: str | None) -> None:
-    """Read the five at once into the session's memos; `channel_id` None in a DM (no
+    """Read the six at once into the session's memos; `channel_id` None in a DM (no
     channel project)."""
     values = {"platform": platform, "user_id": user_id, "channel_id": channel_id}
-    project, person, membership, count, revisions, runs = db.exec(
+    project, person, membership, slot, count, revisions, runs = db.exec(
         _opening(), params=values).one()
     calendar.remember_version(db, count, revisions)
     if channel_id is not None:
         projects.remember_channel(db, platform, channel_id, project)
     if project is not None:
-        meetings.remember_running(db, project.id, bool(runs))
+        meetings.remember(db, project.id, bool(runs), slot)
     if person is not None:
         people.remember(db, person)
         if project is not None:

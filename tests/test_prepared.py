@@ -35,7 +35,7 @@ BUDGET = {
     "action list overdue": 3,
     'action add "bench item" owner @u32 due 2026-12-01': 6,
     "status": 6,
-    "agenda show": 8,
+    "agenda show": 7,
     "escalation list": 3,
     "quiz status q4": 6,
     "review list": 2,

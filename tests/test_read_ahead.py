@@ -16,7 +16,7 @@ from bot import escalation_view
 from storage import calendar, meetings, opening, people, projects
 from storage.engine import make_engine, transaction
 from storage.escalations import Escalation
-from storage.meetings import Meeting
+from storage.meetings import Meeting, MeetingSlot
 from storage.models import Project
 
 NOW = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
@@ -169,3 +169,24 @@ def test_whether_a_meeting_runs_is_read_ahead_and_not_hidden_by_a_start(engine):
             assert meetings.running(db, project.id).id == meeting.id
     assert _asked(none_runs) == []
     assert len(_asked(one_runs)) == 1
+
+
+def test_the_meeting_slot_is_read_ahead_once_and_not_hidden_by_a_change(engine):
+    with transaction(engine, command=True) as db:
+        opening.read_ahead(db, "console", "ann", "launch")
+        project = projects.by_channel(db, "console", "launch")
+        with recorded(engine) as none_yet:
+            assert meetings.slot(db, project.id) is None
+        opening.read_ahead(db, "console", "ann", "launch")
+        meetings.save(db, MeetingSlot(project_id=project.id, weekday=2, at="10:00",
+                                      next_at=NOW))
+        assert meetings.slot(db, project.id) is not None  # set after the first read
+    with transaction(engine, command=True) as db:
+        opening.read_ahead(db, "console", "ann", "launch")
+        with recorded(engine) as read_ahead:
+            found = meetings.slot(db, project.id)
+        assert (found.weekday, found.at) == (2, "10:00")
+        opening.read_ahead(db, "console", "ann", "launch")
+        assert meetings.remove_slot(db, project.id)
+        assert meetings.slot(db, project.id) is None  # removed after the first read
+    assert _asked(none_yet) == _asked(read_ahead) == []
