@@ -45,15 +45,11 @@ class Row:
 
 
 def rows_of(db: Session, pairs: Sequence[tuple[QuizAssignment, QuizBank]]) -> list[Row]:
-    """One row per assignee of the given assignments, with their attempts (2 queries)."""
+    """One row per assignee of the given assignments, with their attempts (one query)."""
     by_id = {a.id: (a, b) for a, b in pairs}
-    named = quizzes.assignees_named(db, by_id)
-    tries: dict[int, list[QuizAttempt]] = defaultdict(list)
-    for attempt in quizzes.attempts(db, [a.id for a, _, _ in named]):
-        tries[attempt.assignee_id].append(attempt)
     return [
-        Row(a, *by_id[a.assignment_id], person, dept.name if dept else None, tries[a.id])
-        for a, person, dept in named
+        Row(a, *by_id[a.assignment_id], person, dept.name if dept else None, tries)
+        for a, person, dept, tries in quizzes.assignees_named(db, by_id)
     ]
 
 

@@ -160,18 +160,29 @@ def assignees(db: Session, assignment_ids: Iterable[int]) -> list[QuizAssignee]:
 @cache  # built once (storage/prepared.py)
 def _assignees_named() -> Any:
     return (
-        select(QuizAssignee, Person, Department)
+        select(QuizAssignee, Person, Department, QuizAttempt)
         .join(Person, col(Person.id) == col(QuizAssignee.person_id))
         .outerjoin(Department, col(Department.id) == col(QuizAssignee.department_id))
-        .where(col(QuizAssignee.assignment_id).in_(ids_param())).order_by(QuizAssignee.id)
+        .outerjoin(QuizAttempt, col(QuizAttempt.assignee_id) == col(QuizAssignee.id))
+        .where(col(QuizAssignee.assignment_id).in_(ids_param()))
+        .order_by(QuizAssignee.id, QuizAttempt.number)
     )
 
 
-def assignees_named(db: Session, assignment_ids: Iterable[int]
-                    ) -> list[tuple[QuizAssignee, Person, Department | None]]:
-    """`assignees`, each with the person and the department, in one statement."""
+Named = tuple[QuizAssignee, Person, Department | None, list[QuizAttempt]]
+
+
+def assignees_named(db: Session, assignment_ids: Iterable[int]) -> list[Named]:
+    """`assignees`, each with the person, the department and the attempts (by number),
+    in one statement."""
     wanted = sorted(set(assignment_ids))
-    return list(db.exec(_assignees_named(), params={"ids": wanted}).all()) if wanted else []
+    found: dict[int, Named] = {}
+    for assignee, person, department, attempt in (
+            db.exec(_assignees_named(), params={"ids": wanted}).all() if wanted else []):
+        tries = found.setdefault(assignee.id, (assignee, person, department, []))[3]
+        if attempt is not None:
+            tries.append(attempt)
+    return list(found.values())
 
 
 def mine(

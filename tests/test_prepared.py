@@ -37,7 +37,7 @@ BUDGET = {
     "status": 6,
     "agenda show": 7,
     "escalation list": 3,
-    "quiz status q4": 6,
+    "quiz status q4": 5,
     "review list": 2,
 }
 
