@@ -37,3 +37,5 @@ def test_commands_benchmark_measures_each_round_in_a_fresh_process_on_a_fresh_co
     engine.dispose()
     assert not list(tmp_path.glob("bench-*.db"))  # and the copies are gone
     assert run.p50_p99([0.003, 0.001, 0.002]) == (0.002, 0.003)
+    small = [{"x": [1.0, 3.0]}, {"x": [1.0]}, {"x": [2.0]}]  # each round's own p50 and ratio
+    assert run.ratios(small, [{"x": [4.0]}, {"x": [1.1]}, {"x": [2.0]}], "x") == [2.0, 1.1, 1.0]
