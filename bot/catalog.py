@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -34,13 +34,23 @@ def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
+def merge(paths: Sequence[Path]) -> dict[str, str]:
+    """The catalogue files' keys in one table; a key two files give different texts fails
+    (the later file would silently win, and one of the two features show the other's)."""
+    merged: dict[str, str] = {}
+    where: dict[str, str] = {}
+    for path in paths:
+        tree = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
+        for key, value in _flatten(tree).items():
+            if merged.get(key, value) != value:
+                raise ValueError(f"{key} is {merged[key]!r} in {where[key]}, {value!r} in {path}")
+            merged[key], where[key] = value, str(path)
+    return merged
+
+
 @cache
 def messages(locale: str) -> dict[str, str]:
-    folder = LOCALES_DIR / locale
-    merged: dict[str, str] = {}
-    for path in sorted(folder.glob("*.yaml")):
-        merged.update(_flatten(yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}))
-    return merged
+    return merge(sorted((LOCALES_DIR / locale).glob("*.yaml")))
 
 
 def normalize_locale(locale: str | None) -> str:

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.clock import Clock
+from bot.clock import Clock, as_utc
 from bot.digest_sections import DigestTarget, Sections
 from bot.meeting_time import Occurrence, current, upcoming
 from bot.views import item_rows
@@ -71,6 +72,14 @@ def _names(found: dict[int, Person], ids: Sequence[int]) -> list[str]:
     return [found[i].display_name for i in ids if i in found]
 
 
+def _held_early_on(meeting: Meeting) -> date | None:
+    """The day a meeting started ahead of its own (a team meeting early that week)."""
+    if meeting.started_at is None:
+        return None
+    day = as_utc(meeting.started_at).astimezone(ZoneInfo(meeting.tz)).date()
+    return day if day < meeting.occurs_on else None
+
+
 def minutes_data(db: Session, clock: Clock, project: Project, meeting: Meeting) -> dict[str, Any]:
     """The minutes of `meeting`: only its own attendance, decisions, items and topics."""
     present = list(store.attendees(db, meeting.id))
@@ -86,7 +95,8 @@ def minutes_data(db: Session, clock: Clock, project: Project, meeting: Meeting) 
     names = people.by_ids(db, [*present, *absent, *(d.by_id for d in decisions if d.by_id)])
     return {
         "project": {"key": project.key, "name": project.name},
-        "meeting": meeting_row(meeting) | {"state": meeting.state},
+        "meeting": meeting_row(meeting) | {"state": meeting.state,
+                                           "held_early_on": _held_early_on(meeting)},
         "attendees": _names(names, present),
         "absentees": _names(names, absent),
         "decisions": [

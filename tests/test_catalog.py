@@ -88,3 +88,15 @@ def test_every_catalogue_key_is_a_string(path) -> None:  # noqa: ANN001
 def test_quiet_off_has_its_text() -> None:
     assert EN["quiet.off"].startswith("Quiet hours are off")
     assert "quiet.off" in ZH
+
+
+def test_a_key_two_catalogue_files_give_different_texts_fails_at_load(tmp_path) -> None:
+    first, second, third = (tmp_path / f"{n}.yaml" for n in ("a", "b", "c"))
+    first.write_text('field:\n  n: "数量"\n  by: "主讲人"\n', encoding="utf-8")
+    second.write_text('field:\n  by: "主讲人"\n', encoding="utf-8")  # the same text: fine
+    third.write_text('field:\n  n: "题号"\n', encoding="utf-8")
+    assert catalog.merge([first, second]) == {"field.n": "数量", "field.by": "主讲人"}
+    with pytest.raises(ValueError, match=r"field\.n is '数量' in .*a\.yaml, '题号' in .*c\.yaml"):
+        catalog.merge([first, second, third])
+    for locale in catalog.LOCALES:  # the shipped catalogues have no such key
+        assert catalog.merge(sorted((catalog.LOCALES_DIR / locale).glob("*.yaml")))

@@ -3,6 +3,7 @@ permissions and Chinese aliases (the `team` fixture: LA in Shanghai, Wed 2026-11
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -157,12 +158,20 @@ def test_covered_topics_and_carry_over(team) -> None:
     )
     assert "T1" not in agenda
     assert "no longer" not in team("lena", "agenda remove T2")
-    assert "is not on the agenda any more" in team("lena", "agenda done T2")
+    assert "T2 is not on the agenda any more (removed)" in team("lena", "agenda done T2")
+    assert "T1 is not on the agenda any more (done)" in team("lena", "agenda remove T1")
+    reply = team("olivia", "meeting set wed 15:30")  # today's meeting is over: next week's
+    assert "Next: Wed 2026-11-25 15:30" in reply and "Wed 2026-11-25 15:30" in team(
+        "olivia", "agenda show")
+
+
+def test_a_meeting_set_before_today_s_meeting_names_today(team) -> None:
+    assert "Next: Wed 2026-11-18 15:00" in team("olivia", "meeting set wed 15:00")
 
 
 def test_commands_need_a_running_meeting_or_a_slot(team) -> None:
-    assert "no weekly meeting yet" in team("olivia", "agenda show")
-    assert "no weekly meeting yet" in team("olivia", "meeting start")
+    assert "has no weekly meeting" in team("olivia", "agenda show")
+    assert "has no weekly meeting" in team("olivia", "meeting start")
     assert "No meeting is running" in team("olivia", "meeting end")
     assert "No meeting is running" in team("max", "here")
     team("olivia", "meeting set thu 14:00")
@@ -239,8 +248,31 @@ def test_chinese_commands(chat) -> None:
     chat("max", "决议 「华东区先试点」")
     minutes = chat("olivia", "会议 结束")
     assert "会议纪要" in minutes and "出席（1）：max" in minutes
+    assert "已提前于" in minutes  # Thursday's meeting, held on Wednesday
     assert "华东区先试点" in chat("max", "决议 搜索 试点")
     assert "已召开" in chat("max", "会议 历史")
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("会议 设置 周三 09:30 时长 0", "分钟数 须为 5 到 480 之间的整数"),
+    ("会议 设置 周三 09:30 提前发布 0h", "议程提前时间 须为 1 到 168 之间的整数"),
+    ("会议 设置 周三 09:30 提前发布 3", "（例如 24h）"),
+    ("议程 新增 「太长」 时长 500", "分钟数 须为 1 到"),
+    ("会议 历史 0", "数量 须为 1 到 20"),
+    ("议程 完成 T1", "T1 已不在议程上（已讨论）"),
+    ("议程 完成 T2", "T2 已不在议程上（已移除）"),
+])
+def test_a_chinese_refusal_names_fields_and_states_in_chinese(chat, line, expected) -> None:
+    chat("olivia", '项目 创建 "上线审批" 键 SP 语言 zh-CN')
+    chat("olivia", "会议 设置 周四 14:00")
+    chat("olivia", "议程 新增 「已讨论的」")
+    chat("olivia", "议程 新增 「已移除的」")
+    chat("olivia", "会议 开始")
+    chat("olivia", "议程 完成 T1")
+    chat("olivia", "议程 移除 T2")
+    reply = chat("olivia", line)
+    assert expected in reply, reply
+    assert not re.search(r"[A-Za-z]{2,}", reply.replace("HH:MM", "")), reply
 
 
 def test_occurrences_name_the_holiday_when_the_calendar_can() -> None:
@@ -280,7 +312,17 @@ def test_meeting_off_stops_the_agenda_and_keeps_the_topics(team) -> None:
     team("olivia", "meeting set thu 14:00")
     team("max", 'agenda add "Kept"')
     assert "is off" in team("lena", "meeting off")
-    assert "no weekly meeting yet" in team("olivia", "agenda show")
-    assert "no weekly meeting yet" in team("olivia", "meeting off")
+    assert "has no weekly meeting" in team("olivia", "agenda show")
+    assert "has no weekly meeting" in team("olivia", "meeting off")
     team("olivia", "meeting set fri 10:00")
     assert "T1 Kept" in team("olivia", "agenda show")
+
+
+def test_minutes_of_a_meeting_held_ahead_of_its_day_say_when_it_was_held(team) -> None:
+    team("olivia", "meeting set thu 14:00")
+    team("olivia", "meeting start")  # Wednesday: Thursday's meeting, held early
+    early = team("olivia", "meeting end")
+    assert "Minutes — LA" in early and "Held early, on Wed 2026-11-18." in early, early
+    team.at("2026-11-26T14:00:00+08:00")
+    team("olivia", "meeting start")  # on its day
+    assert "Held early" not in team("olivia", "meeting end")

@@ -13,7 +13,7 @@ from bot.errors import CommandError
 from bot.handlers.meetings import require_slot, whole
 from bot.meeting_time import upcoming
 from bot.meeting_view import is_over
-from bot.messages import Reply
+from bot.messages import Label, Reply
 from bot.registry import command
 from storage import meetings as store
 from storage import people
@@ -69,7 +69,8 @@ def _queued_topic(ctx: Context, raw: str) -> AgendaTopic:
     if topic is None:
         raise CommandError("agenda.unknown", id=f"T{found.group(1)}", project=ctx.project.key)
     if topic.state != QUEUED:
-        raise CommandError("agenda.not_queued", id=f"T{topic.seq}", state=topic.state)
+        raise CommandError("agenda.not_queued", id=f"T{topic.seq}",
+                           state=Label("topic_state", topic.state))
     return topic
 
 

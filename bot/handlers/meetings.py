@@ -11,8 +11,8 @@ from bot.context import Context
 from bot.dates import weekday_number
 from bot.errors import CommandError
 from bot.meeting_flow import channel_posts, close, drop_unstarted
-from bot.meeting_time import GRACE, current, next_due, zone_of
-from bot.meeting_view import meeting_row
+from bot.meeting_time import GRACE, current, next_due, upcoming, zone_of
+from bot.meeting_view import is_over, meeting_row
 from bot.messages import Label, Reply
 from bot.registry import command
 from storage import meetings as store
@@ -31,7 +31,8 @@ def whole(value: float | None, default: int, low: int, high: int, field: str) ->
         return default
     if value != int(value) or not low <= value <= high:
         raise CommandError(
-            "meeting.bad_number", field=field, value=f"{value:g}", low=low, high=high
+            "meeting.bad_number", field=Label("field", field), value=f"{value:g}", low=low,
+            high=high,
         )
     return int(value)
 
@@ -71,7 +72,7 @@ def meeting_set(ctx: Context, args: Args) -> Reply:
         found = AGENDA_HOURS.match(args.agenda.lower())
         if not found:
             raise CommandError("meeting.bad_agenda_hours", value=args.agenda)
-        hours = whole(float(found.group(1)), 24, 1, MAX_AGENDA_HOURS, "post-agenda")
+        hours = whole(float(found.group(1)), 24, 1, MAX_AGENDA_HOURS, "agenda")
     minutes = whole(args.mins, 60, 5, MAX_MINUTES, "mins")
     slot = store.slot(ctx.db, ctx.project.id)
     old = f"{slot.weekday} {slot.at} {slot.tz or ''}".strip() if slot else None
@@ -86,7 +87,8 @@ def meeting_set(ctx: Context, args: Args) -> Reply:
         drop_unstarted(ctx.db, ctx.project.id)
     store.save(ctx.db, slot)
     ctx.record("project", ctx.project.id, "meeting", old, f"{weekday} {args.at} {args.tz or ''}")
-    upcoming = current(slot, ctx.project, ctx.calendar, ctx.now())
+    held = is_over(ctx.db, ctx.project.id)  # today's meeting may be over already
+    coming = upcoming(slot, ctx.project, ctx.calendar, ctx.now(), held)
     return ctx.reply(
         "meeting_set",
         "channel",
@@ -95,7 +97,7 @@ def meeting_set(ctx: Context, args: Args) -> Reply:
         tz=zone_of(slot, ctx.project),
         minutes=minutes,
         agenda_hours=hours,
-        next=meeting_row(upcoming),
+        next=meeting_row(coming),
     )
 
 
@@ -155,7 +157,7 @@ def meeting_end(ctx: Context, args: Args) -> Reply:
 
 @command("meeting history", "[<n:number>]", permission="read")
 def meeting_history(ctx: Context, args: Args) -> Reply:
-    limit = whole(args.n, HISTORY_DEFAULT, 1, HISTORY_MAX, "n")
+    limit = whole(args.n, HISTORY_DEFAULT, 1, HISTORY_MAX, "count")
     past = store.history(ctx.db, ctx.project.id, limit)
     rows = []
     for meeting in past:
