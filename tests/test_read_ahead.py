@@ -150,10 +150,15 @@ def test_what_escalation_rows_name_is_read_in_one_statement_a_kind(tmp_path):
     assert len(_asked(seen)) == 5  # items, slots, quizzes, departments, people
 
 
+def _read_ahead(db: Session) -> Project:
+    """A command's first read in #launch as ann; the channel's project."""
+    opening.read_ahead(db, "console", "ann", "launch")
+    return projects.by_channel(db, "console", "launch")
+
+
 def test_whether_a_meeting_runs_is_read_ahead_and_not_hidden_by_a_start(engine):
     with transaction(engine, command=True) as db:
-        opening.read_ahead(db, "console", "ann", "launch")
-        project = projects.by_channel(db, "console", "launch")
+        project = _read_ahead(db)
         with recorded(engine) as none_runs:
             assert meetings.running(db, project.id) is None
         meeting = meetings.ensure_meeting(db, Meeting(
@@ -173,8 +178,7 @@ def test_whether_a_meeting_runs_is_read_ahead_and_not_hidden_by_a_start(engine):
 
 def test_the_meeting_slot_is_read_ahead_once_and_not_hidden_by_a_change(engine):
     with transaction(engine, command=True) as db:
-        opening.read_ahead(db, "console", "ann", "launch")
-        project = projects.by_channel(db, "console", "launch")
+        project = _read_ahead(db)
         with recorded(engine) as none_yet:
             assert meetings.slot(db, project.id) is None
         opening.read_ahead(db, "console", "ann", "launch")
