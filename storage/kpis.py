@@ -17,7 +17,7 @@ from sqlalchemy import UniqueConstraint, and_
 from sqlmodel import Field, Session, SQLModel, col, func, select
 
 from storage.digest_sets import chunks
-from storage.models import Kpi, KpiValue, Membership, Person, Project
+from storage.models import Kpi, KpiValue, Person, Project
 from storage.prepared import ids_param
 
 CADENCES = ("week", "month")
@@ -157,16 +157,3 @@ def values_of_project(
         .order_by(col(Kpi.id), col(KpiValue.recorded_at), col(KpiValue.id))
     )
     return db.exec(query).all()
-
-
-def process_owners(db: Session, project_ids: Sequence[int]) -> dict[int, Person]:
-    """Each project's process owner, in one query."""
-    if not project_ids:
-        return {}
-    query = (
-        select(Membership.project_id, Person)
-        .join(Person, col(Person.id) == col(Membership.person_id))
-        .where(col(Membership.project_id).in_(set(project_ids)),
-               Membership.role == "process-owner")
-    )
-    return {pid: person for pid, person in db.exec(query).all()}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -260,3 +260,16 @@ def record_kpi(db: Session, kpi_id: int, value: float, at: datetime, by: int | N
     db.add(row)
     db.flush()
     return row
+
+
+def process_owners(db: Session, project_ids: Iterable[int]) -> dict[int, Person]:
+    """Each project's process owner, in one query."""
+    wanted = set(project_ids)
+    if not wanted:
+        return {}
+    query = (
+        select(Membership.project_id, Person)
+        .join(Person, col(Person.id) == col(Membership.person_id))
+        .where(col(Membership.project_id).in_(wanted), Membership.role == "process-owner")
+    )
+    return dict(db.exec(query).all())

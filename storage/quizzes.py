@@ -14,7 +14,7 @@ from sqlalchemy import Index, Text, UniqueConstraint, bindparam
 from sqlmodel import Field, Session, SQLModel, col, func, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
-from storage.models import Department, Membership, Person, Project
+from storage.models import Department, Person, Project
 from storage.prepared import ids_param, rows_in
 
 
@@ -278,19 +278,6 @@ def banks_by_ids(db: Session, ids: Iterable[int]) -> dict[int, QuizBank]:
     if not wanted:
         return {}
     return {b.id: b for b in db.exec(select(QuizBank).where(col(QuizBank.id).in_(wanted))).all()}
-
-
-def process_owners(db: Session, project_ids: Iterable[int]) -> dict[int, Person]:
-    """Each project's process owner (a Person), in one query."""
-    wanted = set(project_ids)
-    if not wanted:
-        return {}
-    query = (
-        select(Membership.project_id, Person)
-        .join(Person, col(Person.id) == col(Membership.person_id))
-        .where(col(Membership.project_id).in_(wanted), Membership.role == "process-owner")
-    )
-    return dict(db.exec(query).all())
 
 
 def assignee_context(db: Session, assignee_id: int) -> tuple[QuizAssignee, QuizBank] | None:

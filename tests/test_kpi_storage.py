@@ -10,6 +10,7 @@ from sqlmodel import Session
 from storage import kpis
 from storage.engine import make_engine
 from storage.models import Kpi, KpiValue, Membership, Person, Project
+from storage.projects import process_owners
 
 AT = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
 
@@ -73,6 +74,6 @@ def test_cadences_values_and_history(any_db_url: str) -> None:
         rows = kpis.values_of_project(db, cycle.project_id)
         assert [(v.value, k.name, p.display_name) for v, k, p in rows] == [
             (14, "cycle", "olivia"), (12, "cycle", "max")]
-        assert kpis.process_owners(db, [cycle.project_id, other.project_id]) == {
+        assert process_owners(db, [cycle.project_id, other.project_id]) == {
             cycle.project_id: olivia}
     engine.dispose()

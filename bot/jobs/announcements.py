@@ -36,7 +36,7 @@ from bot.workdays import WorkCalendar, calendar_for
 from storage import announcements, jobruns, outbox, people, sweeps
 from storage.announcements import Pending
 from storage.engine import reading, transaction
-from storage.quizzes import process_owners
+from storage.projects import process_owners
 
 log = logging.getLogger(__name__)
 JOB = "announcements"

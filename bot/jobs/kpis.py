@@ -29,7 +29,7 @@ from bot.messages import Notice
 from bot.notices import dm
 from bot.outbox.enqueue import enqueue_many
 from bot.workdays import WorkCalendar, calendar_for
-from storage import kpis, people, sweeps
+from storage import kpis, people, projects, sweeps
 from storage.engine import transaction
 from storage.kpis import KpiCadence
 from storage.models import Kpi, Project
@@ -103,7 +103,7 @@ def _queue(db: Session, env: JobEnv, due: Sequence[Due]) -> int:
     if not due:
         return 0
     owners = people.by_ids(db, [d.cadence.owner_id for d in due])
-    heads = kpis.process_owners(db, list({d.project.id for d in due}))
+    heads = projects.process_owners(db, list({d.project.id for d in due}))
     notices: list[tuple[Notice, int | None]] = []
     for d in due:
         data = ask_data(d.kpi, d.project, d.period, d.kind)

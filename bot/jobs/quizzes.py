@@ -35,7 +35,7 @@ from bot.messages import Notice
 from bot.outbox.enqueue import enqueue_many
 from bot.quiz_view import Row, quiz_dm, rows_of
 from bot.workdays import WorkCalendar, calendar_for
-from storage import people, quizzes, reviews
+from storage import people, projects, quizzes, reviews
 from storage.engine import transaction
 from storage.models import Department, Person, Project
 from storage.quizzes import QuizAssignment
@@ -146,7 +146,7 @@ def _deadline_messages(db: Session, late: list[QuizAssignment], now: datetime) -
     """The heads' lists and the owners' summaries of every late assignment, their records
     and the people they name read and written by set."""
     rows, found = _load(db, late)
-    owners = quizzes.process_owners(db, found)
+    owners = projects.process_owners(db, found)
     by_assignment: dict[int, list[Row]] = defaultdict(list)
     for row in rows:
         by_assignment[row.assignment.id].append(row)

@@ -23,7 +23,7 @@ from bot.messages import Notice
 from bot.notices import dm
 from bot.outbox.enqueue import enqueue_many
 from bot.workdays import calendar_for
-from storage import jobruns, quizzes, readiness
+from storage import jobruns, projects, readiness
 from storage.engine import reading, transaction, yield_to_commands
 from storage.models import Project
 
@@ -68,7 +68,7 @@ def _remind(db: Session, env: JobEnv, project_ids: list[int], now: datetime) -> 
     found = readiness.not_reminded(db, project_ids)  # (another process may have sent some)
     periods = [(str(row.project_id), row.rollout_on.isoformat()) for row, _ in found]
     claimed = jobruns.claim_many(db, JOB, periods, now)
-    owners = quizzes.process_owners(db, project_ids)
+    owners = projects.process_owners(db, project_ids)
     notices: list[tuple[Notice, int | None]] = []
     for (row, project), period in zip(found, periods, strict=True):
         row.review_reminded_at = now
