@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from storage.delivery_tables import OutboxMessage
-from storage.models import Membership, Person
 
 # how the platforms say "the bot is not in that channel" (Slack's error codes)
 MARKERS = ("not_in_channel", "channel_not_found")
@@ -28,19 +27,3 @@ def channels(db: Session) -> Sequence[tuple[str, str, int | None]]:
         .order_by(OutboxMessage.platform, OutboxMessage.channel_id)
     )
     return [(p, c, pid) for p, c, pid in db.exec(query).all() if c]
-
-
-def process_owners(db: Session, project_ids: Iterable[int]) -> dict[int, list[Person]]:
-    """The process owners of several projects, in one query."""
-    ids = sorted(set(project_ids))
-    if not ids:
-        return {}
-    query = (
-        select(Membership.project_id, Person)
-        .join(Person, col(Person.id) == col(Membership.person_id))
-        .where(col(Membership.project_id).in_(ids), Membership.role == "process-owner")
-    )
-    found: dict[int, list[Person]] = {}
-    for project_id, person in db.exec(query).all():
-        found.setdefault(project_id, []).append(person)
-    return found

@@ -11,7 +11,7 @@ from bot.jobs.registry import JobEnv, job
 from bot.messages import Notice
 from bot.notices import dm
 from bot.outbox.enqueue import enqueue_many
-from storage import outbox_ops, unreachable
+from storage import outbox_ops, projects
 from storage.engine import transaction
 from storage.models import Project
 
@@ -26,12 +26,13 @@ def tell_owners_of_failing_posts(env: JobEnv) -> int:
         failing = outbox_ops.failing_projects(db, now - WINDOW)
         if not failing:
             return 0
-        owners = unreachable.process_owners(db, failing)
+        owners = projects.process_owners(db, failing)
         query = select(Project).where(col(Project.id).in_(sorted(failing)))
         notices: list[tuple[Notice, int | None]] = []
         for project in db.exec(query).all():
             key = f"delivery_failing:{project.id}:{now.date().isoformat()}"  # once a day
-            for owner in owners.get(project.id, []):  # type: ignore[arg-type]
+            owner = owners.get(project.id)  # type: ignore[arg-type]
+            if owner is not None:
                 notice = dm(
                     owner, "notice_delivery_failing", project.locale, key,
                     count=failing[project.id], project=project.key,  # type: ignore[index]

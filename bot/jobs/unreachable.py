@@ -12,6 +12,7 @@ from bot.outbox.enqueue import enqueue_many
 from storage import unreachable
 from storage.engine import transaction
 from storage.models import Project
+from storage.projects import process_owners
 
 JOB = "unreachable"
 
@@ -23,7 +24,7 @@ def tell_process_owners(env: JobEnv) -> int:
         if not found:
             return 0
         ids = {pid for _, _, pid in found if pid is not None}
-        owners = unreachable.process_owners(db, ids)
+        owners = process_owners(db, ids)
         projects = {
             p.id: p for p in db.exec(select(Project).where(col(Project.id).in_(sorted(ids))))
         }
@@ -33,7 +34,8 @@ def tell_process_owners(env: JobEnv) -> int:
             if project is None:
                 continue
             key = f"unreachable:{platform}:{channel}"  # once per channel, ever
-            for owner in owners.get(project.id, []):
+            owner = owners.get(project.id)
+            if owner is not None:
                 notice = dm(
                     owner, "notice_unreachable", project.locale, key,
                     project=project.key, project_name=project.name, channel=channel,
